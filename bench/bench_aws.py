@@ -1,0 +1,175 @@
+"""Benchmark: `cloudaudit run` against a bare boto3 enumeration, same emulator, same run.
+
+    python bench/bench_aws.py --buckets 500 --groups 500 [--repeat 3]
+
+Seeds moto's server (127.0.0.1) with N buckets (a third public, a third hardened) and N
+security groups, then times (a) `cloudaudit run --provider aws --regions us-east-1` and
+(b) bench/bare_boto3_aws.py, alternating, each in its own process. Prints the median wall
+times, the ratio a/b and both processes' peak memory.
+Goals (issue #2): ratio <= 1.5 at N=500; cloudaudit peak RSS < 250 MB at N=1000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+HERE = Path(__file__).resolve().parent
+# Peak RSS is read from /proc/self/status (VmHWM): getrusage's ru_maxrss would include the
+# pages the child shared with this (large) parent process at fork time.
+CLOUDAUDIT = (
+    "import sys; from cloudaudit.cli.app import main; rc = main(sys.argv[1:]); "
+    "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+    "print(f'peak_rss_kib={hwm}', file=sys.stderr); sys.exit(rc)"
+)
+
+
+def seed(endpoint: str, buckets: int, groups: int) -> None:
+    """N buckets with mixed configurations and N security groups."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1")
+
+    def bucket(i: int) -> None:
+        name = f"bench-bucket-{i:05d}"
+        s3.create_bucket(Bucket=name)
+        if i % 3 == 0:
+            s3.put_bucket_policy(
+                Bucket=name,
+                Policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": "*",
+                                "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::{name}/*",
+                            }
+                        ],
+                    }
+                ),
+            )
+        elif i % 3 == 1:
+            s3.put_public_access_block(
+                Bucket=name,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            )
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+    def group(i: int) -> None:
+        gid = ec2.create_security_group(GroupName=f"bench-sg-{i:05d}", Description="bench")["GroupId"]
+        port = (22, 443, 6379, 8080)[i % 4]
+        ec2.authorize_security_group_ingress(
+            GroupId=gid,
+            IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            ],
+        )
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(bucket, range(buckets)))
+        list(pool.map(group, range(groups)))
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    match = re.search(r"peak_rss_kib=(\d+)", proc.stderr)
+    return elapsed, int(match.group(1)) if match else -1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--buckets", type=int, default=500)
+    parser.add_argument("--groups", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_EC2_METADATA_DISABLED="true"
+    )
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    env.pop("AWS_PROFILE", None)
+    try:
+        t0 = time.perf_counter()
+        seed(endpoint, args.buckets, args.groups)
+        print(
+            f"seeded {args.buckets} buckets and {args.groups} security groups "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
+        audit_t, bare_t, audit_rss, bare_rss = [], [], [], []
+        with tempfile.TemporaryDirectory() as out:
+            audit_cmd = [
+                sys.executable,
+                "-c",
+                CLOUDAUDIT,
+                "run",
+                "--provider",
+                "aws",
+                "--regions",
+                "us-east-1",
+                "-o",
+                out,
+            ]
+            for _ in range(args.repeat):
+                t, rss = timed(audit_cmd, env)
+                audit_t.append(t)
+                audit_rss.append(rss)
+                t, rss = timed([sys.executable, str(HERE / "bare_boto3_aws.py")], env)
+                bare_t.append(t)
+                bare_rss.append(rss)
+            findings = len(json.loads((Path(out) / "findings.json").read_text())["findings"])
+    finally:
+        server.stop()
+
+    a, b = statistics.median(audit_t), statistics.median(bare_t)
+    print(
+        f"cloudaudit run : median {a:6.2f}s  runs {[round(x, 2) for x in audit_t]}  "
+        f"peak RSS {max(audit_rss) / 1024:.0f} MB  ({findings} findings, reports written)"
+    )
+    print(
+        f"bare boto3     : median {b:6.2f}s  runs {[round(x, 2) for x in bare_t]}  "
+        f"peak RSS {max(bare_rss) / 1024:.0f} MB"
+    )
+    print(f"ratio cloudaudit/bare = {a / b:.2f}  (goal <= 1.5 at N=500)")
+
+
+if __name__ == "__main__":
+    main()

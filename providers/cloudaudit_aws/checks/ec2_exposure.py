@@ -1,0 +1,125 @@
+"""Which Internet-open security group rules reach which public addresses (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from cloudaudit.model.inventory import Inventory
+from cloudaudit_aws.assets import IngressRule, SecurityGroup
+from cloudaudit_aws.checks.ports import ADMIN_PORTS, DATA_PORTS, NO_AUTH_BY_DEFAULT, WEB_PORTS
+
+Category = Literal["all", "admin", "data", "other"]
+Reach = Literal["public", "private", "unattached", "unknown"]
+
+
+def named_ports(rule: IngressRule, catalogue: dict[int, str]) -> dict[int, str]:
+    """Catalogue ports the rule lets in."""
+    return {p: name for p, name in catalogue.items() if rule.covers(p)}
+
+
+def categories(rule: IngressRule) -> set[Category]:
+    """The exposure categories of one rule.
+
+    All traffic also counts as administration and data ports (as CIS 5.2 counts protocol
+    ALL), but not as "other" ports.
+    """
+    if rule.all_traffic:
+        return {"all", "admin", "data"}
+    found: set[Category] = set()
+    if named_ports(rule, ADMIN_PORTS):
+        found.add("admin")
+    if named_ports(rule, DATA_PORTS):
+        found.add("data")
+    if not found:
+        found.add("other")
+    return found
+
+
+def open_rules(
+    groups: Iterable[SecurityGroup], category: Category
+) -> list[tuple[SecurityGroup, IngressRule]]:
+    """Rules from 0.0.0.0/0 or ::/0 in the given category."""
+    return [(g, r) for g in groups for r in g.ingress if r.from_anywhere and category in categories(r)]
+
+
+def is_benign(rule: IngressRule) -> bool:
+    """The rule opens only HTTP/HTTPS, or only ICMP (ping, path MTU discovery)."""
+    if rule.protocol in ("icmp", "icmpv6"):
+        return True
+    return rule.protocol == "tcp" and all(p in WEB_PORTS for p in range(rule.from_port, rule.to_port + 1))
+
+
+def unauthenticated_by_default(rule: IngressRule) -> bool:
+    """The rule exposes a service that has no authentication in its default configuration."""
+    return any(rule.covers(p) for p in NO_AUTH_BY_DEFAULT)
+
+
+def exposed_ips(group: SecurityGroup, rule: IngressRule) -> list[str]:
+    """Public IPs (of the rule's address family) that the rule opens."""
+    v6 = rule.source_kind == "cidr6"
+    return [ip for ip in group.public_ips if (":" in ip) == v6]
+
+
+def reach(group: SecurityGroup, rules: Iterable[IngressRule]) -> Reach:
+    """Whether the group's open rules actually face the Internet."""
+    if "public_ips" in group.unread:
+        return "unknown"
+    if any(exposed_ips(group, r) for r in rules):
+        return "public"
+    return "private" if group.attached_interfaces else "unattached"
+
+
+@dataclass(frozen=True)
+class HostExposure:
+    """Sensitive ports an Internet-facing host opens, the rules that open them, what is unknown."""
+
+    ports: dict[int, str]
+    rules: list[dict[str, str]]
+    all_traffic: bool
+    no_auth: bool
+    unread_groups: tuple[str, ...]
+    """Groups of the host that were not collected: their rules are unknown."""
+
+    @property
+    def exposed(self) -> bool:
+        """Some sensitive port is open to the Internet."""
+        return bool(self.rules)
+
+
+def host_exposure(
+    public_ips: tuple[str, ...], group_ids: Iterable[str], region: str, account: str, inventory: Inventory
+) -> HostExposure:
+    """Admin, data or all ports open to the Internet on a host with these public IPs."""
+    groups: list[SecurityGroup] = []
+    unread: list[str] = []
+    for gid in group_ids:
+        group = inventory.get(f"arn:aws:ec2:{region}:{account}:security-group/{gid}")
+        if isinstance(group, SecurityGroup):
+            groups.append(group)
+        else:
+            unread.append(gid)
+    ports: dict[int, str] = {}
+    rules: list[dict[str, str]] = []
+    all_traffic = no_auth = False
+    for group in groups:
+        for rule in group.ingress:
+            if not rule.from_anywhere or not any(
+                (":" in ip) == (rule.source_kind == "cidr6") for ip in public_ips
+            ):
+                continue
+            cats = categories(rule)
+            if not cats & {"all", "admin", "data"}:
+                continue
+            all_traffic |= "all" in cats
+            no_auth |= "all" in cats or unauthenticated_by_default(rule)
+            ports.update(named_ports(rule, ADMIN_PORTS) | named_ports(rule, DATA_PORTS))
+            rules.append({"security_group": group.group_id, "rule": rule.label()})
+    return HostExposure(
+        ports=dict(sorted(ports.items())),
+        rules=rules,
+        all_traffic=all_traffic,
+        no_auth=no_auth,
+        unread_groups=tuple(unread),
+    )

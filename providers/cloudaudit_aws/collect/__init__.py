@@ -1,0 +1,1 @@
+"""AWS collection: all SDK I/O of the provider lives in this package."""

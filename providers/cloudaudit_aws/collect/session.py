@@ -1,0 +1,133 @@
+"""Boto3 session, identity, regions and thread-safe clients, honouring the SDK's own config.
+
+Profiles, ``AWS_REGION`` and ``AWS_ENDPOINT_URL`` (and per-service endpoint settings) are
+read by botocore itself; nothing here re-implements them.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    TokenRetrievalError,
+)
+
+from cloudaudit import __version__
+from cloudaudit.errors import CredentialsError, EndpointError, UsageError
+
+DEFAULT_REGION = "us-east-1"
+
+_EXPIRED = "the AWS session token has expired: refresh your credentials (e.g. 'aws sso login')"
+_CREDENTIAL_CODES = {
+    "InvalidClientTokenId": "AWS rejected the access key (InvalidClientTokenId): check the key id or profile",
+    "SignatureDoesNotMatch": "AWS rejected the secret key (SignatureDoesNotMatch): check the credentials",
+    "ExpiredToken": _EXPIRED,
+    "ExpiredTokenException": _EXPIRED,
+    "RequestExpired": "the request expired: check the system clock",
+    "AccessDenied": "sts:GetCallerIdentity was denied; the audit needs a read-only role (see deploy/)",
+}
+
+
+class AwsSession:
+    """A boto3 session plus a cache of clients, safe to use from many threads."""
+
+    def __init__(self, profile: str | None, max_workers: int) -> None:
+        try:
+            self.session = boto3.Session(profile_name=profile)
+        except ProfileNotFound as exc:
+            raise UsageError(
+                f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials"
+            ) from exc
+        self.home_region = self.session.region_name or DEFAULT_REGION
+        self.config = Config(
+            retries={"mode": "adaptive", "max_attempts": 8},
+            max_pool_connections=max(10, max_workers * 2),
+            connect_timeout=5,
+            read_timeout=30,
+            user_agent_extra=f"cloudaudit/{__version__}",
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.account_id = ""
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached client for ``service`` in ``region`` (the home region by default)."""
+        key = (service, region or self.home_region)
+        with self._lock:  # boto3 sessions are not thread-safe; clients are
+            if key not in self._clients:
+                client = self.session.client(service, region_name=key[1], config=self.config)
+                if service == "s3control":
+                    _route_s3control(client)
+                self._clients[key] = client
+            return self._clients[key]
+
+    def identify(self) -> str:
+        """The account id of the credentials; a clear CloudauditError when they don't work."""
+        try:
+            ident = self.client("sts").get_caller_identity()
+        except (NoCredentialsError, PartialCredentialsError) as exc:
+            raise CredentialsError(
+                "no AWS credentials found: set AWS_PROFILE or --profile, run 'aws configure' or "
+                "'aws sso login', or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            ) from exc
+        except TokenRetrievalError as exc:
+            raise CredentialsError(
+                f"AWS SSO token could not be refreshed: run 'aws sso login' ({exc})"
+            ) from exc
+        except EndpointConnectionError as exc:
+            raise EndpointError(
+                f"cannot reach the AWS STS endpoint ({exc.kwargs.get('endpoint_url', '?')}): "
+                "check the network, proxy settings or AWS_ENDPOINT_URL"
+            ) from exc
+        except NoRegionError as exc:
+            raise UsageError("no AWS region configured: set AWS_REGION or --regions") from exc
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            hint = _CREDENTIAL_CODES.get(code, f"AWS refused the credentials ({code})")
+            raise CredentialsError(hint) from exc
+        except BotoCoreError as exc:
+            raise EndpointError(f"AWS STS call failed: {exc}") from exc
+        self.account_id = str(ident["Account"])
+        return self.account_id
+
+    def enabled_regions(self) -> tuple[list[str], str]:
+        """Regions enabled for the account, and an error code if they had to be guessed."""
+        try:
+            resp = self.client("ec2").describe_regions()
+            return sorted(r["RegionName"] for r in resp["Regions"]), ""
+        except (ClientError, BotoCoreError) as exc:
+            code = (
+                str(exc.response.get("Error", {}).get("Code"))
+                if isinstance(exc, ClientError)
+                else type(exc).__name__
+            )
+            return [self.home_region], code
+
+
+def _route_s3control(client: Any) -> None:
+    """Keep s3control on a custom endpoint (emulators, proxies).
+
+    S3 Control's endpoint rules prefix the host with ``{AccountId}.``, which a custom
+    endpoint (``AWS_ENDPOINT_URL``) does not serve. Only when such an endpoint is set,
+    strip that prefix before signing.
+    """
+    if not client.meta.endpoint_url or "amazonaws.com" in client.meta.endpoint_url:
+        return
+
+    def strip_account(request: Any, **_: Any) -> None:
+        scheme, _, rest = request.url.partition("://")
+        first, dot, remainder = rest.partition(".")
+        if first.isdigit() and len(first) == 12 and dot:
+            request.url = f"{scheme}://{remainder}"
+
+    client.meta.events.register("before-sign.s3-control.*", strip_account)

@@ -1,0 +1,253 @@
+"""``cloudaudit demo``: moto's server on 127.0.0.1, seeded with a realistic sample account.
+
+The demo changes nothing in the audit path: it points the SDK at the emulator the standard
+way (``AWS_ENDPOINT_URL`` and static test credentials) for the duration of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from cloudaudit.plugins import CollectOptions
+
+ACCOUNT = "123456789012"
+REGIONS = ("us-east-1", "eu-west-1")
+_ENV = {
+    "AWS_ACCESS_KEY_ID": "demo-access-key",
+    "AWS_SECRET_ACCESS_KEY": "demo-secret-key",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+_UNSET = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+@contextmanager
+def demo_account() -> Iterator[CollectOptions]:
+    """Start the emulator, seed it, and yield the options that audit it."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    saved = {k: os.environ.get(k) for k in (*_ENV, *_UNSET, "AWS_ENDPOINT_URL")}
+    try:
+        for key in _UNSET:
+            os.environ.pop(key, None)
+        os.environ.update(_ENV, AWS_ENDPOINT_URL=f"http://{host}:{port}")
+        seed(os.environ["AWS_ENDPOINT_URL"])
+        yield CollectOptions(regions=REGIONS)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _tls_only(bucket: str) -> dict[str, Any]:
+    return {
+        "Sid": "DenyPlainHttp",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def _harden(s3: Any, bucket: str) -> None:
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+
+
+def _bucket(s3: Any, name: str, region: str, tags: dict[str, str]) -> None:
+    kwargs: dict[str, Any] = (
+        {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
+    s3.create_bucket(Bucket=name, **kwargs)
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]})
+
+
+def seed_s3(endpoint: str) -> None:
+    """Good and bad buckets in two regions; account-level Block Public Access left off."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    _bucket(s3, "acme-logs", "us-east-1", {"team": "platform"})
+    _harden(s3, "acme-logs")
+    log_delivery = {
+        "Sid": "S3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::acme-logs/*",
+    }
+    s3.put_bucket_policy(Bucket="acme-logs", Policy=_policy(log_delivery))
+
+    _bucket(s3, "acme-vpce-only-data", "us-east-1", {"team": "data", "classification": "confidential"})
+    _harden(s3, "acme-vpce-only-data")
+    s3.put_bucket_logging(
+        Bucket="acme-vpce-only-data",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "acme-logs", "TargetPrefix": "vpce-only/"}},
+    )
+    s3.put_bucket_policy(Bucket="acme-logs", Policy=_policy(log_delivery, _tls_only("acme-logs")))
+    s3.put_bucket_policy(
+        Bucket="acme-vpce-only-data",
+        Policy=_policy(
+            {
+                "Sid": "ReadFromVpcEndpoint",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::acme-vpce-only-data/*",
+                "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f"}},
+            },
+            _tls_only("acme-vpce-only-data"),
+        ),
+    )
+
+    _bucket(s3, "acme-public-website", "us-east-1", {"team": "marketing", "note": "<b>legacy site</b>"})
+    s3.put_bucket_acl(Bucket="acme-public-website", ACL="public-read")
+    s3.put_bucket_website(
+        Bucket="acme-public-website", WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}}
+    )
+
+    _bucket(s3, "acme-customer-exports", "us-east-1", {"team": "billing"})
+    s3.put_bucket_policy(
+        Bucket="acme-customer-exports",
+        Policy=_policy(
+            {
+                "Sid": "PublicRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::acme-customer-exports/*",
+            }
+        ),
+    )
+    s3.put_bucket_cors(
+        Bucket="acme-customer-exports",
+        CORSConfiguration={
+            "CORSRules": [
+                {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["*"]}
+            ]
+        },
+    )
+
+    _bucket(s3, "acme-partner-uploads", "us-east-1", {"team": "integrations"})
+    s3.put_bucket_policy(
+        Bucket="acme-partner-uploads",
+        Policy=_policy(
+            {
+                "Sid": "AnyoneCanUpload",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["s3:PutObject", "s3:DeleteObject"],
+                "Resource": "arn:aws:s3:::acme-partner-uploads/*",
+            }
+        ),
+    )
+
+    _bucket(s3, "acme-eu-backups", "eu-west-1", {"team": "platform"})
+    s3.put_public_access_block(
+        Bucket="acme-eu-backups",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def _ami(ec2: Any) -> str:
+    return str(ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"])
+
+
+def _group(ec2: Any, name: str, vpc: str, perms: list[dict[str, Any]]) -> str:
+    gid = str(ec2.create_security_group(GroupName=name, Description=f"{name} tier", VpcId=vpc)["GroupId"])
+    if perms:
+        ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=perms)
+    return gid
+
+
+def _tcp(port: int, cidr: str = "0.0.0.0/0", to: int | None = None) -> dict[str, Any]:
+    key, rng = ("Ipv6Ranges", {"CidrIpv6": cidr}) if ":" in cidr else ("IpRanges", {"CidrIp": cidr})
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": to or port, key: [rng]}
+
+
+def _instance(ec2: Any, ami: str, name: str, groups: list[str], subnet: str, public: bool) -> str:
+    resp = ec2.run_instances(
+        ImageId=ami,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t3.micro",
+        NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": subnet, "Groups": groups, "AssociatePublicIpAddress": public}
+        ],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}],
+    )
+    return str(resp["Instances"][0]["InstanceId"])
+
+
+def seed_ec2(endpoint: str, region: str) -> None:
+    """Web, database, bastion and internal hosts with good and bad security groups."""
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
+    ami = _ami(ec2)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    if region != "us-east-1":
+        bastion = _group(ec2, "eu-bastion", vpc, [_tcp(22)])
+        _instance(ec2, ami, "eu-bastion", [bastion], subnet, public=True)
+        return
+    web = _group(ec2, "web-frontend", vpc, [_tcp(80), _tcp(443), _tcp(443, "::/0"), _tcp(22)])
+    _instance(ec2, ami, "web-1", [web], subnet, public=True)
+    legacy = _group(ec2, "legacy-db", vpc, [_tcp(3306), _tcp(6379)])
+    db = _instance(ec2, ami, "legacy-db-1", [legacy], subnet, public=False)
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=db)
+    _group(ec2, "debug-all-open", vpc, [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    internal = _group(ec2, "internal-api", vpc, [_tcp(8080, "10.0.0.0/16")])
+    _instance(ec2, ami, "internal-api-1", [internal], subnet, public=False)
+    rdp = _group(ec2, "windows-jump", vpc, [_tcp(3389, "::/0")])
+    _instance(ec2, ami, "windows-jump-1", [rdp], subnet, public=False)
+    ec2.allocate_address(Domain="vpc")  # an unattached Elastic IP
+
+
+def seed(endpoint: str) -> None:
+    """Seed every service of the sample account."""
+    seed_s3(endpoint)
+    for region in REGIONS:
+        seed_ec2(endpoint, region)

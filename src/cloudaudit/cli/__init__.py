@@ -1,0 +1,1 @@
+"""The ``cloudaudit`` command line."""

@@ -1,0 +1,292 @@
+"""Typer application: parses options, then hands over to :mod:`cloudaudit.runflow`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cloudaudit import __version__
+from cloudaudit.engine.mutelist import MutelistError, load_mutelist
+from cloudaudit.engine.registry import REGISTRY, RegistryError
+from cloudaudit.errors import CloudauditError, ExitCode, UsageError
+from cloudaudit.logs import configure, redact
+from cloudaudit.model.enums import Severity
+from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
+from cloudaudit.progress import BarProgress, PlainProgress
+from cloudaudit.report.json_report import load_findings, load_inventory
+from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
+
+log = logging.getLogger("cloudaudit")
+
+app = typer.Typer(
+    name="cloudaudit",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Audit cloud accounts for public permissions and default-config services.",
+)
+checks_app = typer.Typer(
+    help="List checks, or show one check's rationale and remediation.", invoke_without_command=True
+)
+app.add_typer(checks_app, name="checks")
+
+DEFAULT_OUTPUT = Path("reports")
+
+OutputDir = Annotated[Path, typer.Option("--output-dir", "-o", help="Where reports are written.")]
+Formats = Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html,json.")]
+FailOn = Annotated[
+    Severity | None,
+    typer.Option(
+        "--fail-on",
+        case_sensitive=False,
+        help="Exit 1 when a failing finding is at or above this severity (default: never).",
+    ),
+]
+Checks = Annotated[str, typer.Option("--checks", help="Only these check ids or globs (comma-separated).")]
+Exclude = Annotated[str, typer.Option("--exclude-checks", help="Skip these check ids or globs.")]
+MutelistOpt = Annotated[Path | None, typer.Option("--mutelist", help="YAML/JSON file of accepted risks.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Verbose logs and tracebacks.")]
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split(",") if x.strip())
+
+
+def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severity | None) -> Selection:
+    try:
+        mutes = load_mutelist(mutelist) if mutelist else None
+        selection = Selection(_csv(checks), _csv(exclude), mutes, fail_on)
+        REGISTRY.select(selection.include, selection.exclude)
+    except (MutelistError, RegistryError) as exc:
+        raise UsageError(str(exc)) from exc
+    return selection
+
+
+def _progress(label: str) -> tuple[AbstractContextManager[object], Progress]:
+    if sys.stderr.isatty():
+        bar = BarProgress(label)
+        return bar, bar
+    plain = PlainProgress()
+    return nullcontext(), plain
+
+
+def _audit(
+    plugin: ProviderPlugin,
+    options: CollectOptions,
+    selection: Selection,
+    output_dir: Path,
+    formats: tuple[str, ...],
+) -> Result:
+    checks = selection.checks(plugin.name)
+    options = CollectOptions(
+        profile=options.profile,
+        regions=options.regions,
+        services=frozenset(c.service for c in checks),
+        max_workers=options.max_workers,
+    )
+    context, progress = _progress(f"Collecting {plugin.name}")
+    with context:
+        inventory = plugin.collect(options, progress)
+    doc = findings_document(inventory, checks, selection.mutelist)
+    result = Result(doc, write_reports(doc, inventory, output_dir, formats))
+    _report(result)
+    return result
+
+
+def _report(result: Result) -> None:
+    typer.echo(summarize(result.document))
+    for path in result.files:
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def run(
+    provider: Annotated[str, typer.Option("--provider", "-p", help="Cloud provider plugin (aws).")] = "aws",
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="SDK profile (default: the SDK's own).")
+    ] = None,
+    regions: Annotated[
+        str, typer.Option("--regions", help="Comma-separated regions, or 'all' enabled.")
+    ] = "all",
+    formats: Formats = "html,json",
+    output_dir: OutputDir = DEFAULT_OUTPUT,
+    fail_on: FailOn = None,
+    checks: Checks = "",
+    exclude_checks: Exclude = "",
+    mutelist: MutelistOpt = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Concurrent API calls.")] = 16,
+    debug: Debug = False,
+) -> None:
+    """Audit a cloud account (read-only) and write reports."""
+    configure(debug)
+    fmts = parse_formats(formats)
+    selection = _selection(checks, exclude_checks, mutelist, fail_on)
+    plugin = load_plugin(provider)
+    wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
+    result = _audit(
+        plugin,
+        CollectOptions(profile=profile, regions=wanted, max_workers=workers),
+        selection,
+        output_dir,
+        fmts,
+    )
+    raise typer.Exit(result.exit_code(fail_on))
+
+
+@app.command()
+def demo(
+    output_dir: OutputDir = DEFAULT_OUTPUT,
+    formats: Formats = "html,json",
+    fail_on: FailOn = None,
+    debug: Debug = False,
+) -> None:
+    """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
+    configure(debug)
+    fmts = parse_formats(formats)
+    selection = _selection("", "", None, fail_on)
+    plugin = load_plugin("aws")
+    typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
+    with plugin.demo() as options:
+        result = _audit(plugin, options, selection, output_dir, fmts)
+    html = next((p for p in result.files if p.suffix == ".html"), None)
+    if html is not None:
+        typer.echo(f"Open the report: {html.resolve()}")
+    raise typer.Exit(result.exit_code(fail_on))
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    inventory: Annotated[Path, typer.Option("--inventory", "-i", help="inventory.json from a previous run.")],
+    formats: Formats = "html,json",
+    output_dir: OutputDir = DEFAULT_OUTPUT,
+    fail_on: FailOn = None,
+    checks: Checks = "",
+    exclude_checks: Exclude = "",
+    mutelist: MutelistOpt = None,
+    debug: Debug = False,
+) -> None:
+    """Re-run the checks on a saved inventory, with no cloud access."""
+    configure(debug)
+    fmts = parse_formats(formats)
+    selection = _selection(checks, exclude_checks, mutelist, fail_on)
+    list(load_all())
+    inv = load_inventory(inventory)
+    doc = findings_document(inv, selection.checks(inv.scope.provider), selection.mutelist)
+    result = Result(doc, write_reports(doc, None, output_dir, fmts))
+    _report(result)
+    raise typer.Exit(result.exit_code(fail_on))
+
+
+@app.command("report")
+def report_cmd(
+    findings: Annotated[Path, typer.Argument(help="findings.json from a previous run.")],
+    formats: Formats = "html",
+    output_dir: OutputDir = DEFAULT_OUTPUT,
+    debug: Debug = False,
+) -> None:
+    """Re-render reports from a findings.json."""
+    configure(debug)
+    fmts = parse_formats(formats)
+    doc = load_findings(findings)
+    for path in write_reports(doc, None, output_dir, fmts):
+        typer.echo(f"wrote {path}")
+
+
+@checks_app.callback()
+def checks_list(
+    ctx: typer.Context,
+    provider: Annotated[
+        str | None, typer.Option("--provider", "-p", help="Only this provider's checks.")
+    ] = None,
+) -> None:
+    """List every check: id, severity, resource kind, title."""
+    if ctx.invoked_subcommand:
+        return
+    configure(False)
+    plugins = [load_plugin(provider)] if provider else list(load_all())
+    names = {p.name for p in plugins}
+    rows = [c for c in REGISTRY if c.provider in names]
+    width = max((len(c.id) for c in rows), default=10)
+    for c in rows:
+        typer.echo(f"{c.id:<{width}}  {c.severity.value:<8}  {c.asset.kind:<28}  {c.title}")
+
+
+@checks_app.command("show")
+def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) -> None:
+    """Show a check's rationale, remediation and compliance mapping."""
+    configure(False)
+    list(load_all())
+    spec = REGISTRY.get(check_id)
+    if spec is None:
+        raise UsageError(f"no check {check_id!r} (see 'cloudaudit checks')")
+    typer.echo(f"{spec.id}\n  {spec.title}\n")
+    typer.echo(f"severity:      {spec.severity.value} (may be graded by exposure)")
+    typer.echo(f"resource kind: {spec.asset.kind}\n")
+    typer.echo(f"rationale:\n  {spec.rationale}\n")
+    typer.echo(f"remediation:\n  {spec.remediation}\n")
+    if spec.compliance:
+        typer.echo("compliance:")
+        for framework, controls in spec.compliance.items():
+            typer.echo(f"  {framework}: {', '.join(controls)}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cloudaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """cloudaudit: find cloud misconfigurations before attackers do."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: exit codes per :class:`ExitCode`, no traceback unless --debug."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = app(args=args, prog_name="cloudaudit", standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        code = 130
+    except typer.TyperException as exc:  # click-style usage errors (bad option, bad value)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        code = ExitCode.USAGE
+    except CloudauditError as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"error: {redact(exc.message)}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {redact(str(exc))} (run with --debug for details)",
+            err=True,
+        )
+        code = ExitCode.RUNTIME
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Check registry, declarative checks and the evaluation runner."""

@@ -1,0 +1,154 @@
+"""The check registry, filled by the :func:`check` decorator.
+
+A check is a pure function ``(asset, context) -> Outcome | Iterable[Outcome]`` with its
+metadata beside it. Checks make no cloud calls: everything they read is in the inventory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any, TypeVar
+
+from cloudaudit.engine.outcome import Outcome
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.enums import Severity
+from cloudaudit.model.inventory import Inventory
+
+AssetT = TypeVar("AssetT", bound=Asset)
+CheckResult = Outcome | Iterable[Outcome]
+CheckFn = Callable[[Any, Inventory], CheckResult]
+
+_ID_RE = re.compile(r"^[a-z0-9]+(\.[a-z0-9_]+){2,}$")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check: metadata plus the function that decides."""
+
+    id: str
+    title: str
+    severity: Severity
+    asset: type[Asset]
+    rationale: str
+    remediation: str
+    func: CheckFn
+    requires: tuple[str, ...] = ()
+    """Asset attributes the check reads; if one was not collected the verdict is UNKNOWN."""
+    compliance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    references: tuple[str, ...] = ()
+
+    @property
+    def provider(self) -> str:
+        """The provider prefix of the id (``aws``)."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def service(self) -> str:
+        """The service the check belongs to (``s3``)."""
+        return self.asset.service
+
+
+class RegistryError(ValueError):
+    """A check was declared with invalid or duplicate metadata."""
+
+
+class CheckRegistry:
+    """Checks by id, in registration order."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, CheckSpec] = {}
+
+    def add(self, spec: CheckSpec) -> None:
+        """Validate and register one check."""
+        problems = validate(spec)
+        if spec.id in self._checks:
+            problems.append("duplicate id")
+        if problems:
+            raise RegistryError(f"check {spec.id!r}: {'; '.join(problems)}")
+        self._checks[spec.id] = spec
+
+    def __iter__(self) -> Iterator[CheckSpec]:
+        return iter(self._checks.values())
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def get(self, check_id: str) -> CheckSpec | None:
+        """The check with this id."""
+        return self._checks.get(check_id)
+
+    def select(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[CheckSpec]:
+        """Checks matching any ``include`` pattern (all when empty) and no ``exclude`` pattern.
+
+        Patterns are ids or shell globs (``aws.s3.*``). An include pattern that matches
+        nothing raises, so a typo does not silently audit nothing.
+        """
+        inc, exc = list(include), list(exclude)
+        for pattern in inc + exc:
+            if not any(fnmatchcase(c, pattern) for c in self._checks):
+                raise RegistryError(f"no check matches {pattern!r} (see 'cloudaudit checks')")
+        return [
+            spec
+            for spec in self
+            if (not inc or any(fnmatchcase(spec.id, p) for p in inc))
+            and not any(fnmatchcase(spec.id, p) for p in exc)
+        ]
+
+
+def validate(spec: CheckSpec) -> list[str]:
+    """Metadata problems of one check (empty when valid)."""
+    problems = []
+    if not _ID_RE.match(spec.id):
+        problems.append("id must look like provider.service.name (lowercase, dots, underscores)")
+    problems.extend(
+        f"{n} is empty" for n in ("title", "rationale", "remediation") if not getattr(spec, n).strip()
+    )
+    if not spec.asset.kind:
+        problems.append(f"asset class {spec.asset.__name__} is not a registered asset kind")
+    unknown_fields = [r for r in spec.requires if r not in spec.asset.model_fields]
+    if unknown_fields:
+        problems.append(f"requires unknown attributes {unknown_fields}")
+    return problems
+
+
+REGISTRY = CheckRegistry()
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    asset: type[AssetT],
+    rationale: str,
+    remediation: str,
+    requires: Iterable[str] = (),
+    compliance: Mapping[str, Iterable[str]] | None = None,
+    references: Iterable[str] = (),
+    registry: CheckRegistry = REGISTRY,
+) -> Callable[[Callable[[AssetT, Inventory], CheckResult]], Callable[[AssetT, Inventory], CheckResult]]:
+    """Decorator: register a check function with its metadata."""
+
+    def register(
+        func: Callable[[AssetT, Inventory], CheckResult],
+    ) -> Callable[[AssetT, Inventory], CheckResult]:
+        registry.add(
+            CheckSpec(
+                id=id,
+                title=title,
+                severity=severity,
+                asset=asset,
+                rationale=" ".join(rationale.split()),
+                remediation=" ".join(remediation.split()),
+                func=func,
+                requires=tuple(requires),
+                compliance={k: tuple(v) for k, v in (compliance or {}).items()},
+                references=tuple(references),
+            )
+        )
+        return func
+
+    return register

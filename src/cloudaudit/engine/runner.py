@@ -1,0 +1,68 @@
+"""Evaluate checks over an inventory: pure, no I/O, one crashing check never stops the run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+
+from cloudaudit.engine.mutelist import Mutelist
+from cloudaudit.engine.outcome import Outcome
+from cloudaudit.engine.registry import CheckSpec
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.enums import Status
+from cloudaudit.model.finding import Finding
+from cloudaudit.model.inventory import Inventory
+
+log = logging.getLogger(__name__)
+
+
+def evaluate(
+    inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None = None
+) -> list[Finding]:
+    """Run every check on every asset of its kind; return findings in check order."""
+    findings: list[Finding] = []
+    for spec in checks:
+        for resource in inventory.of(spec.asset):
+            for outcome in _outcomes(spec, resource, inventory):
+                finding = _finding(spec, resource, outcome)
+                if mutelist is not None:
+                    finding = mutelist.apply(finding, resource.tags)
+                findings.append(finding)
+    return findings
+
+
+def _outcomes(spec: CheckSpec, resource: Asset, inventory: Inventory) -> Iterator[Outcome]:
+    missing = {attr: resource.unread[attr] for attr in spec.requires if attr in resource.unread}
+    if missing:
+        reasons = "; ".join(f"{a}: {why}" for a, why in missing.items())
+        yield Outcome(Status.UNKNOWN, f"Could not be checked: {reasons}", {"unread": missing})
+        return
+    try:
+        result = spec.func(resource, inventory)
+        outcomes: Iterable[Outcome] = [result] if isinstance(result, Outcome) else list(result)
+    except Exception as exc:  # one broken check must not stop the audit
+        log.warning("check %s crashed on %s: %s: %s", spec.id, resource.id, type(exc).__name__, exc)
+        log.debug("check crash details", exc_info=True)
+        yield Outcome(Status.ERROR, f"Check failed to run: {type(exc).__name__}: {exc}")
+        return
+    yield from outcomes
+
+
+def _finding(spec: CheckSpec, resource: Asset, outcome: Outcome) -> Finding:
+    return Finding(
+        check_id=spec.id,
+        title=spec.title,
+        severity=outcome.severity or spec.severity,
+        status=outcome.status,
+        message=outcome.message,
+        provider=resource.provider,
+        account=resource.account,
+        region=resource.region,
+        service=spec.service,
+        resource_type=resource.kind,
+        resource_id=resource.id,
+        resource_name=resource.name,
+        evidence=dict(outcome.evidence),
+        remediation=spec.remediation,
+        compliance={k: list(v) for k, v in spec.compliance.items()},
+    )

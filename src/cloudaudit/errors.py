@@ -1,0 +1,46 @@
+"""User-facing errors and the exit codes a scheduler can act on."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (documented in the README)."""
+
+    OK = 0
+    """The audit ran; no failing finding at or above ``--fail-on``."""
+    FINDINGS = 1
+    """The audit ran and found failing findings at or above ``--fail-on``."""
+    USAGE = 2
+    """Bad command line, configuration, mutelist or input file."""
+    RUNTIME = 3
+    """The audit could not run: no or invalid credentials, unreachable endpoint, I/O error."""
+
+
+class CloudauditError(Exception):
+    """An error with a one-line, actionable message for the user (no traceback)."""
+
+    exit_code: ExitCode = ExitCode.RUNTIME
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(CloudauditError):
+    """The user asked for something invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class CredentialsError(CloudauditError):
+    """Credentials are missing, invalid or expired."""
+
+
+class EndpointError(CloudauditError):
+    """The provider's API cannot be reached."""
+
+
+class MissingDependencyError(CloudauditError):
+    """A provider's SDK is not installed."""

@@ -1,0 +1,49 @@
+"""Logging set-up with secret redaction: no key or token reaches a log line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+SECRET_ENV_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "SHODAN_API_KEY")
+_ACCESS_KEY_RE = re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}\b")
+_SIGNATURE_RE = re.compile(r"(Signature=|signature=|X-Amz-Signature=|key=)[^&\s,\"']+")
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with access key ids shortened and known secret values replaced."""
+    for secret in secrets:
+        if secret and len(secret) >= 6:
+            text = text.replace(secret, "****")
+    text = _ACCESS_KEY_RE.sub(r"\1************", text)
+    return _SIGNATURE_RE.sub(r"\1****", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final message through :func:`redact`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets = tuple(v for k in SECRET_ENV_VARS if (v := os.environ.get(k)))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact in place; never drops a record."""
+        record.msg = redact(record.getMessage(), self.secrets)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
+            record.exc_info = None
+        return True
+
+
+def configure(debug: bool, quiet: bool = False) -> None:
+    """Log to stderr: warnings by default, everything with ``--debug``."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING))
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "moto", "s3transfer"):
+        logging.getLogger(noisy).setLevel(logging.INFO if debug else logging.ERROR)

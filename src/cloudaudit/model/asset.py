@@ -1,0 +1,89 @@
+"""Assets: what a provider collected, typed per kind.
+
+Every asset kind is a frozen pydantic model subclassing :class:`Asset` and registered
+with :func:`asset_kind`, so an inventory file can be read back into the same types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Endpoint(BaseModel):
+    """An address an asset exposes to the Internet, according to its configuration."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    """A public IP address or DNS name."""
+    protocol: Literal["tcp", "udp", "icmp", "all"] = "tcp"
+    from_port: int = 0
+    to_port: int = 65535
+    via: str = ""
+    """Why it is reachable (e.g. the security group rule that opens it)."""
+
+    def covers(self, port: int) -> bool:
+        """True when ``port`` lies in this endpoint's port range."""
+        return self.from_port <= port <= self.to_port
+
+
+class Asset(BaseModel):
+    """Common identity of every collected resource."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ClassVar[str] = ""
+    service: ClassVar[str] = ""
+
+    provider: str
+    account: str
+    region: str
+    id: str
+    """Globally unique: ARN, GCP full resource name, Azure resource id."""
+    name: str
+    tags: dict[str, str] = Field(default_factory=dict)
+    endpoints: tuple[Endpoint, ...] = ()
+    unread: dict[str, str] = Field(default_factory=dict)
+    """Attribute name -> why it could not be read. Checks needing it say UNKNOWN."""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict that carries the kind, for round-tripping."""
+        return {"kind": self.kind, **self.model_dump(mode="json")}
+
+
+A = TypeVar("A", bound=type[Asset])
+
+_KINDS: dict[str, type[Asset]] = {}
+
+
+def asset_kind(kind: str, service: str) -> Callable[[A], A]:
+    """Class decorator: register an asset model under its kind (``aws.s3.bucket``)."""
+
+    def register(cls: A) -> A:
+        existing = _KINDS.get(kind)
+        if existing is not None and existing is not cls:
+            raise ValueError(f"asset kind {kind!r} registered twice ({existing.__name__}, {cls.__name__})")
+        cls.kind = kind
+        cls.service = service
+        _KINDS[kind] = cls
+        return cls
+
+    return register
+
+
+def model_for(kind: str) -> type[Asset] | None:
+    """The registered model class for ``kind``, if its provider is loaded."""
+    return _KINDS.get(kind)
+
+
+def asset_from_json(data: dict[str, Any]) -> Asset:
+    """Rebuild an asset from :meth:`Asset.to_json` output."""
+    fields = dict(data)
+    kind = str(fields.pop("kind", ""))
+    cls = model_for(kind)
+    if cls is None:
+        raise ValueError(f"unknown asset kind {kind!r} (is its provider plugin installed?)")
+    return cls.model_validate(fields)

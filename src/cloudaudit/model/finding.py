@@ -1,0 +1,65 @@
+"""Findings: the result of one check on one resource, and the findings document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloudaudit.model.enums import Severity, Status
+from cloudaudit.model.inventory import CollectionGap
+
+FINDINGS_SCHEMA_VERSION = "1.0"
+
+
+class Finding(BaseModel):
+    """One check's verdict on one resource."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    check_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    provider: str
+    account: str
+    region: str
+    service: str
+    resource_type: str
+    resource_id: str
+    resource_name: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    """The exact configuration fragment (or observation) that proves the verdict."""
+    remediation: str = ""
+    compliance: dict[str, list[str]] = Field(default_factory=dict)
+    """Framework -> control ids, e.g. {"OWASP-API-2023": ["API8"]}."""
+    muted_reason: str = ""
+
+
+class RunInfo(BaseModel):
+    """Metadata about the run that produced the findings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tool: str = "cloudaudit"
+    tool_version: str
+    provider: str
+    accounts: list[str]
+    regions: list[str]
+    started: datetime
+    finished: datetime
+    checks_run: int = 0
+
+
+class FindingsDocument(BaseModel):
+    """The native ``findings.json`` document (versioned schema, see README)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: str = FINDINGS_SCHEMA_VERSION
+    run: RunInfo
+    findings: list[Finding]
+    coverage: list[CollectionGap]
+    """What could not be collected, and why."""

@@ -1,0 +1,117 @@
+"""The inventory: every collected asset plus what could not be collected."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from cloudaudit.model.asset import Asset, asset_from_json
+
+INVENTORY_SCHEMA_VERSION = "1.0"
+
+T = TypeVar("T", bound=Asset)
+
+
+class CollectionGap(BaseModel):
+    """Something the collector could not read, and why. Carried to every report."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: str
+    account: str
+    region: str
+    service: str
+    operation: str
+    error_code: str
+    message: str
+    resource_id: str = ""
+    """Empty when a whole service or region could not be listed."""
+
+
+class ScanScope(BaseModel):
+    """Who and where was audited, and when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: str
+    accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    started: datetime
+    finished: datetime
+
+
+class Inventory(BaseModel):
+    """Assets and gaps of one collection run, with lookup helpers for checks."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scope: ScanScope
+    assets: tuple[Asset, ...] = ()
+    gaps: tuple[CollectionGap, ...] = ()
+    _by_id: dict[str, Asset] = PrivateAttr(default_factory=dict)
+    _by_kind: dict[str, list[Asset]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        """Build the lookup indexes once."""
+        by_kind: dict[str, list[Asset]] = defaultdict(list)
+        for asset in self.assets:
+            by_kind[asset.kind].append(asset)
+        self._by_id = {a.id: a for a in self.assets}
+        self._by_kind = dict(by_kind)
+
+    def get(self, asset_id: str) -> Asset | None:
+        """The asset with this globally unique id."""
+        return self._by_id.get(asset_id)
+
+    def of(self, cls: type[T]) -> Iterator[T]:
+        """Every asset of the given model class."""
+        for asset in self._by_kind.get(cls.kind, ()):
+            assert isinstance(asset, cls)
+            yield asset
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned ``inventory.json`` document."""
+        return {
+            "schema_version": INVENTORY_SCHEMA_VERSION,
+            "scope": self.scope.model_dump(mode="json"),
+            "assets": [a.to_json() for a in self.assets],
+            "gaps": [g.model_dump(mode="json") for g in self.gaps],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Inventory:
+        """Read an ``inventory.json`` document (asset kinds need their provider plugin loaded)."""
+        version = str(data.get("schema_version", ""))
+        if version.split(".")[0] != INVENTORY_SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(f"unsupported inventory schema_version {version!r}")
+        return cls(
+            scope=ScanScope.model_validate(data["scope"]),
+            assets=tuple(asset_from_json(a) for a in data.get("assets", [])),
+            gaps=tuple(CollectionGap.model_validate(g) for g in data.get("gaps", [])),
+        )
+
+
+def merge(inventories: Sequence[Inventory]) -> Inventory:
+    """One inventory from several (e.g. several accounts of one provider)."""
+    if not inventories:
+        raise ValueError("nothing to merge")
+    scopes = [inv.scope for inv in inventories]
+    scope = ScanScope(
+        provider=scopes[0].provider,
+        accounts=tuple(dict.fromkeys(a for s in scopes for a in s.accounts)),
+        regions=tuple(dict.fromkeys(r for s in scopes for r in s.regions)),
+        started=min(s.started for s in scopes),
+        finished=max(s.finished for s in scopes),
+    )
+    return Inventory(
+        scope=scope,
+        assets=tuple(a for inv in inventories for a in inv.assets),
+        gaps=tuple(g for inv in inventories for g in inv.gaps),
+    )
+
+
+__all__ = ["CollectionGap", "Inventory", "ScanScope", "merge"]

@@ -1,0 +1,1 @@
+"""Report writers: they read only the model (FindingsDocument), never the cloud."""

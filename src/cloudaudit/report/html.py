@@ -1,0 +1,121 @@
+"""Self-contained HTML report: a server-rendered summary plus a paged, filterable findings list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from cloudaudit.model.enums import Severity, Status
+from cloudaudit.model.finding import Finding, FindingsDocument
+
+TEMPLATE_NAME = "report.html.j2"
+
+SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+"""Worst first: critical, high, medium, low, info."""
+
+STATUSES: tuple[Status, ...] = (Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.MUTED, Status.PASS)
+"""Display (and sort) order of statuses: what needs attention first."""
+
+DEFAULT_STATUSES: frozenset[Status] = frozenset({Status.FAIL, Status.UNKNOWN, Status.ERROR})
+"""Statuses shown by the findings list before the reader changes the filters."""
+
+SERVICE_COLUMNS: tuple[Status, ...] = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.MUTED, Status.ERROR)
+"""Column order of the per-service summary table."""
+
+_STATUS_RANK = {status: i for i, status in enumerate(STATUSES)}
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRow:
+    """Per-service finding counts for the summary table."""
+
+    service: str
+    counts: dict[str, int]
+    total: int
+
+
+@cache
+def _environment() -> Environment:
+    """The shared, autoescaping, strict Jinja environment (built once)."""
+    env = Environment(
+        loader=PackageLoader("cloudaudit", "report/templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "j2"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
+    return env
+
+
+def _sort_key(finding: Finding) -> tuple[int, int, str, str, str, str]:
+    """Failing first, then worst severity, then check id; stable tie-breaks after that."""
+    return (
+        _STATUS_RANK[finding.status],
+        -finding.severity.rank,
+        finding.check_id,
+        finding.account,
+        finding.region,
+        finding.resource_id,
+    )
+
+
+def order_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in report order: FAIL by severity (critical→info) and check id, then the others."""
+    return sorted(findings, key=_sort_key)
+
+
+def _service_rows(findings: list[Finding]) -> list[ServiceRow]:
+    """One row per service (alphabetical) with counts per status."""
+    per_service: dict[str, Counter[str]] = {}
+    for finding in findings:
+        per_service.setdefault(finding.service, Counter())[finding.status.value] += 1
+    return [
+        ServiceRow(
+            service=service,
+            counts={status.value: counts[status.value] for status in SERVICE_COLUMNS},
+            total=sum(counts.values()),
+        )
+        for service, counts in sorted(per_service.items())
+    ]
+
+
+def build_context(doc: FindingsDocument) -> dict[str, Any]:
+    """Everything the template needs, precomputed so the template stays logic-free."""
+    findings = order_findings(doc.findings)
+    fail_by_severity = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
+    by_status = Counter(f.status.value for f in findings)
+    services = _service_rows(findings)
+    run = doc.run
+    return {
+        "schema_version": doc.schema_version,
+        "run": run,
+        "started": run.started.isoformat(),
+        "finished": run.finished.isoformat(),
+        "duration_seconds": max(0, round((run.finished - run.started).total_seconds())),
+        "total": len(findings),
+        "severities": [s.value for s in SEVERITIES],
+        "fail_by_severity": {s.value: fail_by_severity[s.value] for s in SEVERITIES},
+        "fail_total": by_status[Status.FAIL.value],
+        "statuses": [s.value for s in STATUSES],
+        "default_statuses": sorted(s.value for s in DEFAULT_STATUSES),
+        "by_status": {s.value: by_status[s.value] for s in STATUSES},
+        "service_columns": [s.value for s in SERVICE_COLUMNS],
+        "services": services,
+        "gaps": doc.coverage,
+        "unknown_total": by_status[Status.UNKNOWN.value],
+        "data": [f.model_dump(mode="json") for f in findings],
+    }
+
+
+def render_html(doc: FindingsDocument) -> str:
+    """The complete, self-contained HTML report for one findings document."""
+    return _environment().get_template(TEMPLATE_NAME).render(build_context(doc))
+
+
+__all__ = ["build_context", "order_findings", "render_html"]

@@ -1,0 +1,86 @@
+"""Seed helpers for integration tests: real boto3 calls against the emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+PUBLIC_READ_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Public",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::{name}/*",
+        }
+    ],
+}
+
+
+def client(endpoint: str, service: str, region: str = "us-east-1") -> Any:
+    """A boto3 client on the emulator."""
+    return boto3.client(service, endpoint_url=endpoint, region_name=region)
+
+
+def public_bucket(endpoint: str, name: str, tags: dict[str, str] | None = None) -> None:
+    """A bucket whose policy lets anyone read objects."""
+    s3 = client(endpoint, "s3")
+    s3.create_bucket(Bucket=name)
+    policy = json.dumps(PUBLIC_READ_POLICY).replace("{name}", name)
+    s3.put_bucket_policy(Bucket=name, Policy=policy)
+    if tags:
+        s3.put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        )
+
+
+def private_bucket(endpoint: str, name: str) -> None:
+    """A locked-down bucket (Block Public Access on, encrypted, versioned)."""
+    s3 = client(endpoint, "s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def ssh_host(endpoint: str, region: str = "us-east-1", port: int = 22) -> tuple[str, str, str]:
+    """An instance with a public IP whose group opens ``port`` to the world: (instance id, ip, group id)."""
+    ec2 = client(endpoint, "ec2", region)
+    ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    gid = ec2.create_security_group(GroupName=f"open-{port}", Description="test", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
+    )
+    inst = ec2.run_instances(
+        ImageId=ami,
+        MinCount=1,
+        MaxCount=1,
+        NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": subnet, "Groups": [gid], "AssociatePublicIpAddress": True}
+        ],
+    )
+    iid = inst["Instances"][0]["InstanceId"]
+    desc = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    return iid, desc["PublicIpAddress"], gid
