@@ -239,6 +239,9 @@ def test_one_restricting_entry_among_others_restricts() -> None:
         ("2001:db8::/32", True),
         ("2600:1f18::/36", True),
         ("fd00::/8", True),
+        ("fc00::/7", True),
+        ("240.0.0.0/4", True),
+        ("::ffff:10.0.0.0/104", True),
         ("0.0.0.0/0", False),
         ("0.0.0.0/1", False),
         ("128.0.0.0/1", False),
@@ -349,6 +352,25 @@ def test_denies_that_do_not_neutralise_s3_star_grant(deny: dict[str, Any]) -> No
     assert sids(a) == {"Public"}
 
 
+@pytest.mark.parametrize(
+    ("grant_actions", "deny_actions", "neutralised"),
+    [
+        (["s3:GetObject", "s3:PutObject"], "s3:GetObject", False),
+        (["s3:GetObject", "s3:PutObject"], ["s3:GetObject", "s3:PutObject"], True),
+        (["s3:GetObject", "s3:PutObject"], ["s3:Get*", "s3:Put*"], True),
+        ("s3:Get*", "s3:Get?", False),
+        ("s3:Get*", "s3:GetObject", False),
+        ("s3:Get*", "S3:GET*", True),
+        ("s3:GetObject*", "s3:Get*", True),
+        ("s3:Get?bject", "s3:Get*", True),
+    ],
+)
+def test_deny_action_coverage(grant_actions: Any, deny_actions: Any, neutralised: bool) -> None:
+    a = analyse_policy(policy(stmt(action=grant_actions), deny_unless(action=deny_actions)))
+    assert a.error == ""
+    assert a.is_public is not neutralised
+
+
 def test_not_action_grant_needs_service_wide_deny() -> None:
     grant = stmt(action=None, NotAction=["s3:DeleteObject"])
     del grant["Action"]
@@ -408,6 +430,7 @@ def secure_deny(**changes: Any) -> dict[str, Any]:
         (secure_deny(Action="*"), True),
         (secure_deny(Principal={"AWS": "*"}), True),
         (secure_deny(Action="s3:GetObject"), False),
+        (secure_deny(Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}}), False),
         (secure_deny(Condition={"Bool": {"aws:SecureTransport": "true"}}), False),
         (secure_deny(Condition={"StringEquals": {"aws:SecureTransport": "false"}}), False),
         (secure_deny(Principal={"AWS": ACCOUNT}), False),
@@ -618,9 +641,13 @@ NOT_WILD_TEXT = st.text(
 ).filter(lambda v: v.strip() != "")
 
 
+def not_mapped(ip: Any) -> bool:
+    return ip.ipv4_mapped is None
+
+
 def narrow_cidr() -> st.SearchStrategy[str]:
     v4 = st.tuples(st.ip_addresses(v=4), st.integers(8, 32)).map(lambda t: f"{t[0]}/{t[1]}")
-    v6 = st.tuples(st.ip_addresses(v=6).filter(lambda ip: ip.ipv4_mapped is None), st.integers(32, 128)).map(
+    v6 = st.tuples(st.ip_addresses(v=6).filter(not_mapped), st.integers(32, 128)).map(
         lambda t: f"{t[0]}/{t[1]}"
     )
     return st.one_of(v4, v6)

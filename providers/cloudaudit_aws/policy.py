@@ -311,13 +311,7 @@ def _analyse(policy: object) -> PolicyAnalysis:
             PublicGrant(
                 sid=s.sid,
                 actions=tuple(f"NOT:{a}" for a in s.actions) if s.not_action else s.actions,
-                resources=(
-                    ("*",)
-                    if not s.has_resource
-                    else tuple(f"NOT:{r}" for r in s.resources)
-                    if s.not_resource
-                    else s.resources
-                ),
+                resources=_grant_resources(s),
                 principal=s.anyone,
                 statement=s.raw,
             )
@@ -327,6 +321,12 @@ def _analyse(policy: object) -> PolicyAnalysis:
         restricted=tuple(notes),
         secure_transport_enforced=any(_enforces_secure_transport(d) for d in denies),
     )
+
+
+def _grant_resources(s: _Stmt) -> tuple[str, ...]:
+    if not s.has_resource:
+        return ("*",)
+    return tuple(f"NOT:{r}" for r in s.resources) if s.not_resource else s.resources
 
 
 def _parse_statement(index: int, raw: object) -> _Stmt:

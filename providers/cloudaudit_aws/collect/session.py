@@ -6,6 +6,7 @@ read by botocore itself; nothing here re-implements them.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -50,7 +51,7 @@ class AwsSession:
             ) from exc
         self.home_region = self.session.region_name or DEFAULT_REGION
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": 8},
+            retries=_retries(self.session),
             max_pool_connections=max(10, max_workers * 2),
             connect_timeout=5,
             read_timeout=30,
@@ -112,6 +113,23 @@ class AwsSession:
                 else type(exc).__name__
             )
             return [self.home_region], code
+
+
+def _retries(session: boto3.Session) -> dict[str, Any]:
+    """Botocore's adaptive retries with 8 attempts, unless the user configured retries.
+
+    ``AWS_RETRY_MODE`` / ``AWS_MAX_ATTEMPTS`` and the profile's ``retry_mode`` / ``max_attempts``
+    win over these defaults (a Config object would otherwise override them).
+    """
+    core = session._session  # botocore session: the documented way to read resolved config
+    mode = core.get_config_variable("retry_mode") if _configured(core, "retry_mode") else "adaptive"
+    attempts = core.get_config_variable("max_attempts") if _configured(core, "max_attempts") else 8
+    return {"mode": mode, "total_max_attempts": int(attempts)}
+
+
+def _configured(core: Any, name: str) -> bool:
+    env = {"retry_mode": "AWS_RETRY_MODE", "max_attempts": "AWS_MAX_ATTEMPTS"}[name]
+    return bool(os.environ.get(env)) or name in core.get_scoped_config()
 
 
 def _route_s3control(client: Any) -> None:
