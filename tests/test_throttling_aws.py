@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_seed import public_bucket
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from aws_seed import public_bucket
 from cloudaudit.cli.app import main
 
 THROTTLED = (
@@ -47,7 +47,9 @@ def test_throttled_service_becomes_coverage_gap(
     # Two attempts per call (AWS_MAX_ATTEMPTS=2), then the gap: botocore retried, we did not loop.
     assert calls.count("DescribeSecurityGroups") == 2
     # S3 was audited completely.
-    statuses = {f["check_id"]: f["status"] for f in doc["findings"] if f["resource_id"] == "arn:aws:s3:::pub-exports"}
+    statuses = {
+        f["check_id"]: f["status"] for f in doc["findings"] if f["resource_id"] == "arn:aws:s3:::pub-exports"
+    }
     assert statuses["aws.s3.bucket_policy_public"] == "FAIL"
     assert "UNKNOWN" not in statuses.values()
     assert doc["run"]["regions"] == ["us-east-1"]  # could not list regions: audited the home region

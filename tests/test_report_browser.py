@@ -1,0 +1,87 @@
+"""The HTML report in a real headless Chromium: rendered by its own script, hostile data stays text.
+
+Chromium comes from the distribution's packages (.ci/run installs it and sets
+CLOUDAUDIT_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cloudaudit.model import Severity, Status
+from cloudaudit.report.html import render_html
+from test_report_html import make_doc, make_finding, parse
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("CLOUDAUDIT_REQUIRE_BROWSER"):
+        raise RuntimeError("chromium is required (CLOUDAUDIT_REQUIRE_BROWSER is set) but not installed")
+    pytestmark = pytest.mark.skip(reason="chromium not installed")
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def rendered_dom(html: str, tmp_path: Path) -> str:
+    """The DOM after the report's script ran, serialised by Chromium."""
+    page = tmp_path / "report.html"
+    page.write_text(html)
+    proc = subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    return proc.stdout
+
+
+def test_hostile_names_render_as_text_and_run_nothing(tmp_path: Path) -> None:
+    canary = "<img src=x onerror=\"document.title='pwned'\">"
+    script = "<script>document.title='pwned'</script>"
+    doc = make_doc(
+        [
+            make_finding(
+                resource_name=canary, message=script, status=Status.FAIL, severity=Severity.CRITICAL
+            ),
+            make_finding(resource_name="plain-bucket", status=Status.FAIL, severity=Severity.LOW),
+        ]
+    )
+    dom = parse(rendered_dom(render_html(doc), tmp_path)).root
+
+    assert dom.one("title").text() != "pwned"
+    items = dom.by_id("finding-list").find_all("li")
+    assert len(items) == 2  # the script rendered both failing findings
+    first = items[0]
+    assert first.one(**{"class": "res-name"}).text() == canary
+    assert first.one(**{"class": "f-msg"}).text() == script
+    assert dom.by_id("finding-list").find_all("img") == []
+    assert dom.by_id("finding-list").find_all("script") == []
+
+
+def test_twenty_thousand_findings_render_one_page(tmp_path: Path) -> None:
+    findings = [
+        make_finding(
+            resource_name=f"bucket-{i:05d}",
+            status=Status.FAIL if i % 2 else Status.PASS,
+            severity=Severity.HIGH if i % 3 else Severity.LOW,
+        )
+        for i in range(20_000)
+    ]
+    dom = parse(rendered_dom(render_html(make_doc(findings)), tmp_path)).root
+    items = dom.by_id("finding-list").find_all("li")
+    assert len(items) == 100  # paged: the DOM holds one page, not 20,000 entries
+    assert "10000" in dom.by_id("findings").text().replace(",", "")  # 10,000 FAIL shown by default
