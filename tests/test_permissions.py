@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cloudaudit_aws.collect.permissions import required_permissions
+from cloudaudit_aws.collect.services import required_permissions
 
 POLICY = Path(__file__).resolve().parents[1] / "deploy" / "iam-readonly-policy.json"
 READ_PREFIXES = ("Get", "List", "Describe")

@@ -19,6 +19,7 @@ from cloudaudit_aws.assets import (
     NetworkInterface,
     SecurityGroup,
 )
+from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Failed, Guard, Raw
 from cloudaudit_aws.collect.session import AwsSession
 
@@ -60,9 +61,9 @@ def fetch_ec2(aws: AwsSession, guard: Guard, region: str) -> RegionRaw:
     return raw
 
 
-def collect_ec2(aws: AwsSession, guard: Guard, region: str) -> list[Asset]:
+def collect_ec2(ctx: CollectContext, region: str) -> list[Asset]:
     """Fetch and translate one region."""
-    return to_ec2_assets(guard.account, region, fetch_ec2(aws, guard, region))
+    return to_ec2_assets(ctx.guard.account, region, fetch_ec2(ctx.aws, ctx.guard, region))
 
 
 # ---------------------------------------------------------------- translate (pure)
@@ -274,3 +275,6 @@ def _instance(
         public_dns_name=inst.get("PublicDnsName", ""),
         endpoints=_endpoints(public_ips, (groups[g] for g in sg_ids if g in groups)),
     )
+
+
+COLLECTOR = ServiceCollector(service=SERVICE, regional=True, collect=collect_ec2, permissions=PERMISSIONS)

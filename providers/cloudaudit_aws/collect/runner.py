@@ -13,14 +13,12 @@ from cloudaudit.model.asset import Asset
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.plugins import CollectOptions, Progress
 from cloudaudit_aws.assets import PROVIDER
-from cloudaudit_aws.collect.ec2 import collect_ec2
+from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Guard
-from cloudaudit_aws.collect.s3 import collect_s3
+from cloudaudit_aws.collect.services import COLLECTORS
 from cloudaudit_aws.collect.session import AwsSession
 
 log = logging.getLogger(__name__)
-
-SERVICES = frozenset({"s3", "ec2"})
 
 
 @dataclass(frozen=True)
@@ -39,23 +37,24 @@ def collect(options: CollectOptions, progress: Progress) -> Inventory:
     account = aws.identify()
     guard = Guard(account)
     regions = _resolve_regions(aws, guard, options.regions)
-    services = SERVICES if options.services is None else SERVICES & options.services
+    collectors = [c for c in COLLECTORS if options.services is None or c.service in options.services]
     log.info(
         "auditing AWS account %s, %d region(s), services: %s",
         account,
         len(regions),
-        ", ".join(sorted(services)),
+        ", ".join(c.service for c in collectors),
     )
 
     with (
         ThreadPoolExecutor(options.max_workers, thread_name_prefix="detail") as detail_pool,
         ThreadPoolExecutor(min(8, options.max_workers), thread_name_prefix="unit") as unit_pool,
     ):
-        units: list[Unit] = []
-        if "s3" in services:
-            units.append(Unit("s3", "global", lambda: collect_s3(aws, guard, regions, detail_pool, progress)))
-        if "ec2" in services:
-            units += [Unit("ec2", r, _bind_ec2(aws, guard, r)) for r in regions]
+        ctx = CollectContext(aws, guard, tuple(regions), detail_pool, progress)
+        units = [
+            Unit(c.service, region, _bind(c, ctx, region))
+            for c in collectors
+            for region in (regions if c.regional else ["global"])
+        ]
         progress.add_total(len(units))
         futures: list[tuple[Unit, Future[list[Asset]]]] = [(u, unit_pool.submit(u.run)) for u in units]
         assets: list[Asset] = []
@@ -76,8 +75,8 @@ def collect(options: CollectOptions, progress: Progress) -> Inventory:
     )
 
 
-def _bind_ec2(aws: AwsSession, guard: Guard, region: str) -> Callable[[], list[Asset]]:
-    return lambda: collect_ec2(aws, guard, region)
+def _bind(collector: ServiceCollector, ctx: CollectContext, region: str) -> Callable[[], list[Asset]]:
+    return lambda: collector.collect(ctx, region)
 
 
 def _unit_result(unit: Unit, future: Future[list[Asset]], guard: Guard) -> list[Asset]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.model.asset import Asset
-from cloudaudit.plugins import Progress
 from cloudaudit_aws.assets import (
     PROVIDER,
     AclGrant,
@@ -22,12 +20,12 @@ from cloudaudit_aws.assets import (
     S3AccountSettings,
     S3Bucket,
 )
+from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Absent, Failed, Guard, Raw
 from cloudaudit_aws.collect.session import AwsSession
 
 SERVICE = "s3"
-PERMISSIONS = ("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetAccountPublicAccessBlock")
-"""IAM actions of the listing and account-level calls (per-bucket ones are in BUCKET_DETAILS)."""
+LISTING_PERMISSIONS = ("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetAccountPublicAccessBlock")
 
 
 @dataclass(frozen=True)
@@ -155,20 +153,19 @@ def fetch_account_public_access_block(aws: AwsSession, guard: Guard) -> Raw | Ab
     )
 
 
-def collect_s3(
-    aws: AwsSession, guard: Guard, regions: Iterable[str], pool: Executor, progress: Progress
-) -> list[Asset]:
-    """Buckets (details fetched concurrently in ``pool``) and the account settings."""
+def collect_s3(ctx: CollectContext, region: str) -> list[Asset]:
+    """Buckets of the audited regions (details fetched concurrently) and the account settings."""
+    aws, guard = ctx.aws, ctx.guard
     account_pab = fetch_account_public_access_block(aws, guard)
     assets: list[Asset] = [to_account_settings(guard.account, aws.home_region, account_pab)]
-    buckets = fetch_buckets(aws, guard, regions)
+    buckets = fetch_buckets(aws, guard, ctx.regions)
     if isinstance(buckets, Failed):
         return assets
-    progress.add_total(len(buckets))
-    futures = [(b, pool.submit(fetch_bucket_details, aws, guard, b)) for b in buckets]
+    ctx.progress.add_total(len(buckets))
+    futures = [(b, ctx.detail_pool.submit(fetch_bucket_details, aws, guard, b)) for b in buckets]
     for bucket, future in futures:
         assets.append(to_bucket(guard.account, bucket, future.result()))
-        progress.advance(f"s3 {bucket['Name']}")
+        ctx.progress.advance(f"s3 {bucket['Name']}")
     return assets
 
 
@@ -342,3 +339,11 @@ _TRANSLATORS: dict[str, Callable[[Raw | Absent], dict[str, Any]]] = {
     "cors": _cors,
     "tagging": _tagging,
 }
+
+
+COLLECTOR = ServiceCollector(
+    service=SERVICE,
+    regional=False,
+    collect=collect_s3,
+    permissions=LISTING_PERMISSIONS + tuple(d.permission for d in BUCKET_DETAILS),
+)

@@ -1,0 +1,15 @@
+"""Every AWS service the provider collects. Adding a service: one module, one line here."""
+
+from __future__ import annotations
+
+from cloudaudit_aws.collect import ec2, s3
+from cloudaudit_aws.collect.context import ServiceCollector
+
+COLLECTORS: tuple[ServiceCollector, ...] = (s3.COLLECTOR, ec2.COLLECTOR)
+
+SESSION_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+
+
+def required_permissions() -> list[str]:
+    """Sorted IAM actions used by the collection (all read-only; see deploy/)."""
+    return sorted({*SESSION_PERMISSIONS, *(p for c in COLLECTORS for p in c.permissions)})
