@@ -71,6 +71,16 @@ def test_rejected_credentials(
     assert "AKIAEXAMPLEEXAMPLE12" not in err
 
 
+def test_check_selection_in_a_fresh_process(aws: str, tmp_path: Path) -> None:
+    """Check globs are resolved after the provider registered its checks (fresh interpreter)."""
+    proc = _cli(
+        "run", "--provider", "aws", "--regions", "us-east-1", "--checks", "aws.s3.*", "-o", str(tmp_path)
+    )
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert "no check matches" not in proc.stderr
+    assert (tmp_path / "findings.json").exists()
+
+
 def test_unreachable_endpoint(tmp_path: Path) -> None:
     proc = _cli(
         "run", "--provider", "aws", "-o", str(tmp_path), env=_env(AWS_ENDPOINT_URL="http://127.0.0.1:9")

@@ -126,8 +126,8 @@ def run(
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
     fmts = parse_formats(formats)
+    plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
-    plugin = load_plugin(provider)
     wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
     result = _audit(
         plugin,
@@ -149,8 +149,8 @@ def demo(
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
-    selection = _selection("", "", None, fail_on)
     plugin = load_plugin("aws")
+    selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
     with plugin.demo() as options:
         result = _audit(plugin, options, selection, output_dir, fmts)
@@ -174,8 +174,8 @@ def evaluate_cmd(
     """Re-run the checks on a saved inventory, with no cloud access."""
     configure(debug)
     fmts = parse_formats(formats)
+    list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
-    list(load_all())
     inv = load_inventory(inventory)
     doc = findings_document(inv, selection.checks(inv.scope.provider), selection.mutelist)
     result = Result(doc, write_reports(doc, None, output_dir, fmts))
