@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from aws_builders import (
     ANYWHERE4,
     ANYWHERE6,
     AUTHENTICATED_USERS,
+    REGION,
     WEBSITE,
     account_settings,
     acl_grant,
@@ -52,6 +54,7 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import IngressRule
+from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.plugin import plugin
 
 plugin.load()
@@ -726,6 +729,216 @@ _INTERFACE = case(
     messages={ENI("eni-mysql-public"): "3306 (MySQL/MariaDB)"},
 )
 
+# ---------------------------------------------------------------------------------------------- RDS
+
+
+def RDS(kind: str, ident: str) -> str:
+    """The id the RDS collector gives a DB instance (``db``), cluster or snapshot (AWS's own ARN)."""
+    return f"arn:aws:rds:{REGION}:{ACCOUNT}:{kind}:{ident}"
+
+
+def rds_db(ident: str, **attrs: Any) -> RdsInstance:
+    """A DB instance that passes every RDS check; ``attrs`` override any field."""
+    fields: dict[str, Any] = {
+        "provider": "aws",
+        "account": ACCOUNT,
+        "region": REGION,
+        "id": RDS("db", ident),
+        "name": ident,
+        "identifier": ident,
+        "engine": "postgres",
+        "port": 6543,
+        "endpoint_address": f"{ident}.abc123.{REGION}.rds.amazonaws.com",
+        "master_username": "app_owner",
+        "storage_encrypted": True,
+        "iam_auth_enabled": True,
+        "deletion_protection": True,
+        "backup_retention_period": 7,
+        "auto_minor_version_upgrade": True,
+    }
+    fields.update(attrs)
+    return RdsInstance(**fields)
+
+
+def rds_cluster(ident: str, **attrs: Any) -> RdsCluster:
+    """A DB cluster that passes every RDS check; ``attrs`` override any field."""
+    fields: dict[str, Any] = {
+        "provider": "aws",
+        "account": ACCOUNT,
+        "region": REGION,
+        "id": RDS("cluster", ident),
+        "name": ident,
+        "identifier": ident,
+        "engine": "aurora-postgresql",
+        "port": 5432,
+        "endpoint_address": f"{ident}.cluster-abc123.{REGION}.rds.amazonaws.com",
+        "deletion_protection": True,
+    }
+    fields.update(attrs)
+    return RdsCluster(**fields)
+
+
+def rds_snapshot(ident: str, **attrs: Any) -> RdsSnapshot:
+    """A private, encrypted manual DB snapshot; ``attrs`` override any field."""
+    fields: dict[str, Any] = {
+        "provider": "aws",
+        "account": ACCOUNT,
+        "region": REGION,
+        "id": RDS("snapshot", ident),
+        "name": ident,
+        "identifier": ident,
+        "source_identifier": "db-source",
+        "engine": "postgres",
+        "encrypted": True,
+    }
+    fields.update(attrs)
+    return RdsSnapshot(**fields)
+
+
+_RDS_GROUPS = (
+    security_group("sg-db-open", [tcp(5432)]),
+    security_group("sg-db-v6", [tcp(3306, ANYWHERE6)]),
+    security_group("sg-db-all", [all_traffic()]),
+    security_group("sg-db-vpc", [tcp(5432, "10.0.0.0/16")]),
+    security_group("sg-db-other-port", [tcp(3306)]),
+)
+
+_RDS_PUBLIC = case(
+    *_RDS_GROUPS,
+    rds_db("db-open", publicly_accessible=True, port=5432, vpc_security_group_ids=("sg-db-open",)),
+    rds_db(
+        "db-v6", publicly_accessible=True, engine="mysql", port=3306, vpc_security_group_ids=("sg-db-v6",)
+    ),
+    rds_db("db-all", publicly_accessible=True, vpc_security_group_ids=("sg-db-all",)),
+    rds_db(
+        "db-open-and-unread",
+        publicly_accessible=True,
+        port=5432,
+        vpc_security_group_ids=("sg-not-collected", "sg-db-open"),
+    ),
+    rds_db(
+        "db-closed",
+        publicly_accessible=True,
+        port=5432,
+        vpc_security_group_ids=("sg-db-vpc", "sg-db-other-port"),
+    ),
+    rds_db("db-unread", publicly_accessible=True, vpc_security_group_ids=("sg-not-collected",)),
+    rds_db("db-private", port=5432, vpc_security_group_ids=("sg-db-open",)),
+    failing={
+        RDS("db", "db-open"): CRITICAL,
+        RDS("db", "db-v6"): CRITICAL,
+        RDS("db", "db-all"): CRITICAL,
+        RDS("db", "db-open-and-unread"): CRITICAL,
+        RDS("db", "db-closed"): MEDIUM,
+    },
+    passing={RDS("db", "db-private")},
+    unknown={RDS("db", "db-unread")},
+    messages={RDS("db", "db-open"): "sg-db-open: tcp/5432 from 0.0.0.0/0"},
+)
+
+_RDS_CLUSTER_PUBLIC = case(
+    *_RDS_GROUPS,
+    rds_cluster("cl-open", publicly_accessible=True, vpc_security_group_ids=("sg-db-open",)),
+    rds_cluster("cl-closed", publicly_accessible=True, vpc_security_group_ids=("sg-db-vpc",)),
+    rds_cluster("cl-private", vpc_security_group_ids=("sg-db-open",)),
+    failing={RDS("cluster", "cl-open"): CRITICAL, RDS("cluster", "cl-closed"): MEDIUM},
+    passing={RDS("cluster", "cl-private")},
+)
+
+_RDS_SNAPSHOT_PUBLIC = case(
+    rds_snapshot("snap-public", public=True),
+    rds_snapshot(
+        "csnap-public", id=RDS("cluster-snapshot", "csnap-public"), snapshot_type="cluster", public=True
+    ),
+    rds_snapshot("snap-shared", shared_with=("210987654321",)),
+    rds_snapshot("snap-private"),
+    rds_snapshot("snap-unread", unread={"public": "AccessDenied on DescribeDBSnapshotAttributes"}),
+    failing={RDS("snapshot", "snap-public"): CRITICAL, RDS("cluster-snapshot", "csnap-public"): CRITICAL},
+    passing={RDS("snapshot", "snap-shared"), RDS("snapshot", "snap-private")},
+    unknown={RDS("snapshot", "snap-unread")},
+)
+
+_RDS_DEFAULT_PORT = case(
+    rds_db("db-pg-5432", port=5432),
+    rds_db("db-mysql-3306", engine="mysql", port=3306),
+    rds_db("db-sqlserver-1433", engine="sqlserver-se", port=1433),
+    rds_db("db-docdb-27017", engine="docdb", port=27017),
+    rds_db("db-neptune-8182", engine="neptune", port=8182),
+    rds_db("db-pg-6543"),
+    rds_db("db-oracle-1522", engine="oracle-ee", port=1522),
+    rds_db("db-exotic", engine="exotic", port=1),
+    failing={
+        RDS("db", "db-pg-5432"): LOW,
+        RDS("db", "db-mysql-3306"): LOW,
+        RDS("db", "db-sqlserver-1433"): LOW,
+        RDS("db", "db-docdb-27017"): LOW,
+        RDS("db", "db-neptune-8182"): LOW,
+    },
+    passing={RDS("db", "db-pg-6543"), RDS("db", "db-oracle-1522")},
+    silent={RDS("db", "db-exotic")},
+)
+
+_RDS_DEFAULT_USER = case(
+    rds_db("db-admin-public", master_username="admin", publicly_accessible=True),
+    rds_db("db-postgres", master_username="postgres"),
+    rds_db("db-root-upper", master_username="ROOT"),
+    rds_db("db-app"),
+    failing={
+        RDS("db", "db-admin-public"): MEDIUM,
+        RDS("db", "db-postgres"): LOW,
+        RDS("db", "db-root-upper"): LOW,
+    },
+    passing={RDS("db", "db-app")},
+)
+
+_RDS_ENCRYPTED = case(
+    rds_db("db-plain", storage_encrypted=False),
+    rds_db("db-encrypted"),
+    failing={RDS("db", "db-plain"): MEDIUM},
+    passing={RDS("db", "db-encrypted")},
+)
+
+_RDS_IAM_AUTH = case(
+    rds_db("db-mysql-no-iam", engine="mysql", iam_auth_enabled=False),
+    rds_db("db-neptune-no-iam", engine="neptune", iam_auth_enabled=False),
+    rds_db("db-pg-iam"),
+    rds_db("db-sqlserver", engine="sqlserver-ee", iam_auth_enabled=False),
+    rds_db("db-docdb", engine="docdb", iam_auth_enabled=False),
+    failing={RDS("db", "db-mysql-no-iam"): LOW, RDS("db", "db-neptune-no-iam"): LOW},
+    passing={RDS("db", "db-pg-iam")},
+    silent={RDS("db", "db-sqlserver"), RDS("db", "db-docdb")},
+)
+
+_RDS_INSTANCE_DELETION = case(
+    rds_db("db-unprotected", deletion_protection=False),
+    rds_db("db-protected"),
+    rds_db("db-aurora-member", engine="aurora-mysql", cluster_identifier="cl-1", deletion_protection=False),
+    failing={RDS("db", "db-unprotected"): LOW},
+    passing={RDS("db", "db-protected")},
+    silent={RDS("db", "db-aurora-member")},
+)
+
+_RDS_CLUSTER_DELETION = case(
+    rds_cluster("cl-unprotected", deletion_protection=False),
+    rds_cluster("cl-protected"),
+    failing={RDS("cluster", "cl-unprotected"): LOW},
+    passing={RDS("cluster", "cl-protected")},
+)
+
+_RDS_BACKUPS = case(
+    rds_db("db-no-backup", backup_retention_period=0),
+    rds_db("db-one-day", backup_retention_period=1),
+    failing={RDS("db", "db-no-backup"): MEDIUM},
+    passing={RDS("db", "db-one-day")},
+)
+
+_RDS_MINOR_UPGRADE = case(
+    rds_db("db-no-minor", auto_minor_version_upgrade=False),
+    rds_db("db-minor"),
+    failing={RDS("db", "db-no-minor"): LOW},
+    passing={RDS("db", "db-minor")},
+)
+
 CASES: dict[str, CheckCase] = {
     "aws.s3.bucket_public_read_acl": _READ_ACL,
     "aws.s3.bucket_public_write": _WRITE,
@@ -746,6 +959,17 @@ CASES: dict[str, CheckCase] = {
     "aws.ec2.sg_default_allows_traffic": _DEFAULT_SG,
     "aws.ec2.instance_exposed_sensitive_ports": _INSTANCE,
     "aws.ec2.interface_exposed_sensitive_ports": _INTERFACE,
+    "aws.rds.instance_publicly_accessible": _RDS_PUBLIC,
+    "aws.rds.cluster_publicly_accessible": _RDS_CLUSTER_PUBLIC,
+    "aws.rds.snapshot_public": _RDS_SNAPSHOT_PUBLIC,
+    "aws.rds.instance_default_port": _RDS_DEFAULT_PORT,
+    "aws.rds.instance_default_master_username": _RDS_DEFAULT_USER,
+    "aws.rds.instance_storage_encrypted": _RDS_ENCRYPTED,
+    "aws.rds.instance_iam_auth": _RDS_IAM_AUTH,
+    "aws.rds.instance_deletion_protection": _RDS_INSTANCE_DELETION,
+    "aws.rds.cluster_deletion_protection": _RDS_CLUSTER_DELETION,
+    "aws.rds.instance_backups_enabled": _RDS_BACKUPS,
+    "aws.rds.instance_auto_minor_upgrade": _RDS_MINOR_UPGRADE,
 }
 
 

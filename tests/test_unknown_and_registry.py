@@ -37,13 +37,14 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import Instance, NetworkInterface, S3AccountSettings, S3Bucket, SecurityGroup
+from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.plugin import plugin
-from test_checks_aws import CASES
+from test_checks_aws import CASES, rds_cluster, rds_db, rds_snapshot
 
 plugin.load()
 
 AWS_CHECKS: list[CheckSpec] = [spec for spec in REGISTRY if spec.provider == PROVIDER]
-ID_PATTERN = re.compile(r"^aws\.(s3|ec2)\.[a-z0-9]+(_[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"^aws\.(s3|ec2|rds)\.[a-z0-9]+(_[a-z0-9]+)*$")
 
 EXPECT_ONLY = {"aws.s3.bucket_default_encryption", "aws.s3.bucket_versioning", "aws.s3.bucket_access_logging"}
 """Declarative hardening checks (``expect``), declared without the OWASP API mapping."""
@@ -139,6 +140,22 @@ FAILING_ASSETS: dict[type[Asset], Callable[[], Asset]] = {
     ),
     Instance: lambda: instance("i-worst", ["54.210.0.98"], ["sg-worst"]),
     NetworkInterface: lambda: interface("eni-worst", ["54.210.0.97"], ["sg-worst"]),
+    RdsInstance: lambda: rds_db(
+        "db-worst",
+        publicly_accessible=True,
+        port=5432,
+        master_username="postgres",
+        storage_encrypted=False,
+        iam_auth_enabled=False,
+        deletion_protection=False,
+        backup_retention_period=0,
+        auto_minor_version_upgrade=False,
+        vpc_security_group_ids=("sg-worst",),
+    ),
+    RdsCluster: lambda: rds_cluster(
+        "cl-worst", publicly_accessible=True, deletion_protection=False, vpc_security_group_ids=("sg-worst",)
+    ),
+    RdsSnapshot: lambda: rds_snapshot("snap-worst", public=True),
 }
 """Per asset kind, a resource every check of that kind fails (before anything is made unread)."""
 

@@ -9,7 +9,7 @@ from cloudaudit.errors import MissingDependencyError
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress
 
-CHECK_MODULES = ("cloudaudit_aws.checks.s3", "cloudaudit_aws.checks.ec2")
+CHECK_MODULES = ("cloudaudit_aws.checks.s3", "cloudaudit_aws.checks.ec2", "cloudaudit_aws.checks.rds")
 
 
 class AwsPlugin:
@@ -21,6 +21,7 @@ class AwsPlugin:
     def load(self) -> None:
         """Register asset kinds and checks; imports no SDK."""
         importlib.import_module("cloudaudit_aws.assets")
+        importlib.import_module("cloudaudit_aws.assets_rds")
         for module in CHECK_MODULES:
             importlib.import_module(module)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cloudaudit_aws.collect import ec2, s3
+from cloudaudit_aws.collect import ec2, rds, s3
 from cloudaudit_aws.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = (s3.COLLECTOR, ec2.COLLECTOR)
+COLLECTORS: tuple[ServiceCollector, ...] = (s3.COLLECTOR, ec2.COLLECTOR, rds.COLLECTOR)
 
 SESSION_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 

@@ -87,7 +87,7 @@ def _audit(
     options = CollectOptions(
         profile=options.profile,
         regions=options.regions,
-        services=frozenset(c.service for c in checks),
+        services=frozenset(s for c in checks for s in c.services),
         max_workers=options.max_workers,
     )
     context, progress = _progress(f"Collecting {plugin.name}")

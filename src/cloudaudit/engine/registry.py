@@ -39,6 +39,8 @@ class CheckSpec:
     """Asset attributes the check reads; if one was not collected the verdict is UNKNOWN."""
     compliance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     references: tuple[str, ...] = ()
+    also_collect: tuple[str, ...] = ()
+    """Other services whose assets the check reads (e.g. EC2 security groups for RDS exposure)."""
 
     @property
     def provider(self) -> str:
@@ -49,6 +51,11 @@ class CheckSpec:
     def service(self) -> str:
         """The service the check belongs to (``s3``)."""
         return self.asset.service
+
+    @property
+    def services(self) -> frozenset[str]:
+        """Every service that must be collected for this check to decide."""
+        return frozenset({self.service, *self.also_collect})
 
 
 class RegistryError(ValueError):
@@ -128,6 +135,7 @@ def check(
     requires: Iterable[str] = (),
     compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
+    also_collect: Iterable[str] = (),
     registry: CheckRegistry = REGISTRY,
 ) -> Callable[[Callable[[AssetT, Inventory], CheckResult]], Callable[[AssetT, Inventory], CheckResult]]:
     """Decorator: register a check function with its metadata."""
@@ -147,6 +155,7 @@ def check(
                 requires=tuple(requires),
                 compliance={k: tuple(v) for k, v in (compliance or {}).items()},
                 references=tuple(references),
+                also_collect=tuple(also_collect),
             )
         )
         return func
