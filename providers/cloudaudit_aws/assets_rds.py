@@ -7,9 +7,8 @@ from typing import Literal
 from cloudaudit.model.asset import Asset, asset_kind
 
 
-@asset_kind("aws.rds.db_instance", service="rds")
-class RdsInstance(Asset):
-    """An RDS DB instance (also DocumentDB/Neptune instances, read through the RDS API)."""
+class _RdsDatabase(Asset):
+    """What DB instances and DB clusters share (not an asset kind itself)."""
 
     identifier: str
     engine: str = ""
@@ -22,10 +21,16 @@ class RdsInstance(Asset):
     iam_auth_enabled: bool = False
     deletion_protection: bool = False
     backup_retention_period: int = 0
+    vpc_security_group_ids: tuple[str, ...] = ()
+
+
+@asset_kind("aws.rds.db_instance", service="rds")
+class RdsInstance(_RdsDatabase):
+    """An RDS DB instance (also DocumentDB/Neptune instances, read through the RDS API)."""
+
     auto_minor_version_upgrade: bool = False
     ca_certificate_identifier: str = ""
     parameter_groups: tuple[str, ...] = ()
-    vpc_security_group_ids: tuple[str, ...] = ()
     subnet_ids: tuple[str, ...] = ()
     """Subnets of the instance's DB subnet group."""
     cluster_identifier: str = ""
@@ -33,24 +38,15 @@ class RdsInstance(Asset):
 
 
 @asset_kind("aws.rds.db_cluster", service="rds")
-class RdsCluster(Asset):
-    """A DB cluster: Aurora MySQL/PostgreSQL, Multi-AZ RDS, DocumentDB or Neptune."""
+class RdsCluster(_RdsDatabase):
+    """A DB cluster: Aurora MySQL/PostgreSQL, Multi-AZ RDS, DocumentDB or Neptune.
 
-    identifier: str
-    engine: str = ""
-    engine_version: str = ""
-    port: int = 0
-    endpoint_address: str = ""
+    ``publicly_accessible`` is only reported for Multi-AZ DB clusters; Aurora publicity is per
+    member instance.
+    """
+
     reader_endpoint_address: str = ""
-    publicly_accessible: bool = False
-    """Only Multi-AZ DB clusters report it; Aurora publicity is per member instance."""
-    master_username: str = ""
-    storage_encrypted: bool = False
-    iam_auth_enabled: bool = False
-    deletion_protection: bool = False
-    backup_retention_period: int = 0
     parameter_group: str = ""
-    vpc_security_group_ids: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
     """DB instance identifiers of the cluster."""
 
