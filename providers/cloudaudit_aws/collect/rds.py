@@ -123,6 +123,19 @@ def _public_endpoint(public: bool, host: str, port: int) -> tuple[Endpoint, ...]
     return (Endpoint(host=host, from_port=port, to_port=port, via="PubliclyAccessible"),)
 
 
+def _database_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields DescribeDBInstances and DescribeDBClusters items spell the same way."""
+    return {
+        "engine": str(raw.get("Engine", "")),
+        "engine_version": str(raw.get("EngineVersion", "")),
+        "master_username": str(raw.get("MasterUsername", "")),
+        "storage_encrypted": bool(raw.get("StorageEncrypted")),
+        "iam_auth_enabled": bool(raw.get("IAMDatabaseAuthenticationEnabled")),
+        "deletion_protection": bool(raw.get("DeletionProtection")),
+        "backup_retention_period": int(raw.get("BackupRetentionPeriod") or 0),
+    }
+
+
 def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstance:
     """An :class:`RdsInstance` from one DescribeDBInstances item."""
     ident = str(raw["DBInstanceIdentifier"])
@@ -140,16 +153,10 @@ def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstanc
         tags=_tags(raw),
         endpoints=_public_endpoint(public, host, port),
         identifier=ident,
-        engine=str(raw.get("Engine", "")),
-        engine_version=str(raw.get("EngineVersion", "")),
+        **_database_fields(raw),
         port=port,
         endpoint_address=host,
         publicly_accessible=public,
-        master_username=str(raw.get("MasterUsername", "")),
-        storage_encrypted=bool(raw.get("StorageEncrypted")),
-        iam_auth_enabled=bool(raw.get("IAMDatabaseAuthenticationEnabled")),
-        deletion_protection=bool(raw.get("DeletionProtection")),
-        backup_retention_period=int(raw.get("BackupRetentionPeriod") or 0),
         auto_minor_version_upgrade=bool(raw.get("AutoMinorVersionUpgrade")),
         ca_certificate_identifier=str(raw.get("CACertificateIdentifier", "")),
         parameter_groups=tuple(
@@ -176,17 +183,11 @@ def to_cluster(account: str, region: str, raw: Mapping[str, Any]) -> RdsCluster:
         tags=_tags(raw),
         endpoints=_public_endpoint(public, host, port),
         identifier=ident,
-        engine=str(raw.get("Engine", "")),
-        engine_version=str(raw.get("EngineVersion", "")),
+        **_database_fields(raw),
         port=port,
         endpoint_address=host,
         reader_endpoint_address=str(raw.get("ReaderEndpoint", "")),
         publicly_accessible=public,
-        master_username=str(raw.get("MasterUsername", "")),
-        storage_encrypted=bool(raw.get("StorageEncrypted")),
-        iam_auth_enabled=bool(raw.get("IAMDatabaseAuthenticationEnabled")),
-        deletion_protection=bool(raw.get("DeletionProtection")),
-        backup_retention_period=int(raw.get("BackupRetentionPeriod") or 0),
         parameter_group=str(raw.get("DBClusterParameterGroup", "")),
         vpc_security_group_ids=_sg_ids(raw),
         members=tuple(str(m["DBInstanceIdentifier"]) for m in raw.get("DBClusterMembers", []) or []),
