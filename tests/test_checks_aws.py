@@ -8,8 +8,6 @@ finding at all. Every resource of the check's asset kind is listed in exactly on
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -47,9 +45,9 @@ from aws_builders import (
     tcp,
     tls_deny_statement,
 )
+from aws_cases import CheckCase, case, service_cases
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.engine.runner import evaluate
-from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
@@ -85,40 +83,6 @@ ENI = eni_arn
 
 PUBLIC_V4 = "54.210.0.10"
 PUBLIC_V6 = "2600:1f18:abc:de00::10"
-
-
-@dataclass(frozen=True)
-class CheckCase:
-    """The exact verdicts one check must give on one inventory."""
-
-    inventory: Inventory
-    failing: Mapping[str, Severity]
-    """Resource id -> severity of its FAIL finding."""
-    passing: frozenset[str]
-    unknown: frozenset[str] = frozenset()
-    silent: frozenset[str] = frozenset()
-    """Resources of the check's kind on which the check must say nothing."""
-    messages: Mapping[str, str] = field(default_factory=dict)
-    """Resource id -> text its finding's message must contain."""
-
-
-def case(
-    *assets: Asset,
-    failing: Mapping[str, Severity],
-    passing: Iterable[str],
-    unknown: Iterable[str] = (),
-    silent: Iterable[str] = (),
-    messages: Mapping[str, str] | None = None,
-) -> CheckCase:
-    """A :class:`CheckCase` from the assets and the expected verdicts."""
-    return CheckCase(
-        inventory=inventory(*assets),
-        failing=dict(failing),
-        passing=frozenset(passing),
-        unknown=frozenset(unknown),
-        silent=frozenset(silent),
-        messages=dict(messages or {}),
-    )
 
 
 # ----------------------------------------------------------------------------------------------- S3
@@ -970,6 +934,7 @@ CASES: dict[str, CheckCase] = {
     "aws.rds.cluster_deletion_protection": _RDS_CLUSTER_DELETION,
     "aws.rds.instance_backups_enabled": _RDS_BACKUPS,
     "aws.rds.instance_auto_minor_upgrade": _RDS_MINOR_UPGRADE,
+    **service_cases(),
 }
 
 

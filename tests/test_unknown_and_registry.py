@@ -27,6 +27,7 @@ from aws_builders import (
     security_group,
     tcp,
 )
+from aws_cases import service_failing_assets
 from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023
 from cloudaudit.engine.mutelist import Mute, Mutelist, MutelistError, load_mutelist
 from cloudaudit.engine.outcome import Outcome, passed
@@ -44,7 +45,8 @@ from test_checks_aws import CASES, rds_cluster, rds_db, rds_snapshot
 plugin.load()
 
 AWS_CHECKS: list[CheckSpec] = [spec for spec in REGISTRY if spec.provider == PROVIDER]
-ID_PATTERN = re.compile(r"^aws\.(s3|ec2|rds)\.[a-z0-9]+(_[a-z0-9]+)*$")
+AWS_SERVICES = "s3|ec2|rds|apigateway|apigatewayv2|elasticache|redshift|opensearch"
+ID_PATTERN = re.compile(rf"^aws\.({AWS_SERVICES})\.[a-z0-9]+(_[a-z0-9]+)*$")
 
 EXPECT_ONLY = {"aws.s3.bucket_default_encryption", "aws.s3.bucket_versioning", "aws.s3.bucket_access_logging"}
 """Declarative hardening checks (``expect``), declared without the OWASP API mapping."""
@@ -156,6 +158,7 @@ FAILING_ASSETS: dict[type[Asset], Callable[[], Asset]] = {
         "cl-worst", publicly_accessible=True, deletion_protection=False, vpc_security_group_ids=("sg-worst",)
     ),
     RdsSnapshot: lambda: rds_snapshot("snap-worst", public=True),
+    **service_failing_assets(),
 }
 """Per asset kind, a resource every check of that kind fails (before anything is made unread)."""
 

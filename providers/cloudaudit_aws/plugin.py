@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from contextlib import AbstractContextManager
 
 from cloudaudit.errors import MissingDependencyError
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress
 
-CHECK_MODULES = ("cloudaudit_aws.checks.s3", "cloudaudit_aws.checks.ec2", "cloudaudit_aws.checks.rds")
+
+def _modules(package: str) -> list[str]:
+    """Every module of a package of this provider, sorted (no SDK is imported by any of them)."""
+    pkg = importlib.import_module(package)
+    return sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.ispkg)
 
 
 class AwsPlugin:
@@ -19,10 +24,11 @@ class AwsPlugin:
     install_hint = "pip install 'cloudaudit[aws]'"
 
     def load(self) -> None:
-        """Register asset kinds and checks; imports no SDK."""
-        importlib.import_module("cloudaudit_aws.assets")
-        importlib.import_module("cloudaudit_aws.assets_rds")
-        for module in CHECK_MODULES:
+        """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
+        for module in _modules("cloudaudit_aws"):
+            if module.startswith("cloudaudit_aws.assets"):
+                importlib.import_module(module)
+        for module in _modules("cloudaudit_aws.checks"):
             importlib.import_module(module)
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
