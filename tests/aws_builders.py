@@ -8,6 +8,7 @@ look assets up by ARN (an instance's security groups, a bucket's account setting
 * security group    ``arn:aws:ec2:{region}:{account}:security-group/{gid}``
 * instance          ``arn:aws:ec2:{region}:{account}:instance/{iid}``
 * network interface ``arn:aws:ec2:{region}:{account}:network-interface/{eni}``
+* subnet            ``arn:aws:ec2:{region}:{account}:subnet/{subnet_id}``
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from cloudaudit_aws.assets import (
     Instance,
     NetworkInterface,
     PublicAccessBlock,
+    Route,
     S3AccountSettings,
     S3Bucket,
     SecurityGroup,
+    Subnet,
 )
 
 PROVIDER = "aws"
@@ -337,6 +340,52 @@ def interface(
         public_ips=tuple(public_ips),
         security_group_ids=tuple(sg_ids),
         instance_id=instance_id,
+    )
+
+
+PUBLIC_SUBNET = "subnet-public"
+PRIVATE_SUBNET = "subnet-private"
+
+
+def subnet_arn(sid: str, region: str = REGION, account: str = ACCOUNT) -> str:
+    """The id the EC2 collector gives a subnet."""
+    return ec2_arn("subnet", sid, region, account)
+
+
+def igw_route(
+    destination: str = ANYWHERE4, target: str = "igw-0123456789abcdef0", state: str = "active"
+) -> Route:
+    """A default route to an Internet gateway (a blackhole when ``state`` says so)."""
+    return Route(destination=destination, target=target, state=state)
+
+
+def subnet(
+    sid: str,
+    *routes: Route,
+    region: str = REGION,
+    account: str = ACCOUNT,
+    unread: Mapping[str, str] | None = None,
+) -> Subnet:
+    """A subnet governed by a table with ``routes`` (only those to an IGW are kept, as collected)."""
+    return Subnet(
+        provider=PROVIDER,
+        account=account,
+        region=region,
+        id=subnet_arn(sid, region, account),
+        name=sid,
+        subnet_id=sid,
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zone=f"{region}a",
+        route_table_id=f"rtb-{sid.removeprefix('subnet-')}",
+        internet_routes=tuple(r for r in routes if r.to_internet_gateway),
+        unread=dict(unread or {}),
+    )
+
+
+def network() -> tuple[Subnet, Subnet]:
+    """``PUBLIC_SUBNET`` (0.0.0.0/0 -> IGW) and ``PRIVATE_SUBNET`` (default route to a NAT gateway)."""
+    return subnet(PUBLIC_SUBNET, igw_route()), subnet(
+        PRIVATE_SUBNET, Route(destination=ANYWHERE4, target="nat-0123456789abcdef0")
     )
 
 

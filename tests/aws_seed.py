@@ -84,3 +84,30 @@ def ssh_host(endpoint: str, region: str = "us-east-1", port: int = 22) -> tuple[
     iid = inst["Instances"][0]["InstanceId"]
     desc = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
     return iid, desc["PublicIpAddress"], gid
+
+
+def default_vpc(endpoint: str, region: str = "us-east-1") -> tuple[str, list[str]]:
+    """The default VPC made to look like AWS's (main route table 0.0.0.0/0 -> an Internet gateway).
+
+    moto's default VPC has no Internet gateway route; AWS's has one. Returns (vpc id, subnet ids).
+    """
+    ec2 = client(endpoint, "ec2", region)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]
+    if not any(r.get("GatewayId", "").startswith("igw-") for r in main["Routes"]):
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    return vpc, [s["SubnetId"] for s in subnets]
+
+
+def private_subnet(endpoint: str, vpc: str, cidr: str, region: str = "us-east-1") -> str:
+    """A subnet with its own route table that has no route to the Internet gateway."""
+    ec2 = client(endpoint, "ec2", region)
+    sid = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=sid)
+    return str(sid)

@@ -17,6 +17,8 @@ from aws_builders import (
     ANYWHERE4,
     ANYWHERE6,
     AUTHENTICATED_USERS,
+    PRIVATE_SUBNET,
+    PUBLIC_SUBNET,
     REGION,
     WEBSITE,
     account_settings,
@@ -29,10 +31,12 @@ from aws_builders import (
     eni_arn,
     full_pab,
     hardened_bucket,
+    igw_route,
     instance,
     instance_arn,
     interface,
     inventory,
+    network,
     owner_grant,
     pab,
     policy,
@@ -42,6 +46,7 @@ from aws_builders import (
     settings_arn,
     sg_arn,
     sse_kms_rule,
+    subnet,
     tcp,
     tls_deny_statement,
 )
@@ -767,45 +772,102 @@ _RDS_GROUPS = (
     security_group("sg-db-other-port", [tcp(3306)]),
 )
 
+_RDS_NETWORK = (
+    *network(),
+    subnet("subnet-blackhole", igw_route(state="blackhole")),
+    subnet("subnet-egress-only", igw_route(ANYWHERE6, target="eigw-0123456789abcdef0")),
+    subnet("subnet-routes-unread", unread={"internet_routes": "AccessDenied on DescribeRouteTables"}),
+)
+
+
+def public_db(
+    ident: str, groups: tuple[str, ...], subnets: tuple[str, ...] = (PUBLIC_SUBNET,), **attrs: Any
+) -> RdsInstance:
+    """A publicly accessible PostgreSQL instance on 5432 in ``subnets`` behind ``groups``."""
+    fields: dict[str, Any] = {"port": 5432, "publicly_accessible": True, "subnet_ids": subnets}
+    return rds_db(ident, vpc_security_group_ids=groups, **{**fields, **attrs})
+
+
 _RDS_PUBLIC = case(
     *_RDS_GROUPS,
-    rds_db("db-open", publicly_accessible=True, port=5432, vpc_security_group_ids=("sg-db-open",)),
-    rds_db(
-        "db-v6", publicly_accessible=True, engine="mysql", port=3306, vpc_security_group_ids=("sg-db-v6",)
-    ),
-    rds_db("db-all", publicly_accessible=True, vpc_security_group_ids=("sg-db-all",)),
-    rds_db(
-        "db-open-and-unread",
-        publicly_accessible=True,
-        port=5432,
-        vpc_security_group_ids=("sg-not-collected", "sg-db-open"),
-    ),
-    rds_db(
-        "db-closed",
-        publicly_accessible=True,
-        port=5432,
-        vpc_security_group_ids=("sg-db-vpc", "sg-db-other-port"),
-    ),
-    rds_db("db-unread", publicly_accessible=True, vpc_security_group_ids=("sg-not-collected",)),
-    rds_db("db-private", port=5432, vpc_security_group_ids=("sg-db-open",)),
+    *_RDS_NETWORK,
+    public_db("db-open", ("sg-db-open",)),
+    public_db("db-v6", ("sg-db-v6",), engine="mysql", port=3306),
+    public_db("db-all", ("sg-db-all",), port=6543),
+    public_db("db-open-and-unread", ("sg-not-collected", "sg-db-open")),
+    public_db("db-one-public-subnet", ("sg-db-open",), (PRIVATE_SUBNET, PUBLIC_SUBNET)),
+    public_db("db-restricted", ("sg-db-vpc",)),
+    public_db("db-no-rule-for-port", ("sg-db-vpc", "sg-db-other-port"), port=6543),
+    public_db("db-private-subnet", ("sg-db-open",), (PRIVATE_SUBNET,)),
+    public_db("db-blackhole", ("sg-db-open",), ("subnet-blackhole",)),
+    public_db("db-egress-only", ("sg-db-v6",), ("subnet-egress-only",), engine="mysql", port=3306),
+    public_db("db-no-route-group-unread", ("sg-not-collected",), (PRIVATE_SUBNET,)),
+    public_db("db-group-unread", ("sg-not-collected",)),
+    public_db("db-subnet-unread", ("sg-db-open",), ("subnet-not-collected",)),
+    public_db("db-routes-unread", ("sg-db-open",), ("subnet-routes-unread",)),
+    public_db("db-no-subnets", ("sg-db-open",), ()),
+    rds_db("db-private", port=5432, vpc_security_group_ids=("sg-db-open",), subnet_ids=(PUBLIC_SUBNET,)),
     failing={
         RDS("db", "db-open"): CRITICAL,
         RDS("db", "db-v6"): CRITICAL,
         RDS("db", "db-all"): CRITICAL,
         RDS("db", "db-open-and-unread"): CRITICAL,
-        RDS("db", "db-closed"): MEDIUM,
+        RDS("db", "db-one-public-subnet"): CRITICAL,
+        RDS("db", "db-restricted"): MEDIUM,
+        RDS("db", "db-no-rule-for-port"): LOW,
+        RDS("db", "db-private-subnet"): LOW,
+        RDS("db", "db-blackhole"): LOW,
+        RDS("db", "db-egress-only"): LOW,
+        RDS("db", "db-no-route-group-unread"): LOW,
     },
     passing={RDS("db", "db-private")},
-    unknown={RDS("db", "db-unread")},
-    messages={RDS("db", "db-open"): "sg-db-open: tcp/5432 from 0.0.0.0/0"},
+    unknown={
+        RDS("db", "db-group-unread"),
+        RDS("db", "db-subnet-unread"),
+        RDS("db", "db-routes-unread"),
+        RDS("db", "db-no-subnets"),
+    },
+    messages={
+        RDS("db", "db-open"): "subnet-public routes 0.0.0.0/0 -> igw-0123456789abcdef0",
+        RDS("db", "db-all"): "sg-db-all: all traffic from 0.0.0.0/0",
+        RDS("db", "db-restricted"): "allowed only from (sg-db-vpc: tcp/5432 from 10.0.0.0/16)",
+        RDS("db", "db-no-rule-for-port"): "no security group rule allows port 6543",
+        RDS(
+            "db", "db-private-subnet"
+        ): f"none of its subnets ({PRIVATE_SUBNET}) routes to an Internet gateway",
+        RDS("db", "db-group-unread"): "sg-not-collected not collected",
+    },
 )
+
+PUBLIC = (PUBLIC_SUBNET,)
 
 _RDS_CLUSTER_PUBLIC = case(
     *_RDS_GROUPS,
-    rds_cluster("cl-open", publicly_accessible=True, vpc_security_group_ids=("sg-db-open",)),
-    rds_cluster("cl-closed", publicly_accessible=True, vpc_security_group_ids=("sg-db-vpc",)),
-    rds_cluster("cl-private", vpc_security_group_ids=("sg-db-open",)),
-    failing={RDS("cluster", "cl-open"): CRITICAL, RDS("cluster", "cl-closed"): MEDIUM},
+    *network(),
+    rds_cluster(
+        "cl-open",
+        publicly_accessible=True,
+        vpc_security_group_ids=("sg-db-open",),
+        subnet_ids=(PUBLIC_SUBNET,),
+    ),
+    rds_cluster(
+        "cl-restricted",
+        publicly_accessible=True,
+        vpc_security_group_ids=("sg-db-vpc",),
+        subnet_ids=(PUBLIC_SUBNET,),
+    ),
+    rds_cluster(
+        "cl-private-subnet",
+        publicly_accessible=True,
+        vpc_security_group_ids=("sg-db-open",),
+        subnet_ids=(PRIVATE_SUBNET,),
+    ),
+    rds_cluster("cl-private", vpc_security_group_ids=("sg-db-open",), subnet_ids=(PUBLIC_SUBNET,)),
+    failing={
+        RDS("cluster", "cl-open"): CRITICAL,
+        RDS("cluster", "cl-restricted"): MEDIUM,
+        RDS("cluster", "cl-private-subnet"): LOW,
+    },
     passing={RDS("cluster", "cl-private")},
 )
 

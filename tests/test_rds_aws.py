@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from aws_seed import default_vpc
 from cloudaudit.cli.app import main
 from cloudaudit.plugins import CollectOptions
 from cloudaudit.progress import PlainProgress
@@ -156,7 +157,10 @@ def _seed(endpoint: str) -> str:
     """A public postgres open on 5432, a private encrypted instance, public and shared snapshots."""
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=REGION)
     rds = boto3.client("rds", endpoint_url=endpoint, region_name=REGION)
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    vpc, subnets = default_vpc(endpoint)
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="public-subnets", DBSubnetGroupDescription="default VPC", SubnetIds=subnets[:2]
+    )
     gid = str(ec2.create_security_group(GroupName="db-open", Description="db", VpcId=vpc)["GroupId"])
     ec2.authorize_security_group_ingress(
         GroupId=gid,
@@ -174,6 +178,7 @@ def _seed(endpoint: str) -> str:
         PubliclyAccessible=True,
         StorageEncrypted=False,
         VpcSecurityGroupIds=[gid],
+        DBSubnetGroupName="public-subnets",
         BackupRetentionPeriod=0,
         AutoMinorVersionUpgrade=False,
     )
@@ -308,7 +313,7 @@ def test_run_rds_checks_only_still_reads_the_security_groups(aws: str, out_dir: 
     assert [f for f in findings if f["status"] in ("UNKNOWN", "ERROR")] == []
 
 
-def test_run_grades_public_database_by_its_security_group(aws: str, out_dir: Path) -> None:
+def test_run_grades_public_database_by_its_network_path(aws: str, out_dir: Path) -> None:
     gid = _seed(aws)
 
     findings = _run(out_dir, "aws.rds.*,aws.ec2.sg_open_database_ports")
@@ -319,7 +324,10 @@ def test_run_grades_public_database_by_its_security_group(aws: str, out_dir: Pat
     }
     assert not [f for f in findings if f["status"] in ("UNKNOWN", "ERROR")]
     public = _one(findings, "aws.rds.instance_publicly_accessible", PUB)
-    assert public["evidence"]["path"] == [
-        {"resource": PUB, "security_group": gid, "rule": "tcp/5432 from 0.0.0.0/0"}
-    ]
+    resource, *subnets, rule = public["evidence"]["path"]
+    assert (resource["hop"], resource["id"]) == ("resource", PUB)
+    assert len(subnets) == 2  # both subnets of its DB subnet group use the main table's IGW route
+    assert all(s["hop"] == "subnet" and " routes 0.0.0.0/0 -> igw-" in s["detail"] for s in subnets)
+    assert rule == {"hop": "security_group", "id": gid, "detail": f"{gid}: tcp/5432 from 0.0.0.0/0"}
+    assert public["evidence"]["reachability"] == "reachable"
     assert public["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["RDS.2"]

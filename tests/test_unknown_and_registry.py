@@ -11,6 +11,7 @@ import pytest
 
 from aws_builders import (
     PROVIDER,
+    PUBLIC_SUBNET,
     WEBSITE,
     account_settings,
     acl_grant,
@@ -22,6 +23,7 @@ from aws_builders import (
     instance,
     interface,
     inventory,
+    network,
     owner_grant,
     public_policy,
     security_group,
@@ -153,9 +155,14 @@ FAILING_ASSETS: dict[type[Asset], Callable[[], Asset]] = {
         backup_retention_period=0,
         auto_minor_version_upgrade=False,
         vpc_security_group_ids=("sg-worst",),
+        subnet_ids=(PUBLIC_SUBNET,),
     ),
     RdsCluster: lambda: rds_cluster(
-        "cl-worst", publicly_accessible=True, deletion_protection=False, vpc_security_group_ids=("sg-worst",)
+        "cl-worst",
+        publicly_accessible=True,
+        deletion_protection=False,
+        vpc_security_group_ids=("sg-worst",),
+        subnet_ids=(PUBLIC_SUBNET,),
     ),
     RdsSnapshot: lambda: rds_snapshot("snap-worst", public=True),
     **service_failing_assets(),
@@ -166,9 +173,13 @@ REQUIRED = [(spec, attr) for spec in AWS_CHECKS for attr in spec.requires]
 
 
 def _with_context(resource: Asset) -> Inventory:
-    """The resource plus what its checks look up (the security group of a host)."""
+    """The resource plus what its checks look up: the security group of a host, the subnets of a DB.
+
+    ``sg-worst`` opens every port to the Internet and ``PUBLIC_SUBNET`` routes to an Internet
+    gateway, so a resource placed behind them is reachable.
+    """
     extra = [] if isinstance(resource, SecurityGroup) else [FAILING_ASSETS[SecurityGroup]()]
-    return inventory(resource, *extra)
+    return inventory(resource, *extra, *network())
 
 
 def _findings_on(spec: CheckSpec, resource: Asset) -> list[Finding]:

@@ -192,6 +192,59 @@ class ElasticIp(Asset):
     private_ip: str = ""
 
 
+class Route(_Frozen):
+    """One route of a route table."""
+
+    destination: str
+    """An IPv4/IPv6 CIDR or a prefix list id."""
+    target: str
+    """The gateway, NAT gateway, interface, peering connection... the route sends traffic to."""
+    state: str = "active"
+
+    @property
+    def to_internet_gateway(self) -> bool:
+        """A default route (0.0.0.0/0 or ::/0) to an Internet gateway that is not a blackhole.
+
+        Egress-only Internet gateways (``eigw-``) let no connection in, so they do not count.
+        """
+        return (
+            self.destination in ("0.0.0.0/0", "::/0")
+            and self.target.startswith("igw-")
+            and self.state != "blackhole"
+        )
+
+    def label(self) -> str:
+        """``0.0.0.0/0 -> igw-0abc``."""
+        return f"{self.destination} -> {self.target}"
+
+
+@asset_kind("aws.ec2.route_table", service="ec2")
+class RouteTable(Asset):
+    """A VPC route table and the subnets explicitly associated with it."""
+
+    route_table_id: str
+    vpc_id: str = ""
+    main: bool = False
+    """The VPC's main table: it routes every subnet without an explicit association."""
+    subnet_ids: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()
+
+
+@asset_kind("aws.ec2.subnet", service="ec2")
+class Subnet(Asset):
+    """A VPC subnet, joined at collection with the route table that governs it."""
+
+    subnet_id: str
+    vpc_id: str = ""
+    availability_zone: str = ""
+    cidr_block: str = ""
+    map_public_ip_on_launch: bool = False
+    route_table_id: str = ""
+    """Explicitly associated table, else the VPC's main table; empty when none was found."""
+    internet_routes: tuple[Route, ...] = ()
+    """Default routes of that table to an Internet gateway (the subnet is "public")."""
+
+
 ALL_ASSETS: tuple[type[Asset], ...] = (
     S3Bucket,
     S3AccountSettings,
@@ -199,4 +252,6 @@ ALL_ASSETS: tuple[type[Asset], ...] = (
     NetworkInterface,
     Instance,
     ElasticIp,
+    RouteTable,
+    Subnet,
 )

@@ -22,6 +22,8 @@ class _RdsDatabase(Asset):
     deletion_protection: bool = False
     backup_retention_period: int = 0
     vpc_security_group_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    """Subnets of the DB subnet group."""
 
 
 @asset_kind("aws.rds.db_instance", service="rds")
@@ -31,8 +33,6 @@ class RdsInstance(_RdsDatabase):
     auto_minor_version_upgrade: bool = False
     ca_certificate_identifier: str = ""
     parameter_groups: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    """Subnets of the instance's DB subnet group."""
     cluster_identifier: str = ""
     """Set when the instance is a member of a DB cluster (Aurora, DocumentDB, Neptune)."""
 

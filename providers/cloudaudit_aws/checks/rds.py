@@ -1,9 +1,10 @@
 """RDS checks: publicly reachable databases and snapshots, and hardening of DB instances.
 
 Covers RDS, Aurora, DocumentDB and Neptune (all read through the RDS API). Public access is
-graded by the instance's (or cluster's) security groups only: whether its subnets route to an
-Internet gateway (subnet/route-table reachability) is assessed in a later step. Instances that
-belong to a cluster inherit deletion protection from it and are judged on the cluster.
+graded by the network path (:mod:`.reachability`): publicly accessible, a subnet of the DB subnet
+group routing to an Internet gateway, and a security group allowing the port from the Internet.
+Instances that belong to a cluster inherit deletion protection from it and are judged on the
+cluster.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
-from cloudaudit_aws.assets import SecurityGroup
 from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
+from cloudaudit_aws.checks.reachability import network_reachability
 
 DEFAULT_PORTS: dict[str, int] = {
     "aurora-mysql": 3306,
@@ -58,49 +59,41 @@ def default_port(engine: str) -> int | None:
 # ---------------------------------------------------------------------------------- public access
 
 
+REACHABILITY_GRADES: dict[str, Severity] = {
+    "reachable": Severity.CRITICAL,
+    "restricted": Severity.MEDIUM,
+    "blocked": Severity.LOW,
+}
+"""Severity of a publicly accessible database by its network path (see :mod:`.reachability`)."""
+
+
 def _public_access(kind: str, db: RdsInstance | RdsCluster, inventory: Inventory) -> Outcome:
-    """Publicly accessible DB graded by whether a security group opens its port to the Internet."""
+    """Publicly accessible DB graded by its subnets' routes and its security group rules."""
     if not db.publicly_accessible:
         return passed(f"{kind} {db.identifier} is not publicly accessible.")
-    path: list[dict[str, str]] = []
-    unread: list[str] = []
-    for gid in db.vpc_security_group_ids:
-        group = inventory.get(f"arn:aws:ec2:{db.region}:{db.account}:security-group/{gid}")
-        if not isinstance(group, SecurityGroup):
-            unread.append(gid)
-            continue
-        path.extend(
-            {"resource": db.id, "security_group": gid, "rule": r.label()}
-            for r in group.ingress
-            if r.from_anywhere and r.covers(db.port)
-        )
+    endpoint = f"{db.endpoint_address}:{db.port}"
+    reach = network_reachability(
+        inventory,
+        account=db.account,
+        region=db.region,
+        resource_id=db.id,
+        public=True,
+        subnet_ids=db.subnet_ids,
+        security_group_ids=db.vpc_security_group_ids,
+        port=db.port,
+        endpoint=endpoint,
+    )
     evidence: dict[str, object] = {
         "publicly_accessible": True,
-        "endpoint": f"{db.endpoint_address}:{db.port}",
+        "endpoint": endpoint,
         "security_groups": list(db.vpc_security_group_ids),
+        "subnets": list(db.subnet_ids),
+        **reach.evidence(),
     }
-    if path:
-        evidence["path"] = path
-        if unread:
-            evidence["unread_security_groups"] = unread
-        return fail(
-            f"{kind} {db.identifier} is publicly accessible and open to the Internet on port {db.port} "
-            f"({', '.join(p['security_group'] + ': ' + p['rule'] for p in path)}).",
-            evidence,
-            Severity.CRITICAL,
-        )
-    if unread:
-        return unknown(
-            f"{kind} {db.identifier} is publicly accessible, but its security group(s) "
-            f"{', '.join(unread)} could not be read.",
-            {**evidence, "unread_security_groups": unread},
-        )
-    return fail(
-        f"{kind} {db.identifier} is publicly accessible; no security group opens port {db.port} "
-        "to the Internet yet.",
-        evidence,
-        Severity.MEDIUM,
-    )
+    message = f"{kind} {db.identifier} is publicly accessible at {endpoint}: {reach.reason}."
+    if reach.level == "unknown":
+        return unknown(message, evidence)
+    return fail(message, evidence, REACHABILITY_GRADES[reach.level])
 
 
 _PUBLIC_REMEDIATION = """Set PubliclyAccessible to false (aws rds modify-db-instance
@@ -116,7 +109,7 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
     title="RDS DB instance is publicly accessible",
     severity=Severity.CRITICAL,
     asset=RdsInstance,
-    requires=("publicly_accessible", "vpc_security_group_ids"),
+    requires=("publicly_accessible", "vpc_security_group_ids", "subnet_ids"),
     also_collect=("ec2",),
     rationale=_PUBLIC_RATIONALE,
     remediation=_PUBLIC_REMEDIATION,
@@ -132,7 +125,7 @@ def instance_publicly_accessible(db: RdsInstance, inventory: Inventory) -> Outco
     title="RDS DB cluster is publicly accessible",
     severity=Severity.CRITICAL,
     asset=RdsCluster,
-    requires=("publicly_accessible", "vpc_security_group_ids"),
+    requires=("publicly_accessible", "vpc_security_group_ids", "subnet_ids"),
     also_collect=("ec2",),
     rationale=_PUBLIC_RATIONALE,
     remediation=_PUBLIC_REMEDIATION,

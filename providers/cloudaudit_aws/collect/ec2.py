@@ -1,7 +1,8 @@
-"""EC2 networking: security groups, network interfaces, instances and Elastic IPs.
+"""EC2 networking: security groups, network interfaces, instances, Elastic IPs, subnets, routes.
 
 ``fetch_ec2`` does the SDK calls of one region; ``to_ec2_assets`` joins the answers
-(which groups sit on which Internet-facing interfaces) without any I/O.
+(which groups sit on which Internet-facing interfaces, which route table governs each subnet)
+without any I/O.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from cloudaudit_aws.assets import (
     IngressRule,
     Instance,
     NetworkInterface,
+    Route,
+    RouteTable,
     SecurityGroup,
+    Subnet,
 )
 from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Failed, Guard, Raw
@@ -29,6 +33,8 @@ PERMISSIONS = (
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstances",
     "ec2:DescribeAddresses",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeRouteTables",
 )
 """IAM actions of the calls below (documented in deploy/iam-readonly-policy.json)."""
 
@@ -37,6 +43,8 @@ LISTINGS: dict[str, tuple[str, str]] = {
     "security_groups": ("describe_security_groups", "SecurityGroups"),
     "network_interfaces": ("describe_network_interfaces", "NetworkInterfaces"),
     "reservations": ("describe_instances", "Reservations"),
+    "subnets": ("describe_subnets", "Subnets"),
+    "route_tables": ("describe_route_tables", "RouteTables"),
 }
 
 RegionRaw = dict[str, list[Raw] | Failed]
@@ -235,6 +243,94 @@ def to_ec2_assets(account: str, region: str, raw: RegionRaw) -> list[Asset]:
                 instance_id=addr.get("InstanceId", ""),
                 network_interface_id=addr.get("NetworkInterfaceId", ""),
                 private_ip=addr.get("PrivateIpAddress", ""),
+            )
+        )
+    assets.extend(to_network_assets(account, region, raw.get("subnets", []), raw.get("route_tables", [])))
+    return assets
+
+
+def _route(raw: Mapping[str, Any]) -> Route:
+    destination = raw.get("DestinationCidrBlock") or raw.get("DestinationIpv6CidrBlock")
+    target = next(
+        (
+            str(raw[key])
+            for key in (
+                "GatewayId",
+                "NatGatewayId",
+                "TransitGatewayId",
+                "VpcPeeringConnectionId",
+                "NetworkInterfaceId",
+                "InstanceId",
+                "EgressOnlyInternetGatewayId",
+                "LocalGatewayId",
+                "CarrierGatewayId",
+                "CoreNetworkArn",
+            )
+            if raw.get(key)
+        ),
+        "",
+    )
+    return Route(
+        destination=str(destination or raw.get("DestinationPrefixListId", "")),
+        target=target,
+        state=str(raw.get("State", "active")),
+    )
+
+
+def to_route_table(account: str, region: str, raw: Mapping[str, Any]) -> RouteTable:
+    """A :class:`RouteTable` from one DescribeRouteTables item."""
+    rid = str(raw["RouteTableId"])
+    associations = raw.get("Associations", []) or []
+    return RouteTable(
+        provider=PROVIDER,
+        account=account,
+        region=region,
+        id=_arn(region, account, "route-table", rid),
+        name=_tags(raw).get("Name", rid),
+        tags=_tags(raw),
+        route_table_id=rid,
+        vpc_id=str(raw.get("VpcId", "")),
+        main=any(a.get("Main") for a in associations),
+        subnet_ids=tuple(str(a["SubnetId"]) for a in associations if a.get("SubnetId")),
+        routes=tuple(_route(r) for r in raw.get("Routes", []) or []),
+    )
+
+
+def to_network_assets(
+    account: str, region: str, subnets: list[Raw] | Failed, route_tables: list[Raw] | Failed
+) -> list[Asset]:
+    """Route tables, and subnets joined with the table that governs them (explicit, else main)."""
+    tables = (
+        [] if isinstance(route_tables, Failed) else [to_route_table(account, region, r) for r in route_tables]
+    )
+    explicit = {sid: t for t in tables for sid in t.subnet_ids}
+    main = {t.vpc_id: t for t in tables if t.main}
+    unread = (
+        dict.fromkeys(("route_table_id", "internet_routes"), route_tables.reason("DescribeRouteTables"))
+        if isinstance(route_tables, Failed)
+        else {}
+    )
+    assets: list[Asset] = list(tables)
+    for raw in [] if isinstance(subnets, Failed) else subnets:
+        sid = str(raw["SubnetId"])
+        vpc = str(raw.get("VpcId", ""))
+        table = explicit.get(sid) or main.get(vpc)
+        assets.append(
+            Subnet(
+                provider=PROVIDER,
+                account=account,
+                region=region,
+                id=str(raw.get("SubnetArn") or _arn(region, account, "subnet", sid)),
+                name=_tags(raw).get("Name", sid),
+                tags=_tags(raw),
+                unread=dict(unread),
+                subnet_id=sid,
+                vpc_id=vpc,
+                availability_zone=str(raw.get("AvailabilityZone", "")),
+                cidr_block=str(raw.get("CidrBlock", "")),
+                map_public_ip_on_launch=bool(raw.get("MapPublicIpOnLaunch")),
+                route_table_id=table.route_table_id if table else "",
+                internet_routes=tuple(r for r in table.routes if r.to_internet_gateway) if table else (),
             )
         )
     return assets

@@ -27,6 +27,7 @@ PERMISSIONS = (
     "rds:DescribeDBClusterSnapshots",
     "rds:DescribeDBSnapshotAttributes",
     "rds:DescribeDBClusterSnapshotAttributes",
+    "rds:DescribeDBSubnetGroups",
 )
 """IAM actions of the calls below (documented in deploy/iam-readonly-policy.json)."""
 
@@ -36,6 +37,7 @@ LISTINGS: dict[str, tuple[str, str]] = {
     "clusters": ("describe_db_clusters", "DBClusters"),
     "snapshots": ("describe_db_snapshots", "DBSnapshots"),
     "cluster_snapshots": ("describe_db_cluster_snapshots", "DBClusterSnapshots"),
+    "subnet_groups": ("describe_db_subnet_groups", "DBSubnetGroups"),
 }
 
 PUBLIC_ATTRIBUTE_FILLS = ("public", "shared_with")
@@ -50,7 +52,7 @@ Attributes = Raw | Failed | None
 
 
 def fetch_rds(aws: AwsSession, guard: Guard, region: str) -> RegionRaw:
-    """The four RDS listings of one region."""
+    """The RDS listings of one region."""
     client = aws.client("rds", region)
     return {
         name: guard.paginate(client, method, key, service=SERVICE, region=region)
@@ -168,8 +170,13 @@ def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstanc
     )
 
 
-def to_cluster(account: str, region: str, raw: Mapping[str, Any]) -> RdsCluster:
-    """An :class:`RdsCluster` from one DescribeDBClusters item."""
+def to_cluster(
+    account: str,
+    region: str,
+    raw: Mapping[str, Any],
+    subnet_groups: Mapping[str, tuple[str, ...]] | None = None,
+) -> RdsCluster:
+    """An :class:`RdsCluster` from one DescribeDBClusters item (its subnet group named only)."""
     ident = str(raw["DBClusterIdentifier"])
     port = int(raw.get("Port") or 0)
     host = str(raw.get("Endpoint", ""))
@@ -190,6 +197,7 @@ def to_cluster(account: str, region: str, raw: Mapping[str, Any]) -> RdsCluster:
         publicly_accessible=public,
         parameter_group=str(raw.get("DBClusterParameterGroup", "")),
         vpc_security_group_ids=_sg_ids(raw),
+        subnet_ids=(subnet_groups or {}).get(str(raw.get("DBSubnetGroup", "")), ()),
         members=tuple(str(m["DBInstanceIdentifier"]) for m in raw.get("DBClusterMembers", []) or []),
     )
 
@@ -244,7 +252,11 @@ def to_snapshot(account: str, region: str, raw: Mapping[str, Any], attributes: A
 def to_rds_assets(account: str, region: str, raw: RegionRaw) -> list[Asset]:
     """Instances and clusters of one region (snapshots need their attribute reads)."""
     assets: list[Asset] = [to_instance(account, region, i) for i in _listed(raw.get("instances", []))]
-    assets.extend(to_cluster(account, region, c) for c in _listed(raw.get("clusters", [])))
+    subnet_groups = {
+        str(g["DBSubnetGroupName"]): tuple(str(s["SubnetIdentifier"]) for s in g.get("Subnets", []) or [])
+        for g in _listed(raw.get("subnet_groups", []))
+    }
+    assets.extend(to_cluster(account, region, c, subnet_groups) for c in _listed(raw.get("clusters", [])))
     return assets
 
 
