@@ -716,6 +716,9 @@ def rds_db(ident: str, **attrs: Any) -> RdsInstance:
         "name": ident,
         "identifier": ident,
         "engine": "postgres",
+        "engine_version": "16.3",
+        "ca_certificate_identifier": "rds-ca-rsa2048-g1",
+        "tls_parameters": {"rds.force_ssl": "1"},
         "port": 6543,
         "endpoint_address": f"{ident}.abc123.{REGION}.rds.amazonaws.com",
         "master_username": "app_owner",
@@ -739,6 +742,8 @@ def rds_cluster(ident: str, **attrs: Any) -> RdsCluster:
         "name": ident,
         "identifier": ident,
         "engine": "aurora-postgresql",
+        "engine_version": "15.4",
+        "tls_parameters": {"rds.force_ssl": "1"},
         "port": 5432,
         "endpoint_address": f"{ident}.cluster-abc123.{REGION}.rds.amazonaws.com",
         "deletion_protection": True,
@@ -965,6 +970,106 @@ _RDS_MINOR_UPGRADE = case(
     passing={RDS("db", "db-minor")},
 )
 
+_RDS_TLS = case(
+    rds_db("db-pg16-forced"),
+    rds_db("db-pg16-default", tls_parameters={}),
+    rds_db("db-pg14-default", engine_version="14.10", tls_parameters={}),
+    rds_db("db-pg-off", tls_parameters={"rds.force_ssl": "0"}),
+    rds_db("db-pg-off-public", tls_parameters={"rds.force_ssl": "0"}, publicly_accessible=True),
+    rds_db("db-mysql-default", engine="mysql", engine_version="8.0.35", tls_parameters={}),
+    rds_db(
+        "db-mysql-on",
+        engine="mysql",
+        engine_version="8.0.35",
+        tls_parameters={"require_secure_transport": "ON"},
+    ),
+    rds_db(
+        "db-mariadb-1",
+        engine="mariadb",
+        engine_version="10.11.6",
+        tls_parameters={"require_secure_transport": "1"},
+    ),
+    rds_db("db-sqlserver", engine="sqlserver-se", engine_version="16.00", tls_parameters={}),
+    rds_db("db-oracle", engine="oracle-ee", engine_version="19.0", tls_parameters={}),
+    rds_db("db-aurora-member", cluster_identifier="cl", tls_parameters={}),
+    rds_db("db-unread", tls_parameters={}, unread={"tls_parameters": "AccessDenied on DescribeDBParameters"}),
+    failing={
+        RDS("db", "db-pg14-default"): MEDIUM,
+        RDS("db", "db-pg-off"): MEDIUM,
+        RDS("db", "db-pg-off-public"): HIGH,
+        RDS("db", "db-mysql-default"): MEDIUM,
+        RDS("db", "db-sqlserver"): MEDIUM,
+    },
+    passing={
+        RDS("db", "db-pg16-forced"),
+        RDS("db", "db-pg16-default"),
+        RDS("db", "db-mysql-on"),
+        RDS("db", "db-mariadb-1"),
+    },
+    unknown={RDS("db", "db-unread")},
+    silent={RDS("db", "db-oracle"), RDS("db", "db-aurora-member")},
+    messages={
+        RDS("db", "db-pg14-default"): "rds.force_ssl not set: engine default 0",
+        RDS("db", "db-mysql-default"): "require_secure_transport not set: engine default OFF",
+        RDS("db", "db-pg16-default"): "rds.force_ssl not set: engine default 1",
+    },
+)
+
+_RDS_CLUSTER_TLS = case(
+    rds_cluster("cl-pg-forced"),
+    rds_cluster("cl-pg-default", tls_parameters={}),
+    rds_cluster("cl-mysql-off", engine="aurora-mysql", tls_parameters={"require_secure_transport": "OFF"}),
+    rds_cluster("cl-docdb-default", engine="docdb", tls_parameters={}),
+    rds_cluster("cl-docdb-disabled", engine="docdb", tls_parameters={"tls": "disabled"}),
+    rds_cluster("cl-neptune", engine="neptune", tls_parameters={}),
+    failing={
+        RDS("cluster", "cl-pg-default"): MEDIUM,
+        RDS("cluster", "cl-mysql-off"): MEDIUM,
+        RDS("cluster", "cl-docdb-disabled"): MEDIUM,
+    },
+    passing={RDS("cluster", "cl-pg-forced"), RDS("cluster", "cl-docdb-default")},
+    silent={RDS("cluster", "cl-neptune")},
+)
+
+_RDS_LIFECYCLE = case(
+    rds_db("db-current"),
+    rds_db("db-pg11", engine_version="11.22"),
+    rds_db("db-pg13-before-its-end", engine_version="13.14"),
+    rds_db("db-mysql57", engine="mysql", engine_version="5.7.44"),
+    rds_db("db-mysql56-unlisted", engine="mysql", engine_version="5.6.51"),
+    rds_db("db-old-ca", ca_certificate_identifier="rds-ca-2019"),
+    rds_db("db-member-old-engine", cluster_identifier="cl", engine_version="11.22"),
+    rds_db("db-member-old-ca", cluster_identifier="cl", ca_certificate_identifier="rds-ca-2019"),
+    rds_db("db-oracle", engine="oracle-ee", engine_version="19.0", ca_certificate_identifier=""),
+    failing={
+        RDS("db", "db-pg11"): MEDIUM,
+        RDS("db", "db-mysql57"): MEDIUM,
+        RDS("db", "db-mysql56-unlisted"): MEDIUM,
+        RDS("db", "db-old-ca"): MEDIUM,
+        RDS("db", "db-member-old-ca"): MEDIUM,
+    },
+    passing={
+        RDS("db", "db-current"),
+        RDS("db", "db-pg13-before-its-end"),
+        RDS("db", "db-member-old-engine"),
+    },
+    silent={RDS("db", "db-oracle")},
+    messages={
+        RDS("db", "db-pg11"): "postgres 11.22 left RDS standard support on 2024-02-29",
+        RDS("db", "db-old-ca"): "rds-ca-2019 expired on 2024-08-22",
+    },
+)
+
+_RDS_CLUSTER_LIFECYCLE = case(
+    rds_cluster("cl-current"),
+    rds_cluster("cl-aurora-mysql2", engine="aurora-mysql", engine_version="5.7.mysql_aurora.2.11.2"),
+    rds_cluster("cl-aurora-mysql3", engine="aurora-mysql", engine_version="8.0.mysql_aurora.3.05.2"),
+    rds_cluster("cl-aurora-pg11", engine_version="11.21"),
+    failing={RDS("cluster", "cl-aurora-pg11"): MEDIUM},
+    passing={RDS("cluster", "cl-aurora-mysql2")},  # the scan (2024-05-01) predates its end (2024-10-31)
+    silent={RDS("cluster", "cl-current"), RDS("cluster", "cl-aurora-mysql3")},  # not in the table
+)
+
 CASES: dict[str, CheckCase] = {
     "aws.s3.bucket_public_read_acl": _READ_ACL,
     "aws.s3.bucket_public_write": _WRITE,
@@ -996,6 +1101,10 @@ CASES: dict[str, CheckCase] = {
     "aws.rds.cluster_deletion_protection": _RDS_CLUSTER_DELETION,
     "aws.rds.instance_backups_enabled": _RDS_BACKUPS,
     "aws.rds.instance_auto_minor_upgrade": _RDS_MINOR_UPGRADE,
+    "aws.rds.instance_tls_not_enforced": _RDS_TLS,
+    "aws.rds.cluster_tls_not_enforced": _RDS_CLUSTER_TLS,
+    "aws.rds.instance_deprecated_engine_or_ca": _RDS_LIFECYCLE,
+    "aws.rds.cluster_deprecated_engine": _RDS_CLUSTER_LIFECYCLE,
     **service_cases(),
 }
 

@@ -172,6 +172,7 @@ def _seed(endpoint: str) -> str:
         DBInstanceIdentifier="pub-pg",
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
+        EngineVersion="11.22",  # default parameter group: rds.force_ssl at its engine default, 0
         MasterUsername="postgres",
         MasterUserPassword="password123",
         AllocatedStorage=20,
@@ -182,10 +183,19 @@ def _seed(endpoint: str) -> str:
         BackupRetentionPeriod=0,
         AutoMinorVersionUpgrade=False,
     )
+    rds.create_db_parameter_group(
+        DBParameterGroupName="pg16-tls", DBParameterGroupFamily="postgres16", Description="TLS only"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="pg16-tls",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
     rds.create_db_instance(
         DBInstanceIdentifier="priv-enc",
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
+        EngineVersion="16.3",
+        DBParameterGroupName="pg16-tls",
         MasterUsername="app_owner",
         MasterUserPassword="password123",
         AllocatedStorage=20,
@@ -294,6 +304,8 @@ HARDENING_FAILURES = {
     "aws.rds.instance_deletion_protection": {PUB: "low"},
     "aws.rds.instance_backups_enabled": {PUB: "medium"},
     "aws.rds.instance_auto_minor_upgrade": {PUB: "low"},
+    "aws.rds.instance_tls_not_enforced": {PUB: "high"},
+    "aws.rds.instance_deprecated_engine_or_ca": {PUB: "medium"},
 }
 
 
@@ -331,3 +343,30 @@ def test_run_grades_public_database_by_its_network_path(aws: str, out_dir: Path)
     assert rule == {"hop": "security_group", "id": gid, "detail": f"{gid}: tcp/5432 from 0.0.0.0/0"}
     assert public["evidence"]["reachability"] == "reachable"
     assert public["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["RDS.2"]
+
+
+def test_tls_parameters_come_from_the_instance_group_and_a_failed_read_is_unread() -> None:
+    group = ("db", "pg16-custom")
+    read = to_instance(ACCOUNT, REGION, RAW_INSTANCE, {group: {"rds.force_ssl": "1"}})
+    assert read.tls_parameters == {"rds.force_ssl": "1"} and "tls_parameters" not in read.unread
+
+    denied = to_instance(ACCOUNT, REGION, RAW_INSTANCE, {group: Failed("AccessDenied", "no")})
+    assert denied.unread == {"tls_parameters": "AccessDenied on DescribeDBParameters"}
+
+
+def test_cluster_takes_subnets_from_its_named_subnet_group_and_tls_from_its_cluster_group() -> None:
+    raw = {
+        "DBClusterIdentifier": "aurora",
+        "Engine": "aurora-mysql",
+        "DBSubnetGroup": "app-subnets",
+        "DBClusterParameterGroup": "aurora-tls",
+    }
+    cluster = to_cluster(
+        ACCOUNT,
+        REGION,
+        raw,
+        {"app-subnets": ("subnet-a", "subnet-b")},
+        {("cluster", "aurora-tls"): {"require_secure_transport": "ON"}},
+    )
+    assert cluster.subnet_ids == ("subnet-a", "subnet-b")
+    assert cluster.tls_parameters == {"require_secure_transport": "ON"}

@@ -24,6 +24,12 @@ class _RdsDatabase(Asset):
     vpc_security_group_ids: tuple[str, ...] = ()
     subnet_ids: tuple[str, ...] = ()
     """Subnets of the DB subnet group."""
+    tls_parameters: dict[str, str] = {}
+    """TLS-enforcing parameters explicitly set in the (cluster) parameter group(s): name -> value.
+
+    Only ``rds.force_ssl``, ``require_secure_transport`` and ``tls`` are kept; a parameter that is
+    absent is at its engine default.
+    """
 
 
 @asset_kind("aws.rds.db_instance", service="rds")

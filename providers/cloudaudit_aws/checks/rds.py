@@ -302,3 +302,200 @@ expect(
     remediation="aws rds modify-db-instance --auto-minor-version-upgrade --apply-immediately",
     compliance=with_controls(**{AWS_FSBP: ("RDS.13",)}),
 )
+
+
+# ---------------------------------------------------------------------------------- TLS enforcement
+
+_ON = frozenset({"1", "on", "true"})
+POSTGRES_FORCE_SSL_DEFAULT_FROM = 15
+"""RDS for PostgreSQL sets ``rds.force_ssl`` to 1 by default from major version 15."""
+
+
+def _major(version: str) -> int:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def tls_enforcement(engine: str, version: str, params: dict[str, str]) -> tuple[bool | None, str]:
+    """(enforced, how we know) for an engine and the TLS parameters set in its group.
+
+    None when the engine enforces TLS elsewhere (Oracle and Db2 option groups; Neptune always
+    requires TLS) so the check has nothing to say.
+    """
+    engine = engine.lower()
+    if engine.startswith(("postgres", "aurora-postgresql", "sqlserver")):
+        name = "rds.force_ssl"
+        if name not in params:
+            default = engine == "postgres" and _major(version) >= POSTGRES_FORCE_SSL_DEFAULT_FROM
+            return default, f"{name} not set: engine default {int(default)}"
+        return params[name].lower() in _ON, f"{name} = {params[name]}"
+    if engine in ("mysql", "mariadb", "aurora", "aurora-mysql"):
+        name = "require_secure_transport"
+        if name not in params:
+            return False, f"{name} not set: engine default OFF"
+        return params[name].lower() in _ON, f"{name} = {params[name]}"
+    if engine == "docdb":
+        if "tls" not in params:
+            return True, "tls not set: engine default enabled"
+        return params["tls"].lower() != "disabled", f"tls = {params['tls']}"
+    return None, ""
+
+
+def _tls_outcome(kind: str, db: RdsInstance | RdsCluster) -> Iterator[Outcome]:
+    enforced, how = tls_enforcement(db.engine, db.engine_version, db.tls_parameters)
+    if enforced is None:
+        return
+    evidence = {"engine": db.engine, "engine_version": db.engine_version, "setting": how}
+    if enforced:
+        yield passed(f"{kind} {db.identifier} refuses unencrypted connections ({how}).", evidence)
+    else:
+        yield fail(
+            f"{kind} {db.identifier} accepts unencrypted connections ({how}).",
+            evidence,
+            Severity.HIGH if db.publicly_accessible else Severity.MEDIUM,
+        )
+
+
+_TLS_RATIONALE = """Without TLS enforced, clients may connect in plaintext: credentials and data cross the
+    network readable by anyone on the path (OWASP API7: transport security missing)."""
+
+_TLS_REMEDIATION = """Set rds.force_ssl = 1 (PostgreSQL, SQL Server) or require_secure_transport = ON
+    (MySQL, MariaDB, Aurora MySQL) in a custom parameter group (the cluster parameter group for Aurora),
+    or keep DocumentDB's tls enabled; attach it and reboot."""
+
+
+@check(
+    id="aws.rds.instance_tls_not_enforced",
+    title="RDS DB instance does not enforce TLS connections",
+    severity=Severity.MEDIUM,
+    asset=RdsInstance,
+    requires=("tls_parameters",),
+    rationale=_TLS_RATIONALE,
+    remediation=_TLS_REMEDIATION,
+    compliance=with_controls(),
+)
+def instance_tls_not_enforced(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
+    """TLS enforcement of stand-alone instances (cluster members follow their cluster's group)."""
+    if not db.cluster_identifier:
+        yield from _tls_outcome("DB instance", db)
+
+
+@check(
+    id="aws.rds.cluster_tls_not_enforced",
+    title="RDS DB cluster does not enforce TLS connections",
+    severity=Severity.MEDIUM,
+    asset=RdsCluster,
+    requires=("tls_parameters",),
+    rationale=_TLS_RATIONALE,
+    remediation=_TLS_REMEDIATION,
+    compliance=with_controls(),
+)
+def cluster_tls_not_enforced(db: RdsCluster, inventory: Inventory) -> Iterator[Outcome]:
+    """TLS enforcement set by the cluster parameter group (Aurora, DocumentDB)."""
+    yield from _tls_outcome("DB cluster", db)
+
+
+# ---------------------------------------------------------------------------------- lifecycle
+
+EXPIRED_CA_CERTIFICATES: dict[str, str] = {"rds-ca-2015": "2020-03-05", "rds-ca-2019": "2024-08-22"}
+"""RDS certificate authorities past their expiry (clients validating the server certificate fail)."""
+
+END_OF_STANDARD_SUPPORT: dict[str, tuple[tuple[str, str], ...]] = {
+    "mysql": (("5.7", "2024-02-29"), ("8.0", "2026-07-31"), ("8.4", "2029-07-31")),
+    "postgres": (
+        ("11", "2024-02-29"),
+        ("12", "2025-02-28"),
+        ("13", "2026-02-28"),
+        ("14", "2027-02-28"),
+        ("15", "2028-02-29"),
+        ("16", "2029-02-28"),
+        ("17", "2030-02-28"),
+    ),
+    "mariadb": (
+        ("10.6", "2026-08-31"),
+        ("10.11", "2028-02-29"),
+        ("11.4", "2029-05-31"),
+        ("11.8", "2030-06-30"),
+    ),
+    "aurora-mysql": (("5.7", "2024-10-31"),),
+    "aurora-postgresql": (("11", "2024-02-29"), ("12", "2025-02-28"), ("13", "2026-02-28")),
+}
+"""End of RDS/Aurora standard support per engine major version, as published by AWS (table of
+2026-11; ``aws rds describe-db-major-engine-versions`` has the live dates). An unlisted major older
+than a listed one is taken to end no later than it. After the date AWS bills RDS Extended Support
+and patches critical CVEs only; past Extended Support the database is force-upgraded."""
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def support_end(engine: str, version: str) -> str | None:
+    """ISO date standard support of ``version`` ends (or ended); None when unknown or not listed."""
+    table = END_OF_STANDARD_SUPPORT.get(engine.lower())
+    if not table or not version:
+        return None
+    depth = 1 if engine.lower().endswith("postgresql") or engine.lower() == "postgres" else 2
+    key = _version_key(version)[:depth]
+    for major, end in table:
+        if key <= _version_key(major):
+            return end
+    return None
+
+
+def _lifecycle(kind: str, db: RdsInstance | RdsCluster, today: str, engine: bool = True) -> Iterator[Outcome]:
+    """Engine lifecycle (unless ``engine`` is False: judged on the cluster) and CA certificate."""
+    end = support_end(db.engine, db.engine_version) if engine else None
+    ca = getattr(db, "ca_certificate_identifier", "")
+    problems: list[str] = []
+    evidence: dict[str, object] = {"engine": db.engine, "engine_version": db.engine_version}
+    if end is not None:
+        evidence["end_of_standard_support"] = end
+        if end < today:
+            problems.append(f"{db.engine} {db.engine_version} left RDS standard support on {end}")
+    if ca:
+        evidence["ca_certificate"] = ca
+        if ca in EXPIRED_CA_CERTIFICATES:
+            problems.append(f"its certificate authority {ca} expired on {EXPIRED_CA_CERTIFICATES[ca]}")
+    if problems:
+        yield fail(f"{kind} {db.identifier}: {'; '.join(problems)}.", evidence)
+    elif end is not None or ca:
+        yield passed(f"{kind} {db.identifier} runs a supported engine version and certificate.", evidence)
+
+
+_LIFECYCLE_RATIONALE = """Engine versions past standard support receive only critical fixes (at extra
+    cost) and are then force-upgraded; an expired CA certificate breaks clients that verify TLS, which
+    pushes teams to turn verification off."""
+
+
+@check(
+    id="aws.rds.instance_deprecated_engine_or_ca",
+    title="RDS DB instance runs an engine version past standard support or an expired CA",
+    severity=Severity.MEDIUM,
+    asset=RdsInstance,
+    requires=("engine_version", "ca_certificate_identifier"),
+    rationale=_LIFECYCLE_RATIONALE,
+    compliance=with_controls(),
+    remediation="""Upgrade the major engine version (aws rds modify-db-instance --engine-version
+        --allow-major-version-upgrade) and rotate to rds-ca-rsa2048-g1 (--ca-certificate-identifier).""",
+)
+def instance_deprecated_engine_or_ca(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
+    """Engine major past RDS standard support at scan time (stand-alone instances; a cluster
+    member's engine is judged on its cluster), or an expired CA certificate (every instance)."""
+    today = inventory.scope.started.date().isoformat()
+    yield from _lifecycle("DB instance", db, today, engine=not db.cluster_identifier)
+
+
+@check(
+    id="aws.rds.cluster_deprecated_engine",
+    title="RDS DB cluster runs an engine version past standard support",
+    severity=Severity.MEDIUM,
+    asset=RdsCluster,
+    requires=("engine_version",),
+    rationale=_LIFECYCLE_RATIONALE,
+    compliance=with_controls(),
+    remediation="Upgrade the cluster's major engine version (aws rds modify-db-cluster --engine-version).",
+)
+def cluster_deprecated_engine(db: RdsCluster, inventory: Inventory) -> Iterator[Outcome]:
+    """Aurora major past standard support at scan time."""
+    yield from _lifecycle("DB cluster", db, inventory.scope.started.date().isoformat())

@@ -124,16 +124,37 @@ class Guard:
             return Failed(code, message)
 
     def paginate(
-        self, client: Any, method: str, key: str, *, service: str, region: str, **kwargs: Any
+        self,
+        client: Any,
+        method: str,
+        key: str,
+        *,
+        service: str,
+        region: str,
+        resource_id: str = "",
+        absent: Collection[str] = (),
+        **kwargs: Any,
     ) -> list[Raw] | Failed:
-        """Every item under ``key`` across all pages, or Failed (partial pages are not kept)."""
+        """Every item under ``key`` across all pages, or Failed (partial pages are not kept).
+
+        An error code in ``absent`` (the listed thing does not exist) yields an empty list.
+        """
         items: list[Raw] = []
         try:
             for page in client.get_paginator(method).paginate(**kwargs):
                 items.extend(page.get(key, []))
         except (ClientError, BotoCoreError) as exc:
             code, message = error_code(exc)
-            self.record(service=service, region=region, operation=_pascal(method), code=code, message=message)
+            if code in absent:
+                return []
+            self.record(
+                service=service,
+                region=region,
+                operation=_pascal(method),
+                code=code,
+                message=message,
+                resource_id=resource_id,
+            )
             return Failed(code, message)
         return items
 

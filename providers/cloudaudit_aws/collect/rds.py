@@ -3,8 +3,8 @@
 ``fetch_*`` do the SDK calls of one region; the per-snapshot ``restore`` attribute reads run
 in the shared detail pool. ``to_*`` translate the answers without any I/O.
 
-Parameter groups are recorded by name only: their parameters (``rds.force_ssl``,
-``require_secure_transport``) are not read yet, so ``rds:DescribeDBParameters`` is not requested.
+The TLS-enforcing parameters (``rds.force_ssl``, ``require_secure_transport``, DocumentDB's
+``tls``) are read once per distinct parameter group of the region, also in the detail pool.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ PERMISSIONS = (
     "rds:DescribeDBSnapshotAttributes",
     "rds:DescribeDBClusterSnapshotAttributes",
     "rds:DescribeDBSubnetGroups",
+    "rds:DescribeDBParameters",
+    "rds:DescribeDBClusterParameters",
 )
 """IAM actions of the calls below (documented in deploy/iam-readonly-policy.json)."""
 
@@ -40,10 +42,22 @@ LISTINGS: dict[str, tuple[str, str]] = {
     "subnet_groups": ("describe_db_subnet_groups", "DBSubnetGroups"),
 }
 
+TLS_PARAMETERS = frozenset({"rds.force_ssl", "require_secure_transport", "tls"})
+"""Parameters that make an engine refuse unencrypted connections."""
+
+PARAMETER_LISTINGS: dict[str, tuple[str, str]] = {
+    "db": ("describe_db_parameters", "DBParameterGroupName"),
+    "cluster": ("describe_db_cluster_parameters", "DBClusterParameterGroupName"),
+}
+"""(paginated method, name argument) per kind of parameter group."""
+
 PUBLIC_ATTRIBUTE_FILLS = ("public", "shared_with")
 """Snapshot attributes filled by the DescribeDB(Cluster)SnapshotAttributes read."""
 
 RegionRaw = dict[str, list[Raw] | Failed]
+GroupKey = tuple[str, str]
+"""(kind "db" | "cluster", parameter group name)."""
+TlsParameters = dict[GroupKey, dict[str, str] | Failed]
 Attributes = Raw | Failed | None
 """A snapshot's attribute answer; None when not read (automated snapshots cannot be shared)."""
 
@@ -84,11 +98,54 @@ def fetch_snapshot_attributes(aws: AwsSession, guard: Guard, region: str, snapsh
     return None if isinstance(resp, Absent) else resp
 
 
+def fetch_tls_parameters(
+    aws: AwsSession, guard: Guard, region: str, group: GroupKey
+) -> dict[str, str] | Failed:
+    """The TLS parameters explicitly set in one parameter group (a group not found sets none)."""
+    kind, name = group
+    method, argument = PARAMETER_LISTINGS[kind]
+    params = guard.paginate(
+        aws.client("rds", region),
+        method,
+        "Parameters",
+        service=SERVICE,
+        region=region,
+        resource_id=name,
+        absent=("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"),
+        **{argument: name},
+    )
+    if isinstance(params, Failed):
+        return params
+    return {
+        str(p["ParameterName"]): str(p["ParameterValue"])
+        for p in params
+        if p.get("ParameterName") in TLS_PARAMETERS and p.get("ParameterValue") is not None
+    }
+
+
+def parameter_groups(raw: RegionRaw) -> list[GroupKey]:
+    """Distinct parameter groups used by the region's instances and clusters."""
+    groups = [
+        ("db", str(g["DBParameterGroupName"]))
+        for i in _listed(raw.get("instances", []))
+        for g in i.get("DBParameterGroups", []) or []
+    ]
+    groups += [
+        ("cluster", str(c["DBClusterParameterGroup"]))
+        for c in _listed(raw.get("clusters", []))
+        if c.get("DBClusterParameterGroup")
+    ]
+    return list(dict.fromkeys(groups))
+
+
 def collect_rds(ctx: CollectContext, region: str) -> list[Asset]:
-    """Fetch one region; snapshot attributes are read concurrently in the detail pool."""
+    """Fetch one region; parameter groups and snapshot attributes are read in the detail pool."""
     aws, guard = ctx.aws, ctx.guard
     raw = fetch_rds(aws, guard, region)
-    assets = to_rds_assets(guard.account, region, raw)
+    groups = parameter_groups(raw)
+    pending = {g: ctx.detail_pool.submit(fetch_tls_parameters, aws, guard, region, g) for g in groups}
+    tls: TlsParameters = {g: future.result() for g, future in pending.items()}
+    assets = to_rds_assets(guard.account, region, raw, tls)
     snapshots = [s for key in ("snapshots", "cluster_snapshots") for s in _listed(raw.get(key, []))]
     ctx.progress.add_total(len(snapshots))
     futures = [
@@ -138,14 +195,30 @@ def _database_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstance:
-    """An :class:`RdsInstance` from one DescribeDBInstances item."""
+def _tls(groups: list[GroupKey], tls: TlsParameters | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(merged TLS parameters, unread entry) for a resource using ``groups``."""
+    merged: dict[str, str] = {}
+    for group in groups:
+        values = (tls or {}).get(group, {})
+        if isinstance(values, Failed):
+            op = "DescribeDBParameters" if group[0] == "db" else "DescribeDBClusterParameters"
+            return {}, {"tls_parameters": values.reason(op)}
+        merged.update(values)
+    return merged, {}
+
+
+def to_instance(
+    account: str, region: str, raw: Mapping[str, Any], tls: TlsParameters | None = None
+) -> RdsInstance:
+    """An :class:`RdsInstance` from one DescribeDBInstances item and its groups' TLS parameters."""
     ident = str(raw["DBInstanceIdentifier"])
     endpoint = raw.get("Endpoint") or {}
     port = int(endpoint.get("Port") or raw.get("DbInstancePort") or 0)
     host = str(endpoint.get("Address", ""))
     public = bool(raw.get("PubliclyAccessible"))
     subnet_group = raw.get("DBSubnetGroup") or {}
+    groups = [str(p["DBParameterGroupName"]) for p in raw.get("DBParameterGroups", []) or []]
+    tls_parameters, unread = _tls([("db", g) for g in groups], tls)
     return RdsInstance(
         provider=PROVIDER,
         account=account,
@@ -153,6 +226,8 @@ def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstanc
         id=str(raw.get("DBInstanceArn") or _arn(region, account, "db", ident)),
         name=ident,
         tags=_tags(raw),
+        unread=unread,
+        tls_parameters=tls_parameters,
         endpoints=_public_endpoint(public, host, port),
         identifier=ident,
         **_database_fields(raw),
@@ -161,9 +236,7 @@ def to_instance(account: str, region: str, raw: Mapping[str, Any]) -> RdsInstanc
         publicly_accessible=public,
         auto_minor_version_upgrade=bool(raw.get("AutoMinorVersionUpgrade")),
         ca_certificate_identifier=str(raw.get("CACertificateIdentifier", "")),
-        parameter_groups=tuple(
-            str(p["DBParameterGroupName"]) for p in raw.get("DBParameterGroups", []) or []
-        ),
+        parameter_groups=tuple(groups),
         vpc_security_group_ids=_sg_ids(raw),
         subnet_ids=tuple(str(s["SubnetIdentifier"]) for s in subnet_group.get("Subnets", []) or []),
         cluster_identifier=str(raw.get("DBClusterIdentifier", "")),
@@ -175,9 +248,12 @@ def to_cluster(
     region: str,
     raw: Mapping[str, Any],
     subnet_groups: Mapping[str, tuple[str, ...]] | None = None,
+    tls: TlsParameters | None = None,
 ) -> RdsCluster:
     """An :class:`RdsCluster` from one DescribeDBClusters item (its subnet group named only)."""
     ident = str(raw["DBClusterIdentifier"])
+    group = str(raw.get("DBClusterParameterGroup", ""))
+    tls_parameters, unread = _tls([("cluster", group)] if group else [], tls)
     port = int(raw.get("Port") or 0)
     host = str(raw.get("Endpoint", ""))
     public = bool(raw.get("PubliclyAccessible"))
@@ -188,6 +264,8 @@ def to_cluster(
         id=str(raw.get("DBClusterArn") or _arn(region, account, "cluster", ident)),
         name=ident,
         tags=_tags(raw),
+        unread=unread,
+        tls_parameters=tls_parameters,
         endpoints=_public_endpoint(public, host, port),
         identifier=ident,
         **_database_fields(raw),
@@ -195,7 +273,7 @@ def to_cluster(
         endpoint_address=host,
         reader_endpoint_address=str(raw.get("ReaderEndpoint", "")),
         publicly_accessible=public,
-        parameter_group=str(raw.get("DBClusterParameterGroup", "")),
+        parameter_group=group,
         vpc_security_group_ids=_sg_ids(raw),
         subnet_ids=(subnet_groups or {}).get(str(raw.get("DBSubnetGroup", "")), ()),
         members=tuple(str(m["DBInstanceIdentifier"]) for m in raw.get("DBClusterMembers", []) or []),
@@ -249,14 +327,16 @@ def to_snapshot(account: str, region: str, raw: Mapping[str, Any], attributes: A
     )
 
 
-def to_rds_assets(account: str, region: str, raw: RegionRaw) -> list[Asset]:
+def to_rds_assets(account: str, region: str, raw: RegionRaw, tls: TlsParameters | None = None) -> list[Asset]:
     """Instances and clusters of one region (snapshots need their attribute reads)."""
-    assets: list[Asset] = [to_instance(account, region, i) for i in _listed(raw.get("instances", []))]
+    assets: list[Asset] = [to_instance(account, region, i, tls) for i in _listed(raw.get("instances", []))]
     subnet_groups = {
         str(g["DBSubnetGroupName"]): tuple(str(s["SubnetIdentifier"]) for s in g.get("Subnets", []) or [])
         for g in _listed(raw.get("subnet_groups", []))
     }
-    assets.extend(to_cluster(account, region, c, subnet_groups) for c in _listed(raw.get("clusters", [])))
+    assets.extend(
+        to_cluster(account, region, c, subnet_groups, tls) for c in _listed(raw.get("clusters", []))
+    )
     return assets
 
 
