@@ -61,11 +61,14 @@ def private_bucket(endpoint: str, name: str) -> None:
 
 
 def ssh_host(endpoint: str, region: str = "us-east-1", port: int = 22) -> tuple[str, str, str]:
-    """An instance with a public IP whose group opens ``port`` to the world: (instance id, ip, group id)."""
+    """An instance with a public IP in a public subnet whose group opens ``port`` to the world.
+
+    Returns (instance id, ip, group id).
+    """
     ec2 = client(endpoint, "ec2", region)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    vpc, subnets = default_vpc(endpoint, region)
+    subnet = subnets[0]
     gid = ec2.create_security_group(GroupName=f"open-{port}", Description="test", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=gid,

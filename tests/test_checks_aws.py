@@ -660,7 +660,16 @@ _INSTANCE = case(
     instance("i-8080", ["54.210.5.9"], ["sg-h-8080"]),
     instance("i-ssh-from-vpc", ["54.210.5.10"], ["sg-h-ssh-vpc"]),
     instance("i-v6-rule-v4-ip", ["54.210.5.11"], ["sg-h-ssh-v6"]),
+    *network(),
+    instance("i-mongo-public-subnet", ["54.210.5.12"], ["sg-h-mongo"]).model_copy(
+        update={"subnet_ids": (PUBLIC_SUBNET,)}
+    ),
+    instance("i-mongo-private-subnet", ["54.210.5.13"], ["sg-h-mongo"]).model_copy(
+        update={"subnet_ids": (PRIVATE_SUBNET,)}
+    ),
     failing={
+        I("i-mongo-public-subnet"): CRITICAL,
+        I("i-mongo-private-subnet"): LOW,
         I("i-ssh"): HIGH,
         I("i-mongo"): CRITICAL,
         I("i-all"): CRITICAL,
@@ -676,6 +685,8 @@ _INSTANCE = case(
         I("i-mongo"): "27017 (MongoDB)",
         I("i-ssh-on-v6"): PUBLIC_V6,
         I("i-stopped-ssh"): "stopped",
+        I("i-mongo-public-subnet"): "reachable from the Internet at 54.210.5.12",
+        I("i-mongo-private-subnet"): f"its subnet ({PRIVATE_SUBNET}) has no route to an Internet gateway",
     },
 )
 

@@ -178,6 +178,8 @@ class Instance(Asset):
     network_interface_ids: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
     public_dns_name: str = ""
+    subnet_ids: tuple[str, ...] = ()
+    """Subnets of the instance's network interfaces."""
 
 
 @asset_kind("aws.ec2.elastic_ip", service="ec2")

@@ -22,6 +22,7 @@ from cloudaudit_aws.checks.ec2_exposure import (
     unauthenticated_by_default,
 )
 from cloudaudit_aws.checks.frameworks import AWS_FSBP, CIS_AWS
+from cloudaudit_aws.checks.reachability import RouteVerdict, internet_routes
 
 # Failing severity by (category, reachability). "unknown" reachability is graded as public.
 _GRADES: dict[Category, dict[Reach, Severity]] = {
@@ -159,7 +160,12 @@ def sg_default_allows_traffic(group: SecurityGroup, inventory: Inventory) -> Ite
 
 
 def _host_outcome(
-    kind: str, ident: str, public_ips: tuple[str, ...], exp: HostExposure, stopped: bool = False
+    kind: str,
+    ident: str,
+    public_ips: tuple[str, ...],
+    exp: HostExposure,
+    routes: RouteVerdict,
+    stopped: bool = False,
 ) -> Outcome:
     if not public_ips:
         return passed(f"{kind} {ident} has no public IP address.")
@@ -184,9 +190,19 @@ def _host_outcome(
         "ports": {str(p): n for p, n in exp.ports.items()},
         "all_traffic": exp.all_traffic,
         "opened_by": exp.rules,
+        "reachability": {"yes": "reachable", "no": "blocked", "unknown": "unknown"}[routes.state],
     }
+    if routes.hops:
+        evidence["path"] = list(routes.hops)
     if exp.unread_groups:
         evidence["unread_security_groups"] = list(exp.unread_groups)
+    if routes.state == "no":
+        return fail(
+            f"{kind} {ident} has public IP {', '.join(public_ips)} and rules open on {what}, but its "
+            f"subnet ({', '.join(routes.checked)}) has no route to an Internet gateway.",
+            evidence,
+            Severity.LOW,
+        )
     return fail(
         f"{kind} {ident} is reachable from the Internet at {', '.join(public_ips)} on {what}"
         + (" (stopped: exposed again when started)" if stopped else "")
@@ -216,11 +232,15 @@ def instance_exposed_sensitive_ports(instance: Instance, inventory: Inventory) -
     exp = host_exposure(
         instance.public_ips, instance.security_group_ids, instance.region, instance.account, inventory
     )
+    routes = internet_routes(
+        inventory, account=instance.account, region=instance.region, subnet_ids=instance.subnet_ids
+    )
     return _host_outcome(
         "Instance",
         instance.instance_id,
         instance.public_ips,
         exp,
+        routes,
         stopped=instance.state in ("stopped", "stopping"),
     )
 
@@ -240,4 +260,6 @@ def interface_exposed_sensitive_ports(eni: NetworkInterface, inventory: Inventor
     if eni.instance_id:
         return
     exp = host_exposure(eni.public_ips, eni.security_group_ids, eni.region, eni.account, inventory)
-    yield _host_outcome("Network interface", eni.interface_id, eni.public_ips, exp)
+    subnets = [eni.subnet_id] if eni.subnet_id else []
+    routes = internet_routes(inventory, account=eni.account, region=eni.region, subnet_ids=subnets)
+    yield _host_outcome("Network interface", eni.interface_id, eni.public_ips, exp, routes)

@@ -369,6 +369,9 @@ def _instance(
         network_interface_ids=tuple(e["NetworkInterfaceId"] for e in enis if "NetworkInterfaceId" in e),
         security_group_ids=sg_ids,
         public_dns_name=inst.get("PublicDnsName", ""),
+        subnet_ids=tuple(
+            dict.fromkeys(s for s in [inst.get("SubnetId")] + [e.get("SubnetId") for e in enis] if s)
+        ),
         endpoints=_endpoints(public_ips, (groups[g] for g in sg_ids if g in groups)),
     )
 
