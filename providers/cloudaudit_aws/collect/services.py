@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from cloudaudit_aws.collect import ec2, rds, s3
+from cloudaudit_aws.collect import apigateway, ec2, rds, s3
 from cloudaudit_aws.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = (s3.COLLECTOR, ec2.COLLECTOR, rds.COLLECTOR)
+COLLECTORS: tuple[ServiceCollector, ...] = (
+    s3.COLLECTOR,
+    ec2.COLLECTOR,
+    rds.COLLECTOR,
+    apigateway.COLLECTOR,
+)
 
 SESSION_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 
