@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from cloudaudit_aws.collect import apigateway, apigatewayv2, ec2, rds, s3
+from cloudaudit_aws.collect import apigateway, apigatewayv2, ec2, opensearch, rds, s3
 from cloudaudit_aws.collect.context import ServiceCollector
 
 COLLECTORS: tuple[ServiceCollector, ...] = (
     s3.COLLECTOR,
     ec2.COLLECTOR,
     rds.COLLECTOR,
+    opensearch.COLLECTOR,
     apigatewayv2.COLLECTOR,
     apigateway.COLLECTOR,
 )
