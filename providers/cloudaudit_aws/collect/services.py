@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloudaudit_aws.collect import apigateway, apigatewayv2, ec2, opensearch, rds, s3
+from cloudaudit_aws.collect import apigateway, apigatewayv2, ec2, elasticache, opensearch, rds, redshift, s3
 from cloudaudit_aws.collect.context import ServiceCollector
 
 COLLECTORS: tuple[ServiceCollector, ...] = (
@@ -10,6 +10,8 @@ COLLECTORS: tuple[ServiceCollector, ...] = (
     ec2.COLLECTOR,
     rds.COLLECTOR,
     opensearch.COLLECTOR,
+    elasticache.COLLECTOR,
+    redshift.COLLECTOR,
     apigatewayv2.COLLECTOR,
     apigateway.COLLECTOR,
 )

@@ -1,0 +1,451 @@
+"""ElastiCache checks: unauthenticated caches, encryption, network placement and hardening.
+
+Every check exists for replication groups (Redis OSS / Valkey) and for stand-alone cache
+clusters (Redis OSS / Valkey without a group, and Memcached). Member clusters of a replication
+group are silent: the group is judged. ElastiCache nodes never get a public address, so the
+network grade is "how far the Internet gets": a subnet routing to an Internet gateway plus a
+security group open to the Internet on the cache port leave only the missing public address
+between the cache and the Internet (one NAT/proxy/peering change away, and reachable from every
+host in those subnets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from cloudaudit.compliance import with_controls
+from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.registry import check
+from cloudaudit.model.enums import Severity
+from cloudaudit.model.inventory import Inventory
+from cloudaudit_aws.assets import SecurityGroup
+from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheStore
+from cloudaudit_aws.checks.frameworks import AWS_FSBP
+from cloudaudit_aws.checks.reachability import internet_routes
+
+DEFAULT_PORTS: dict[str, int] = {"redis": 6379, "valkey": 6379, "memcached": 11211}
+"""Engine -> its default port."""
+
+Hop = dict[str, str]
+Judge = Callable[[CacheStore, Inventory], Iterator[Outcome]]
+Network = Literal["internet", "routed", "private", "unknown"]
+
+
+def _label(store: CacheStore) -> str:
+    kind = "Replication group" if isinstance(store, CacheReplicationGroup) else "Cache cluster"
+    return f"{kind} {store.name}"
+
+
+def _is_member(store: CacheStore) -> bool:
+    return isinstance(store, CacheCluster) and bool(store.replication_group_id)
+
+
+# ---------------------------------------------------------------------------------- network
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a cache sits: its subnets' routes and the security group rules open on its port."""
+
+    network: Network
+    route_hops: tuple[Hop, ...]
+    open_rules: tuple[Hop, ...]
+    not_collected: tuple[str, ...]
+    """Subnets, security groups (or the port) the grade could not see."""
+    rules_unread: tuple[str, ...] = ()
+    """Security groups (or ``port``) whose rules could not be judged."""
+
+    def evidence(self, store: CacheStore) -> dict[str, object]:
+        """JSON-ready evidence: subnets, groups, the hops that justify the grade."""
+        out: dict[str, object] = {
+            "network": self.network,
+            "subnets": list(store.subnet_ids),
+            "security_groups": list(store.security_group_ids),
+            "path": [*self.route_hops, *self.open_rules],
+        }
+        if self.not_collected:
+            out["not_collected"] = list(self.not_collected)
+        return out
+
+    def describe(self, port: int) -> str:
+        """One clause for a finding message."""
+        if self.network == "unknown":
+            missing = ", ".join(self.not_collected) or "its subnets"
+            return f"its network placement could not be determined ({missing} not collected)"
+        if self.network == "private":
+            return "none of its subnets routes to an Internet gateway"
+        routed = self.route_hops[0]["detail"]
+        if self.network == "internet":
+            rules = "; ".join(h["detail"] for h in self.open_rules)
+            return f"subnet {routed} and port {port} is open to the Internet ({rules})"
+        if self.rules_unread:
+            missing = ", ".join(self.rules_unread)
+            return f"subnet {routed}; its security group rules could not be judged ({missing} not collected)"
+        return f"subnet {routed}; no security group opens port {port} to the Internet"
+
+
+def _open_rules(inventory: Inventory, store: CacheStore) -> tuple[list[Hop], list[str]]:
+    """Rules allowing the cache port from 0.0.0.0/0 or ::/0, and groups that were not collected."""
+    hops: list[Hop] = []
+    unread: list[str] = []
+    for gid in dict.fromkeys(store.security_group_ids):
+        group = inventory.get(f"arn:aws:ec2:{store.region}:{store.account}:security-group/{gid}")
+        if not isinstance(group, SecurityGroup) or "ingress" in group.unread:
+            unread.append(gid)
+            continue
+        hops.extend(
+            {"hop": "security_group", "id": gid, "detail": f"{gid}: {r.label()}"}
+            for r in group.ingress
+            if r.from_anywhere and r.covers(store.port)
+        )
+    return hops, unread
+
+
+def placement(store: CacheStore, inventory: Inventory) -> Placement:
+    """Grade a cache's subnets (``internet_routes``) and security groups (rules on its port)."""
+    if "subnet_ids" in store.unread:
+        return Placement("unknown", (), (), ("subnet_ids",))
+    routes = internet_routes(
+        inventory, account=store.account, region=store.region, subnet_ids=store.subnet_ids
+    )
+    hops, unread_groups = ([], []) if "port" in store.unread else _open_rules(inventory, store)
+    rules_unread = (*unread_groups, *(("port",) if "port" in store.unread else ()))
+    state = routes.state
+    if state == "no":
+        network: Network = "private"
+    elif state == "unknown":
+        network = "unknown"
+    else:
+        network = "internet" if hops else "routed"
+    return Placement(network, routes.hops, tuple(hops), (*routes.unread, *rules_unread), rules_unread)
+
+
+# ---------------------------------------------------------------------------------- registration
+
+
+def _register(
+    name: str,
+    title: str,
+    severity: Severity,
+    requires: tuple[str, ...],
+    rationale: str,
+    remediation: str,
+    controls: tuple[str, ...],
+    judge: Judge,
+    *,
+    groups: bool = True,
+    clusters: bool = True,
+    also_collect: tuple[str, ...] = (),
+) -> None:
+    """Register the check for replication groups and/or stand-alone cache clusters."""
+    compliance = with_controls(**{AWS_FSBP: controls}) if controls else with_controls()
+    variants: list[tuple[str, type[CacheStore]]] = []
+    if groups:
+        variants.append(("replication_group", CacheReplicationGroup))
+    if clusters:
+        variants.append(("cache_cluster", CacheCluster))
+    for prefix, asset in variants:
+        noun = "replication group" if asset is CacheReplicationGroup else "cache cluster"
+
+        def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+            if not _is_member(store):
+                yield from judge(store, inventory)
+
+        check(
+            id=f"aws.elasticache.{prefix}_{name}",
+            title=f"ElastiCache {noun} {title}",
+            severity=severity,
+            asset=asset,
+            requires=requires,
+            also_collect=also_collect,
+            rationale=rationale,
+            remediation=remediation,
+            compliance=compliance,
+        )(run)
+
+
+# ---------------------------------------------------------------------------------- authentication
+
+
+def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    """Redis/Valkey without AUTH token and RBAC; Memcached (no authentication at all) by placement."""
+    user_groups = store.user_group_ids if isinstance(store, CacheReplicationGroup) else ()
+    if store.redis_like and (store.auth_token_enabled or user_groups):
+        how = "an AUTH token" if store.auth_token_enabled else f"RBAC user group(s) {', '.join(user_groups)}"
+        yield passed(f"{_label(store)} requires authentication ({how}).")
+        return
+    where = placement(store, inventory)
+    evidence: dict[str, object] = {
+        "engine": store.engine,
+        "engine_version": store.engine_version,
+        "auth_token_enabled": store.auth_token_enabled,
+        "port": store.port,
+        **where.evidence(store),
+    }
+    if store.redis_like:
+        evidence["user_group_ids"] = list(user_groups)
+        grade = Severity.CRITICAL if where.network == "internet" else Severity.HIGH
+        what = f"accepts {store.engine} connections without an AUTH token or RBAC user group"
+    else:
+        grade = {"internet": Severity.CRITICAL, "routed": Severity.MEDIUM, "private": Severity.LOW}.get(
+            where.network, Severity.MEDIUM
+        )
+        what = (
+            f"runs {store.engine or 'an engine'} that has no authentication: the network is its only control"
+        )
+    yield fail(f"{_label(store)} {what}; {where.describe(store.port)}.", evidence, grade)
+
+
+_register(
+    "auth_disabled",
+    "accepts unauthenticated connections",
+    Severity.HIGH,
+    ("engine", "auth_token_enabled"),
+    """A cache with authentication disabled answers anyone who can open a TCP connection to it
+    (OWASP API7:2019 scenario: a database with authentication disabled): every cached session,
+    token and queue item can be read, changed or flushed, and Redis CONFIG/EVAL can be abused.
+    A subnet routed to an Internet gateway with the port open to 0.0.0.0/0 leaves one step to
+    the Internet.""",
+    """Redis OSS 6+/Valkey: create an RBAC user group and attach it (aws elasticache
+    modify-replication-group --user-group-ids-to-add ...); earlier Redis: set an AUTH token with
+    in-transit encryption (--auth-token --auth-token-update-strategy ROTATE). Memcached has no
+    authentication: keep it in private subnets and allow the port only from the application's
+    security group, or move to Valkey/Redis with RBAC.""",
+    ("ElastiCache.6",),
+    _auth,
+    also_collect=("ec2",),
+)
+
+
+# ---------------------------------------------------------------------------------- encryption
+
+
+def _transit(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    evidence = {
+        "transit_encryption_enabled": store.transit_encryption_enabled,
+        "transit_encryption_mode": store.transit_encryption_mode,
+    }
+    if not store.transit_encryption_enabled:
+        yield fail(f"{_label(store)} has no in-transit encryption: clients talk in plaintext.", evidence)
+    elif store.transit_encryption_mode == "preferred":
+        yield fail(
+            f"{_label(store)} has TLS in mode 'preferred': plaintext connections are still accepted.",
+            evidence,
+            Severity.LOW,
+        )
+    else:
+        yield passed(f"{_label(store)} requires TLS in transit.", evidence)
+
+
+_register(
+    "transit_encryption",
+    "does not require encryption in transit",
+    Severity.MEDIUM,
+    ("transit_encryption_enabled", "transit_encryption_mode"),
+    """Without TLS, AUTH tokens, RBAC passwords and cached data cross the network in plaintext;
+    in mode "preferred" TLS is offered but plaintext clients are still accepted.""",
+    """Enable in-transit encryption and set the mode to required (aws elasticache
+    modify-replication-group --transit-encryption-enabled --transit-encryption-mode required, after
+    a migration through "preferred"); Memcached 1.6.12+ supports TLS at creation.""",
+    ("ElastiCache.5",),
+    _transit,
+)
+
+
+def _at_rest(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    if not store.redis_like:
+        return  # Memcached keeps nothing on disk: no at-rest encryption applies.
+    if store.at_rest_encryption_enabled:
+        yield passed(f"{_label(store)} is encrypted at rest.")
+    else:
+        yield fail(
+            f"{_label(store)} is not encrypted at rest (backups and swap are in plaintext).",
+            {"at_rest_encryption_enabled": False},
+        )
+
+
+_register(
+    "at_rest_encryption",
+    "is not encrypted at rest",
+    Severity.MEDIUM,
+    ("engine", "at_rest_encryption_enabled"),
+    """Redis OSS/Valkey snapshots, backups exported to S3 and data on node disks are readable by
+    anyone who obtains a copy when at-rest encryption is off.""",
+    """At-rest encryption is set at creation: create a replication group with
+    --at-rest-encryption-enabled (optionally a KMS key) from a backup and switch clients over.""",
+    ("ElastiCache.4",),
+    _at_rest,
+)
+
+
+# ---------------------------------------------------------------------------------- network placement
+
+
+def _routable(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    routes = internet_routes(
+        inventory, account=store.account, region=store.region, subnet_ids=store.subnet_ids
+    )
+    evidence: dict[str, object] = {"subnets": list(store.subnet_ids), "path": list(routes.hops)}
+    if routes.unread:
+        evidence["not_collected"] = list(routes.unread)
+    if routes.state == "yes":
+        more = len(routes.hops) - 1
+        yield fail(
+            f"{_label(store)} sits in a public subnet: {routes.hops[0]['detail']}"
+            + (f" (and {more} more public subnet(s))." if more else "."),
+            evidence,
+        )
+    elif routes.state == "no":
+        yield passed(f"{_label(store)} sits in private subnets only.", evidence)
+    else:
+        missing = ", ".join(routes.unread) or "no subnet recorded"
+        yield unknown(f"{_label(store)}: the routes of its subnets are unknown ({missing}).", evidence)
+
+
+_register(
+    "internet_routable_subnet",
+    "is in a subnet routed to an Internet gateway",
+    Severity.MEDIUM,
+    ("subnet_ids",),
+    """Caches belong in private subnets: a subnet with a default route to an Internet gateway is
+    one security group or address change away from exposing the cache, and shares its network
+    with Internet-facing hosts.""",
+    """Move the cache to a cache subnet group whose subnets have no route to an Internet gateway
+    (create the group, then migrate or recreate the cache in it).""",
+    (),
+    _routable,
+    also_collect=("ec2",),
+)
+
+
+def _default_port(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    expected = DEFAULT_PORTS.get(store.engine.lower())
+    if expected is None:
+        return
+    evidence = {"engine": store.engine, "port": store.port}
+    if store.port == expected:
+        yield fail(f"{_label(store)} ({store.engine}) listens on the default port {store.port}.", evidence)
+    else:
+        yield passed(f"{_label(store)} uses non-default port {store.port}.", evidence)
+
+
+_register(
+    "default_port",
+    "uses its engine's default port",
+    Severity.LOW,
+    ("engine", "port"),
+    """Internet-wide scans for open Redis (6379) and Memcached (11211) try the default ports first;
+    a non-default port is a small extra hurdle (defence in depth, not a control on its own).""",
+    """Choose a non-default port when creating the cache (--port); the port cannot be changed in
+    place.""",
+    (),
+    _default_port,
+)
+
+
+def _default_subnet_group(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    if not store.subnet_group:
+        return
+    if store.subnet_group == "default":
+        yield fail(
+            f"{_label(store)} uses the default cache subnet group.",
+            {"subnet_group": store.subnet_group, "subnets": list(store.subnet_ids)},
+        )
+    else:
+        yield passed(f"{_label(store)} uses cache subnet group {store.subnet_group}.")
+
+
+_register(
+    "default_subnet_group",
+    "uses the default subnet group",
+    Severity.LOW,
+    ("subnet_group",),
+    """The default subnet group spans the default VPC's subnets, which are public (routed to an
+    Internet gateway) unless someone changed them.""",
+    """Create a cache subnet group of private subnets and create the cache in it.""",
+    ("ElastiCache.7",),
+    _default_subnet_group,
+)
+
+
+# ---------------------------------------------------------------------------------- resilience
+
+
+def _backups(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    if not store.redis_like:
+        return  # Memcached has no backups.
+    days = store.snapshot_retention_limit
+    if days > 0:
+        yield passed(f"{_label(store)} keeps automatic backups for {days} day(s).")
+    else:
+        yield fail(
+            f"{_label(store)} has automatic backups disabled (retention 0 days).",
+            {"snapshot_retention_limit": days},
+        )
+
+
+_register(
+    "backups",
+    "has automatic backups disabled",
+    Severity.LOW,
+    ("engine", "snapshot_retention_limit"),
+    """Without automatic backups, data lost to a FLUSHALL by an intruder, a bad deploy or a node
+    failure cannot be restored.""",
+    """aws elasticache modify-replication-group --snapshot-retention-limit 7 --apply-immediately
+    (modify-cache-cluster for stand-alone clusters).""",
+    ("ElastiCache.1",),
+    _backups,
+)
+
+
+def _minor_upgrades(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    if store.auto_minor_version_upgrade:
+        yield passed(f"{_label(store)} applies minor engine upgrades automatically.")
+    else:
+        yield fail(
+            f"{_label(store)} has automatic minor version upgrade turned off.",
+            {"auto_minor_version_upgrade": False, "engine_version": store.engine_version},
+        )
+
+
+_register(
+    "auto_minor_upgrade",
+    "does not apply minor engine upgrades automatically",
+    Severity.LOW,
+    ("auto_minor_version_upgrade",),
+    """Minor versions carry security fixes; without automatic upgrades known vulnerabilities stay
+    open until someone patches by hand.""",
+    """aws elasticache modify-replication-group --auto-minor-version-upgrade --apply-immediately
+    (modify-cache-cluster for stand-alone clusters).""",
+    ("ElastiCache.2",),
+    _minor_upgrades,
+)
+
+
+def _failover(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+    if not isinstance(store, CacheReplicationGroup):
+        return
+    if store.automatic_failover in ("enabled", "enabling"):
+        yield passed(f"{_label(store)} has automatic failover {store.automatic_failover}.")
+    else:
+        yield fail(
+            f"{_label(store)} has automatic failover {store.automatic_failover or 'disabled'}.",
+            {"automatic_failover": store.automatic_failover},
+        )
+
+
+_register(
+    "automatic_failover",
+    "has automatic failover disabled",
+    Severity.LOW,
+    ("automatic_failover",),
+    """Without automatic failover, the loss of the primary node stops writes until someone
+    promotes a replica by hand.""",
+    """Add a replica and enable failover: aws elasticache modify-replication-group
+    --automatic-failover-enabled --apply-immediately.""",
+    ("ElastiCache.3",),
+    _failover,
+    clusters=False,
+)
