@@ -6,9 +6,11 @@ way (``AWS_ENDPOINT_URL`` and static test credentials) for the duration of the r
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
-from collections.abc import Iterator
+import pkgutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -227,6 +229,7 @@ def seed_ec2(endpoint: str, region: str) -> None:
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
     ami = _ami(ec2)
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    _default_vpc_route(ec2, vpc)
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
     if region != "us-east-1":
         bastion = _group(ec2, "eu-bastion", vpc, [_tcp(22)])
@@ -246,8 +249,27 @@ def seed_ec2(endpoint: str, region: str) -> None:
     ec2.allocate_address(Domain="vpc")  # an unattached Elastic IP
 
 
+def _default_vpc_route(ec2: Any, vpc: str) -> None:
+    """Give the default VPC's main route table an Internet gateway route, as AWS's default VPC has."""
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+
+
+def service_seeds() -> list[Callable[[str, str], None]]:
+    """``seed(endpoint, region)`` of every ``cloudaudit_aws.demo_<service>`` module."""
+    package = importlib.import_module("cloudaudit_aws")
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("demo_"))
+    return [importlib.import_module(f"cloudaudit_aws.{name}").seed for name in names]
+
+
 def seed(endpoint: str) -> None:
-    """Seed every service of the sample account."""
+    """Seed every service of the sample account (the per-service modules in the first region)."""
     seed_s3(endpoint)
     for region in REGIONS:
         seed_ec2(endpoint, region)
+    for service_seed in service_seeds():
+        service_seed(endpoint, REGIONS[0])
