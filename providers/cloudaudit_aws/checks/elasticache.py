@@ -20,10 +20,9 @@ from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
-from cloudaudit_aws.assets import SecurityGroup
 from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheStore
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
-from cloudaudit_aws.checks.reachability import internet_routes
+from cloudaudit_aws.checks.reachability import PortRules, internet_routes, rules_for_port
 
 DEFAULT_PORTS: dict[str, int] = {"redis": 6379, "valkey": 6379, "memcached": 11211}
 """Engine -> its default port."""
@@ -86,23 +85,6 @@ class Placement:
         return f"subnet {routed}; no security group opens port {port} to the Internet"
 
 
-def _open_rules(inventory: Inventory, store: CacheStore) -> tuple[list[Hop], list[str]]:
-    """Rules allowing the cache port from 0.0.0.0/0 or ::/0, and groups that were not collected."""
-    hops: list[Hop] = []
-    unread: list[str] = []
-    for gid in dict.fromkeys(store.security_group_ids):
-        group = inventory.get(f"arn:aws:ec2:{store.region}:{store.account}:security-group/{gid}")
-        if not isinstance(group, SecurityGroup) or "ingress" in group.unread:
-            unread.append(gid)
-            continue
-        hops.extend(
-            {"hop": "security_group", "id": gid, "detail": f"{gid}: {r.label()}"}
-            for r in group.ingress
-            if r.from_anywhere and r.covers(store.port)
-        )
-    return hops, unread
-
-
 def placement(store: CacheStore, inventory: Inventory) -> Placement:
     """Grade a cache's subnets (``internet_routes``) and security groups (rules on its port)."""
     if "subnet_ids" in store.unread:
@@ -110,7 +92,12 @@ def placement(store: CacheStore, inventory: Inventory) -> Placement:
     routes = internet_routes(
         inventory, account=store.account, region=store.region, subnet_ids=store.subnet_ids
     )
-    hops, unread_groups = ([], []) if "port" in store.unread else _open_rules(inventory, store)
+    rules = (
+        PortRules((), (), ())
+        if "port" in store.unread
+        else rules_for_port(inventory, store.account, store.region, store.security_group_ids, store.port)
+    )
+    hops, unread_groups = rules.open, rules.unread
     rules_unread = (*unread_groups, *(("port",) if "port" in store.unread else ()))
     state = routes.state
     if state == "no":

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
-from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
-from cloudaudit_aws.checks.reachability import network_reachability
+from cloudaudit_aws.checks.reachability import public_access_outcome
 
 DEFAULT_PORTS: dict[str, int] = {
     "aurora-mysql": 3306,
@@ -59,41 +59,18 @@ def default_port(engine: str) -> int | None:
 # ---------------------------------------------------------------------------------- public access
 
 
-REACHABILITY_GRADES: dict[str, Severity] = {
-    "reachable": Severity.CRITICAL,
-    "restricted": Severity.MEDIUM,
-    "blocked": Severity.LOW,
-}
-"""Severity of a publicly accessible database by its network path (see :mod:`.reachability`)."""
-
-
 def _public_access(kind: str, db: RdsInstance | RdsCluster, inventory: Inventory) -> Outcome:
     """Publicly accessible DB graded by its subnets' routes and its security group rules."""
-    if not db.publicly_accessible:
-        return passed(f"{kind} {db.identifier} is not publicly accessible.")
-    endpoint = f"{db.endpoint_address}:{db.port}"
-    reach = network_reachability(
+    return public_access_outcome(
         inventory,
-        account=db.account,
-        region=db.region,
-        resource_id=db.id,
-        public=True,
+        subject=f"{kind} {db.identifier}",
+        resource=db,
+        public=db.publicly_accessible,
+        host=db.endpoint_address,
+        port=db.port,
         subnet_ids=db.subnet_ids,
         security_group_ids=db.vpc_security_group_ids,
-        port=db.port,
-        endpoint=endpoint,
     )
-    evidence: dict[str, object] = {
-        "publicly_accessible": True,
-        "endpoint": endpoint,
-        "security_groups": list(db.vpc_security_group_ids),
-        "subnets": list(db.subnet_ids),
-        **reach.evidence(),
-    }
-    message = f"{kind} {db.identifier} is publicly accessible at {endpoint}: {reach.reason}."
-    if reach.level == "unknown":
-        return unknown(message, evidence)
-    return fail(message, evidence, REACHABILITY_GRADES[reach.level])
 
 
 _PUBLIC_REMEDIATION = """Set PubliclyAccessible to false (aws rds modify-db-instance

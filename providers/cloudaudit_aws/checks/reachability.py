@@ -23,6 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import SecurityGroup, Subnet
 
@@ -90,15 +93,21 @@ def _routed(routes: RouteVerdict) -> str:
 
 
 @dataclass(frozen=True)
-class _Rules:
+class PortRules:
+    """Security group rules letting one port in, by source."""
+
     open: tuple[Hop, ...]
+    """Rules from 0.0.0.0/0 or ::/0."""
     limited: tuple[Hop, ...]
+    """Rules from narrower CIDRs, prefix lists or groups."""
     unread: tuple[str, ...]
+    """Group ids that were not collected."""
 
 
-def _rules_for_port(
+def rules_for_port(
     inventory: Inventory, account: str, region: str, group_ids: Sequence[str], port: int
-) -> _Rules:
+) -> PortRules:
+    """The rules of ``group_ids`` that let ``port`` in (TCP/UDP or all traffic)."""
     open_hops: list[Hop] = []
     limited: list[Hop] = []
     unread: list[str] = []
@@ -111,7 +120,7 @@ def _rules_for_port(
             if rule.covers(port):
                 hop = {"hop": "security_group", "id": gid, "detail": f"{gid}: {rule.label()}"}
                 (open_hops if rule.from_anywhere else limited).append(hop)
-    return _Rules(tuple(open_hops), tuple(limited), tuple(unread))
+    return PortRules(tuple(open_hops), tuple(limited), tuple(unread))
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,7 @@ def network_reachability(
     if not public:
         return Reachability("private", (), "it has no public address")
     routes = internet_routes(inventory, account=account, region=region, subnet_ids=subnet_ids)
-    rules = _rules_for_port(inventory, account, region, security_group_ids, port)
+    rules = rules_for_port(inventory, account, region, security_group_ids, port)
     unread = (*routes.unread, *rules.unread)
     route_state = routes.state
     if rules.open:
@@ -176,3 +185,55 @@ def network_reachability(
     sources = "; ".join(h["detail"] for h in rules.limited)
     why = f"subnet {_routed(routes)}; port {port} is allowed only from ({sources})"
     return Reachability("restricted", (start, *routes.hops, *rules.limited), why, unread)
+
+
+REACHABILITY_GRADES: dict[str, Severity] = {
+    "reachable": Severity.CRITICAL,
+    "restricted": Severity.MEDIUM,
+    "blocked": Severity.LOW,
+}
+"""Severity of a publicly accessible resource by its network path."""
+
+
+def public_access_outcome(
+    inventory: Inventory,
+    *,
+    subject: str,
+    resource: Asset,
+    public: bool,
+    host: str,
+    port: int,
+    subnet_ids: Sequence[str],
+    security_group_ids: Sequence[str],
+) -> Outcome:
+    """The verdict of a "publicly accessible" check: PASS when private, else graded by reachability.
+
+    ``subject`` names the resource in messages ("DB instance orders").
+    """
+    if not public:
+        return passed(f"{subject} is not publicly accessible.")
+    endpoint = f"{host}:{port}"
+    evidence: dict[str, object] = {
+        "publicly_accessible": True,
+        "endpoint": endpoint,
+        "security_groups": list(security_group_ids),
+        "subnets": list(subnet_ids),
+    }
+    if not port:
+        return unknown(f"{subject} is publicly accessible but reports no endpoint yet.", evidence)
+    reach = network_reachability(
+        inventory,
+        account=resource.account,
+        region=resource.region,
+        resource_id=resource.id,
+        public=True,
+        subnet_ids=subnet_ids,
+        security_group_ids=security_group_ids,
+        port=port,
+        endpoint=endpoint,
+    )
+    evidence.update(reach.evidence())
+    message = f"{subject} is publicly accessible at {endpoint}: {reach.reason}."
+    if reach.level == "unknown":
+        return unknown(message, evidence)
+    return fail(message, evidence, REACHABILITY_GRADES[reach.level])

@@ -15,8 +15,8 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_redshift import RedshiftCluster
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
-from cloudaudit_aws.checks.rds import DEFAULT_USERNAMES, REACHABILITY_GRADES
-from cloudaudit_aws.checks.reachability import network_reachability
+from cloudaudit_aws.checks.rds import DEFAULT_USERNAMES
+from cloudaudit_aws.checks.reachability import public_access_outcome
 
 DEFAULT_PORT = 5439
 DEFAULT_DATABASE = "dev"
@@ -44,36 +44,16 @@ def _exposed(cluster: RedshiftCluster, _: Inventory) -> Severity:
 )
 def cluster_publicly_accessible(cluster: RedshiftCluster, inventory: Inventory) -> Outcome:
     """PubliclyAccessible, graded by the subnets' routes and the security group rules on the port."""
-    if not cluster.publicly_accessible:
-        return passed(f"Redshift cluster {cluster.identifier} is not publicly accessible.")
-    endpoint = f"{cluster.endpoint_address}:{cluster.port}"
-    evidence: dict[str, object] = {
-        "publicly_accessible": True,
-        "endpoint": endpoint,
-        "security_groups": list(cluster.vpc_security_group_ids),
-        "subnets": list(cluster.subnet_ids),
-    }
-    if not cluster.port:
-        return unknown(
-            f"Redshift cluster {cluster.identifier} is publicly accessible but reports no endpoint yet.",
-            evidence,
-        )
-    reach = network_reachability(
+    return public_access_outcome(
         inventory,
-        account=cluster.account,
-        region=cluster.region,
-        resource_id=cluster.id,
-        public=True,
+        subject=f"Redshift cluster {cluster.identifier}",
+        resource=cluster,
+        public=cluster.publicly_accessible,
+        host=cluster.endpoint_address,
+        port=cluster.port,
         subnet_ids=cluster.subnet_ids,
         security_group_ids=cluster.vpc_security_group_ids,
-        port=cluster.port,
-        endpoint=endpoint,
     )
-    evidence.update(reach.evidence())
-    message = f"Redshift cluster {cluster.identifier} is publicly accessible at {endpoint}: {reach.reason}."
-    if reach.level == "unknown":
-        return unknown(message, evidence)
-    return fail(message, evidence, REACHABILITY_GRADES[reach.level])
 
 
 @check(
