@@ -147,6 +147,10 @@ class SecurityGroup(Asset):
     public_ips: tuple[str, ...] = ()
     """Public IPs of the interfaces using this group."""
 
+    def public_addresses(self) -> tuple[str, ...]:
+        """The public IPs of the interfaces the group protects (observations there concern it too)."""
+        return self.public_ips
+
 
 @asset_kind("aws.ec2.network_interface", service="ec2")
 class NetworkInterface(Asset):
@@ -163,6 +167,10 @@ class NetworkInterface(Asset):
     security_group_ids: tuple[str, ...] = ()
     instance_id: str = ""
     requester_managed: bool = False
+
+    def public_addresses(self) -> tuple[str, ...]:
+        """Every public IP of the interface."""
+        return tuple(dict.fromkeys((*self.public_ips, *super().public_addresses())))
 
 
 @asset_kind("aws.ec2.instance", service="ec2")
@@ -181,6 +189,11 @@ class Instance(Asset):
     subnet_ids: tuple[str, ...] = ()
     """Subnets of the instance's network interfaces."""
 
+    def public_addresses(self) -> tuple[str, ...]:
+        """Every public IP of the instance (and its public DNS name)."""
+        names = (self.public_dns_name,) if self.public_dns_name and self.public_ips else ()
+        return tuple(dict.fromkeys((*self.public_ips, *super().public_addresses(), *names)))
+
 
 @asset_kind("aws.ec2.elastic_ip", service="ec2")
 class ElasticIp(Asset):
@@ -192,6 +205,10 @@ class ElasticIp(Asset):
     instance_id: str = ""
     network_interface_id: str = ""
     private_ip: str = ""
+
+    def public_addresses(self) -> tuple[str, ...]:
+        """The Elastic IP itself."""
+        return (self.public_ip,)
 
 
 class Route(_Frozen):

@@ -11,6 +11,15 @@ _ACCESS_KEY_RE = re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}
 _SIGNATURE_RE = re.compile(r"(Signature=|signature=|X-Amz-Signature=|key=)[^&\s,\"']+")
 
 
+_REGISTERED: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Redact ``value`` from every later log line (e.g. a key given on the command line)."""
+    if value:
+        _REGISTERED.add(value)
+
+
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """``text`` with access key ids shortened and known secret values replaced."""
     for secret in secrets:
@@ -29,10 +38,11 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact in place; never drops a record."""
-        record.msg = redact(record.getMessage(), self.secrets)
+        secrets = (*self.secrets, *_REGISTERED)
+        record.msg = redact(record.getMessage(), secrets)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), secrets)
             record.exc_info = None
         return True
 

@@ -15,8 +15,12 @@ from cloudaudit import __version__
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
-from cloudaudit.logs import configure, redact
+from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
+from cloudaudit.exposure.stage import apply_exposure
+from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
+from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.json_report import load_findings, load_inventory
@@ -52,6 +56,31 @@ Checks = Annotated[str, typer.Option("--checks", help="Only these check ids or g
 Exclude = Annotated[str, typer.Option("--exclude-checks", help="Skip these check ids or globs.")]
 MutelistOpt = Annotated[Path | None, typer.Option("--mutelist", help="YAML/JSON file of accepted risks.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Verbose logs and tracebacks.")]
+ExposureOpt = Annotated[
+    str,
+    typer.Option(
+        "--exposure",
+        help="Internet exposure sources, comma-separated: shodan, internetdb, file:PATH (default: none).",
+    ),
+]
+ShodanKey = Annotated[
+    str | None,
+    typer.Option("--shodan-key", envvar="SHODAN_API_KEY", show_envvar=True, help="Shodan API key."),
+]
+ProbeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--probe",
+        help="Actively probe the account's own public endpoints (TCP, TLS, HTTP, no-auth services).",
+    ),
+]
+ConnectToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--connect-to",
+        help="HOST:PORT:TARGET_HOST:TARGET_PORT (curl's syntax, repeatable): where the probe connects.",
+    ),
+]
 
 
 def _csv(text: str) -> tuple[str, ...]:
@@ -68,6 +97,28 @@ def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severi
     return selection
 
 
+def _exposure(
+    exposure: str, shodan_key: str | None, probe: bool, connect_to: list[str] | None
+) -> ExposureOptions:
+    register_secret(shodan_key)
+    mappings = tuple(parse_connect_to(c) for c in connect_to or [])
+    if mappings and not probe:
+        raise UsageError("--connect-to only applies to --probe")
+    return ExposureOptions(
+        sources=parse_sources(exposure), shodan_key=shodan_key, probe=probe, connect_to=mappings
+    )
+
+
+def _with_exposure(
+    doc: FindingsDocument, inventory: Inventory, exposure: ExposureOptions, selection: Selection
+) -> FindingsDocument:
+    context, progress = _progress("Exposure")
+    with context:
+        return apply_exposure(
+            doc, inventory, exposure, progress, lambda line: typer.echo(line, err=True), selection.mutelist
+        )
+
+
 def _progress(label: str) -> tuple[AbstractContextManager[object], Progress]:
     if sys.stderr.isatty():
         bar = BarProgress(label)
@@ -82,6 +133,7 @@ def _audit(
     selection: Selection,
     output_dir: Path,
     formats: tuple[str, ...],
+    exposure: ExposureOptions,
 ) -> Result:
     checks = selection.checks(plugin.name)
     options = CollectOptions(
@@ -93,7 +145,9 @@ def _audit(
     context, progress = _progress(f"Collecting {plugin.name}")
     with context:
         inventory = plugin.collect(options, progress)
-    doc = findings_document(inventory, checks, selection.mutelist)
+    doc = _with_exposure(
+        findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
+    )
     result = Result(doc, write_reports(doc, inventory, output_dir, formats))
     _report(result)
     return result
@@ -121,11 +175,16 @@ def run(
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Concurrent API calls.")] = 16,
+    exposure: ExposureOpt = "",
+    shodan_key: ShodanKey = None,
+    probe: ProbeOpt = False,
+    connect_to: ConnectToOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
     fmts = parse_formats(formats)
+    exposure_options = _exposure(exposure, shodan_key, probe, connect_to)
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
@@ -135,6 +194,7 @@ def run(
         selection,
         output_dir,
         fmts,
+        exposure_options,
     )
     raise typer.Exit(result.exit_code(fail_on))
 
@@ -153,7 +213,7 @@ def demo(
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
     with plugin.demo() as options:
-        result = _audit(plugin, options, selection, output_dir, fmts)
+        result = _audit(plugin, options, selection, output_dir, fmts, ExposureOptions())
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
@@ -169,15 +229,21 @@ def evaluate_cmd(
     checks: Checks = "",
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
+    exposure: ExposureOpt = "",
+    shodan_key: ShodanKey = None,
+    probe: ProbeOpt = False,
+    connect_to: ConnectToOpt = None,
     debug: Debug = False,
 ) -> None:
-    """Re-run the checks on a saved inventory, with no cloud access."""
+    """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
     fmts = parse_formats(formats)
+    exposure_options = _exposure(exposure, shodan_key, probe, connect_to)
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     inv = load_inventory(inventory)
     doc = findings_document(inv, selection.checks(inv.scope.provider), selection.mutelist)
+    doc = _with_exposure(doc, inv, exposure_options, selection)
     result = Result(doc, write_reports(doc, None, output_dir, fmts))
     _report(result)
     raise typer.Exit(result.exit_code(fail_on))

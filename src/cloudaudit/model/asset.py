@@ -24,6 +24,8 @@ class Endpoint(BaseModel):
     to_port: int = 65535
     via: str = ""
     """Why it is reachable (e.g. the security group rule that opens it)."""
+    application: str = ""
+    """Protocol expected on the port when the configuration says (https, postgres, redis...)."""
 
     def covers(self, port: int) -> bool:
         """True when ``port`` lies in this endpoint's port range."""
@@ -48,6 +50,14 @@ class Asset(BaseModel):
     endpoints: tuple[Endpoint, ...] = ()
     unread: dict[str, str] = Field(default_factory=dict)
     """Attribute name -> why it could not be read. Checks needing it say UNKNOWN."""
+
+    def public_addresses(self) -> tuple[str, ...]:
+        """Public IPs and DNS names the provider says this asset answers on (endpoint hosts by default).
+
+        Kinds that hold a public address without an open endpoint (an Elastic IP, an instance whose
+        rules open nothing) override this, so exposure lookups still cover them.
+        """
+        return tuple(dict.fromkeys(e.host for e in self.endpoints))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that carries the kind, for round-tripping."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudaudit.exposure.model import Exposure
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import CollectionGap
 
@@ -36,6 +37,8 @@ class Finding(BaseModel):
     compliance: dict[str, list[str]] = Field(default_factory=dict)
     """Framework -> control ids, e.g. {"OWASP-API-2023": ["API8"]}."""
     muted_reason: str = ""
+    exposure: Exposure = Field(default_factory=Exposure)
+    """Where the finding stands on the evidence ladder (configured ... exploitable), and why."""
 
 
 class RunInfo(BaseModel):
@@ -51,6 +54,10 @@ class RunInfo(BaseModel):
     started: datetime
     finished: datetime
     checks_run: int = 0
+    exposure_sources: list[str] = Field(default_factory=list)
+    """Exposure sources consulted (shodan, internetdb, file, probe); empty when none was asked."""
+    exposure_notes: list[str] = Field(default_factory=list)
+    """What the sources report about the run (lookups, cache hits, credits used)."""
 
 
 class FindingsDocument(BaseModel):

@@ -1,0 +1,134 @@
+"""The exposure vocabulary shared by every source, the correlation and the reports."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ExposureLevel(StrEnum):
+    """The evidence ladder, from no exposure to a misconfiguration seen from outside."""
+
+    NONE = "none"
+    """The finding is not about exposure, or the check passed."""
+    CONFIGURED = "configured"
+    """The rule or setting is open in the configuration."""
+    REACHABLE = "reachable"
+    """The in-account network path is complete (address + route + rule)."""
+    OBSERVED = "observed"
+    """An Internet index (Shodan, InternetDB, a snapshot) lists the port or service."""
+    CONFIRMED = "confirmed"
+    """The active probe connected."""
+    EXPLOITABLE = "exploitable"
+    """The active probe saw the misconfiguration itself (no auth, reflected CORS, TLS 1.0...)."""
+
+    @property
+    def rank(self) -> int:
+        """Higher is stronger evidence: none=0 ... exploitable=5."""
+        return list(ExposureLevel).index(self)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TargetPort(_Frozen):
+    """One port of a target the configuration says is open, and why."""
+
+    port: int
+    transport: Literal["tcp", "udp"] = "tcp"
+    application: str = ""
+    """Expected protocol when known (https, postgres, redis...), from the asset's endpoint."""
+    via: str = ""
+
+
+class Target(_Frozen):
+    """A public address of the audited account, with the assets that own it."""
+
+    host: str
+    """An IP address or a DNS name, as the provider reported it."""
+    asset_ids: tuple[str, ...]
+    ports: tuple[TargetPort, ...] = ()
+    """Ports open according to the configuration (empty: the address has none)."""
+
+    @property
+    def is_ip(self) -> bool:
+        """True for an IPv4/IPv6 literal, False for a DNS name."""
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+
+ObservationKind = Literal["open_port", "not_indexed", "closed", "vulnerability", "misconfiguration", "tls"]
+
+
+class Observation(_Frozen):
+    """One thing a source saw about one target (never a secret: banners are trimmed by sources)."""
+
+    source: str
+    """shodan, internetdb, file, probe."""
+    host: str
+    """The target host it is about (as in :class:`Target`)."""
+    kind: ObservationKind
+    level: ExposureLevel
+    """The rung this observation proves: OBSERVED (index), CONFIRMED or EXPLOITABLE (probe);
+    NONE for negative observations (``not_indexed``, ``closed``)."""
+    summary: str
+    """One line for reports: what was seen."""
+    seen_at: datetime
+    """When the source saw it (Shodan's timestamp, or the probe's clock)."""
+    port: int | None = None
+    transport: str = "tcp"
+    ip: str = ""
+    """The address the source saw (a DNS target's resolved IP), when it differs from host."""
+    service: str = ""
+    """Product or protocol (``Redis``, ``nginx``, ``https``)."""
+    check: str = ""
+    """For misconfigurations: a stable id (``probe.redis.no_auth``, ``probe.http.trace_enabled``)."""
+    cves: tuple[str, ...] = ()
+    details: dict[str, Any] = Field(default_factory=dict)
+    """Small JSON-ready facts (headers seen, TLS versions accepted, hostnames, tags)."""
+
+
+class ExposureGap(_Frozen):
+    """A target a source could not check, and why (becomes UNKNOWN coverage, never a silent drop)."""
+
+    source: str
+    host: str
+    reason: str
+
+
+class SourceResult(_Frozen):
+    """What one source returned for one run."""
+
+    source: str
+    observations: tuple[Observation, ...] = ()
+    gaps: tuple[ExposureGap, ...] = ()
+    credits_used: int = 0
+    """Query credits the source spent (Shodan); 0 for free or cached answers."""
+    notes: tuple[str, ...] = ()
+    """Human lines for the run summary (cache hits, rate-limit waits...)."""
+
+
+class ExposureEvidence(_Frozen):
+    """One item of a finding's exposure evidence."""
+
+    source: str
+    """config, shodan, internetdb, file, probe."""
+    endpoint: str
+    """``host:port`` (or ``host``) the evidence is about."""
+    seen: str
+    seen_at: datetime | None = None
+
+
+class Exposure(_Frozen):
+    """A finding's place on the evidence ladder, with what justifies it."""
+
+    level: ExposureLevel = ExposureLevel.NONE
+    evidence: tuple[ExposureEvidence, ...] = ()

@@ -1,0 +1,93 @@
+"""The exposure stage of a run: targets -> sources -> correlation, folded into the findings document."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from cloudaudit.engine.mutelist import Mutelist
+from cloudaudit.exposure.correlate import correlate
+from cloudaudit.exposure.model import ExposureGap, SourceResult, Target
+from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources
+from cloudaudit.exposure.targets import targets_from_inventory
+from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.model.inventory import CollectionGap, Inventory
+from cloudaudit.plugins import Progress
+
+log = logging.getLogger(__name__)
+
+
+def _observe(source: ExposureSource, targets: Sequence[Target], progress: Progress) -> SourceResult:
+    """Run one source; a crash becomes a gap on every target instead of ending the run."""
+    try:
+        return source.observe(targets, progress)
+    except Exception as exc:  # a source bug must not lose the audit
+        log.warning("exposure source %s failed: %s", source.name, type(exc).__name__, exc_info=True)
+        reason = f"source failed ({type(exc).__name__})"
+        return SourceResult(
+            source=source.name,
+            gaps=tuple(ExposureGap(source=source.name, host=t.host, reason=reason) for t in targets),
+        )
+
+
+def _coverage(
+    doc: FindingsDocument, inventory: Inventory, targets: Sequence[Target], gaps: Sequence[ExposureGap]
+) -> list[CollectionGap]:
+    owners = {t.host: t.asset_ids for t in targets}
+    accounts = {a.id: a.account for a in inventory.assets}
+    return [
+        CollectionGap(
+            provider=doc.run.provider,
+            account=next((accounts[a] for a in owners.get(g.host, ()) if a in accounts), ""),
+            region="global",
+            service=f"exposure:{g.source}",
+            operation="lookup" if g.source != "probe" else "probe",
+            error_code="NotChecked",
+            message=g.reason,
+            resource_id=g.host,
+        )
+        for g in gaps
+    ]
+
+
+def apply_exposure(
+    doc: FindingsDocument,
+    inventory: Inventory,
+    options: ExposureOptions,
+    progress: Progress,
+    echo: Callable[[str], None],
+    mutelist: Mutelist | None = None,
+) -> FindingsDocument:
+    """Grade ``doc``'s findings on the evidence ladder, consulting the selected sources.
+
+    With no source selected nothing is contacted: findings are still placed on the ladder from the
+    configuration alone (configured / reachable).
+    """
+    targets = targets_from_inventory(inventory)
+    results: list[SourceResult] = []
+    if options.enabled:
+        sources = build_sources(options)
+        for source in sources:
+            echo(source.plan(targets))
+        results = [_observe(source, targets, progress) for source in sources]
+    correlation = correlate(doc.findings, inventory, targets, results)
+    findings = correlation.findings
+    if mutelist is not None and correlation.added:
+        tags = {a.id: a.tags for a in inventory.assets}
+        head = len(findings) - correlation.added
+        findings = findings[:head] + [mutelist.apply(f, tags.get(f.resource_id, {})) for f in findings[head:]]
+    gaps = [g for r in results for g in r.gaps]
+    run = doc.run.model_copy(
+        update={
+            "exposure_sources": [r.source for r in results],
+            "exposure_notes": [n for r in results for n in r.notes]
+            + [f"{r.source}: {r.credits_used} credit(s) used" for r in results if r.credits_used],
+        }
+    )
+    return doc.model_copy(
+        update={
+            "run": run,
+            "findings": findings,
+            "coverage": [*doc.coverage, *_coverage(doc, inventory, targets, gaps)],
+        }
+    )
