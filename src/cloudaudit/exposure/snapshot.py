@@ -1,0 +1,132 @@
+"""The ``file`` source: a Shodan JSON snapshot, for offline/air-gapped runs and the demo.
+
+Accepted: one host object (``shodan host --format json``, the REST answer), a JSON list of them,
+or JSON lines of host objects or single banners (``shodan download``; gzip-compressed too).
+Entries match a target by ``ip_str`` or by any name in ``hostnames``; nothing is resolved.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.errors import UsageError
+from cloudaudit.exposure.model import ExposureLevel, Observation, SourceResult, Target
+from cloudaudit.exposure.shodan_shape import host_names, hosts_from_records, observations_from_host
+
+if TYPE_CHECKING:
+    from cloudaudit.exposure.sources import ExposureOptions
+    from cloudaudit.plugins import Progress
+
+NAME = "file"
+
+
+def _records(text: str) -> list[Any]:
+    """The JSON values in ``text``: a document (object or list) or JSON lines; ValueError says where."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not text.lstrip().startswith("{"):
+            raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as line_exc:
+                    raise ValueError(f"line {number} is not valid JSON ({line_exc.msg})") from None
+        return records
+    return document if isinstance(document, list) else [document]
+
+
+def load_snapshot(path: Path) -> list[dict[str, Any]]:
+    """Host objects from the snapshot at ``path``; UsageError naming the file and the problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"snapshot {path}: cannot read it ({exc.strerror or exc})") from exc
+    try:
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8-sig")
+        if not text.strip():
+            raise ValueError("the file is empty")
+        records = _records(text)
+        for index, record in enumerate(records, start=1):
+            if not isinstance(record, dict):
+                raise ValueError(
+                    f"entry {index} is a JSON {type(record).__name__}, expected a Shodan host object"
+                )
+        return hosts_from_records(records)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise UsageError(f"snapshot {path}: cannot decode it ({exc})") from None
+    except ValueError as exc:
+        raise UsageError(f"snapshot {path}: {exc}") from None
+
+
+class SnapshotSource:
+    """Observations from a snapshot file, read once at build time."""
+
+    name = NAME
+
+    def __init__(
+        self, path: Path, hosts: list[dict[str, Any]], clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = path
+        self.hosts = hosts
+        self._clock = clock
+        self._by_ip = {h["ip_str"]: h for h in hosts}
+        self._by_name: dict[str, list[dict[str, Any]]] = {}
+        for host in hosts:
+            for name in host_names(host):
+                self._by_name.setdefault(name, []).append(host)
+
+    def plan(self, targets: Sequence[Target]) -> str:
+        """The snapshot's size and path (nothing is contacted)."""
+        return f"file: {len(self.hosts)} hosts in {self.path}"
+
+    def _matches(self, target: Target) -> list[dict[str, Any]]:
+        found = [self._by_ip[target.host]] if target.host in self._by_ip else []
+        found += self._by_name.get(target.host.lower().rstrip("."), [])
+        return list({h["ip_str"]: h for h in found}.values())
+
+    def observe(self, targets: Sequence[Target], progress: Progress) -> SourceResult:
+        """Observations for every target; one not in the snapshot is ``not_indexed``."""
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        observations: list[Observation] = []
+        matched = 0
+        progress.add_total(len(targets))
+        for target in targets:
+            hosts = self._matches(target)
+            matched += bool(hosts)
+            for host in hosts:
+                observations.extend(observations_from_host(host, target.host, NAME, now))
+            if not hosts:
+                observations.append(
+                    Observation(
+                        source=NAME,
+                        host=target.host,
+                        kind="not_indexed",
+                        level=ExposureLevel.NONE,
+                        summary=f"not in the snapshot {self.path.name} (matched by ip_str and hostnames)",
+                        seen_at=now,
+                    )
+                )
+            progress.advance(target.host)
+        note = f"file: {matched} of {len(targets)} targets found in {self.path} ({len(self.hosts)} hosts)"
+        return SourceResult(source=NAME, observations=tuple(observations), notes=(note,))
+
+
+def build(
+    options: ExposureOptions, argument: str, *, clock: Callable[[], float] = time.time
+) -> SnapshotSource:
+    """Read the snapshot now, so a bad file is reported before anything runs."""
+    if not argument:
+        raise UsageError("--exposure file needs a path: file:PATH (a Shodan host JSON snapshot)")
+    path = Path(argument).expanduser()
+    return SnapshotSource(path, load_snapshot(path), clock)
