@@ -156,6 +156,17 @@ PROBE_RULES: dict[str, tuple[str, Severity, str]] = {
         Severity.MEDIUM,
         "Serve a certificate whose names cover the host clients use.",
     ),
+    "probe.tls.cert_untrusted": (
+        "TLS certificate chain does not verify",
+        Severity.MEDIUM,
+        "Serve the full chain of a certificate from a trusted CA.",
+    ),
+    "probe.tls.not_offered": (
+        "Database does not offer TLS",
+        Severity.HIGH,
+        "Enable TLS on the database (RDS: it is on by default; force it with rds.force_ssl or "
+        "require_secure_transport).",
+    ),
     "probe.tls.self_signed": (
         "TLS certificate is self-signed or from an untrusted issuer",
         Severity.MEDIUM,

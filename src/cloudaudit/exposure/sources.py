@@ -12,11 +12,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.model import SourceResult, Target
-from cloudaudit.plugins import Progress
+
+if TYPE_CHECKING:  # plugins imports this module (DemoAccount carries ExposureOptions)
+    from cloudaudit.plugins import Progress
 
 SOURCE_MODULES: dict[str, str] = {
     "shodan": "cloudaudit.exposure.shodan_source",
@@ -126,6 +128,8 @@ class ExposureOptions:
     connect_to: tuple[ConnectTo, ...] = ()
     cache_dir: Path = field(default_factory=default_cache_dir)
     cache_ttl_seconds: float = 24 * 3600
+    probe_only_mapped: bool = False
+    """Probe only endpoints a ``connect_to`` mapping redirects (the demo: nothing but 127.0.0.1)."""
     probe_rate_per_second: float = 20.0
     """Global ceiling on new probe connections per second."""
     timeout_seconds: float = 5.0

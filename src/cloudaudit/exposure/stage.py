@@ -30,6 +30,26 @@ def _observe(source: ExposureSource, targets: Sequence[Target], progress: Progre
         )
 
 
+def mapped_only(targets: Sequence[Target], options: ExposureOptions) -> list[Target]:
+    """The targets (and ports) that some ``--connect-to`` mapping redirects."""
+    kept: list[Target] = []
+    for target in targets:
+        ports = tuple(
+            p for p in target.ports if any(m.matches(target.host, p.port) for m in options.connect_to)
+        )
+        if ports:
+            kept.append(target.model_copy(update={"ports": ports}))
+    return kept
+
+
+def _targets_for(
+    source: ExposureSource, targets: Sequence[Target], options: ExposureOptions
+) -> Sequence[Target]:
+    if source.name == "probe" and options.probe_only_mapped:
+        return mapped_only(targets, options)
+    return targets
+
+
 def _coverage(
     doc: FindingsDocument, inventory: Inventory, targets: Sequence[Target], gaps: Sequence[ExposureGap]
 ) -> list[CollectionGap]:
@@ -68,8 +88,8 @@ def apply_exposure(
     if options.enabled:
         sources = build_sources(options)
         for source in sources:
-            echo(source.plan(targets))
-        results = [_observe(source, targets, progress) for source in sources]
+            echo(source.plan(_targets_for(source, targets, options)))
+        results = [_observe(source, _targets_for(source, targets, options), progress) for source in sources]
     correlation = correlate(doc.findings, inventory, targets, results)
     findings = correlation.findings
     if mutelist is not None and correlation.added:

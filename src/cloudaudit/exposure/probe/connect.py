@@ -1,0 +1,159 @@
+"""Direct connections to an audited endpoint: ``--connect-to`` mapping, rate limit, timeouts.
+
+Sockets are opened here and nowhere else, always straight to the endpoint (or its ``--connect-to``
+target): no proxy environment variable is ever consulted.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cloudaudit.exposure.ratelimit import RateLimiter
+from cloudaudit.exposure.sources import ConnectTo
+
+StartTls = Callable[[socket.socket], None]
+"""Runs a protocol's in-band TLS upgrade request (PostgreSQL, MySQL) before the handshake."""
+
+_CLOSED_ERRNOS = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ECONNRESET}
+
+
+class ProbeError(Exception):
+    """A probe step failed; the message says what and is safe to report."""
+
+
+class ConnectFailed(ProbeError):
+    """No connection: ``closed`` is True when the endpoint answered (refused, timed out)."""
+
+    def __init__(self, reason: str, *, closed: bool) -> None:
+        super().__init__(reason)
+        self.closed = closed
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One port of one target, with where the socket really goes."""
+
+    host: str
+    """The original host name or address (for ``Host``, SNI and certificate name checks)."""
+    port: int
+    connect_host: str
+    connect_port: int
+    mapped: bool = False
+    """True when a ``--connect-to`` mapping applies (the socket goes to ``connect_host``)."""
+
+    @property
+    def redirected(self) -> bool:
+        """True when the socket goes somewhere else than ``host:port``."""
+        return (self.connect_host, self.connect_port) != (self.host, self.port)
+
+    @property
+    def is_ip(self) -> bool:
+        """True when the original host is an address literal (no SNI is sent)."""
+        return _is_ip(self.host)
+
+    @property
+    def label(self) -> str:
+        """``host:port`` (IPv6 literals bracketed)."""
+        return f"{_bracket(self.host)}:{self.port}"
+
+    @property
+    def connect_label(self) -> str:
+        """``connect_host:connect_port``."""
+        return f"{_bracket(self.connect_host)}:{self.connect_port}"
+
+    @property
+    def sni(self) -> str | None:
+        """The TLS server name: the original host, unless it is an address."""
+        return None if self.is_ip else self.host
+
+    def host_header(self, tls: bool) -> str:
+        """The HTTP ``Host`` value for the original host and port."""
+        default = 443 if tls else 80
+        return _bracket(self.host) if self.port == default else self.label
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class Connector:
+    """Opens rate-limited, time-limited, direct TCP (and TLS) connections."""
+
+    def __init__(self, connect_to: Sequence[ConnectTo], limiter: RateLimiter, timeout: float) -> None:
+        self.connect_to = tuple(connect_to)
+        self.limiter = limiter
+        self.timeout = timeout
+
+    def endpoint(self, host: str, port: int) -> Endpoint:
+        """Where ``host:port`` is really reached: the first matching ``--connect-to``, like curl."""
+        for mapping in self.connect_to:
+            if mapping.matches(host, port):
+                target_host, target_port = mapping.resolve(host, port)
+                return Endpoint(host, port, target_host, target_port, mapped=True)
+        return Endpoint(host, port, host, port)
+
+    def open(self, endpoint: Endpoint) -> socket.socket:
+        """A connected TCP socket (after waiting for the rate limiter); raises :class:`ConnectFailed`."""
+        self.limiter.acquire()
+        address = (endpoint.connect_host, endpoint.connect_port)
+        try:
+            return socket.create_connection(address, timeout=self.timeout)
+        except socket.gaierror as exc:
+            raise ConnectFailed(
+                f"cannot resolve {endpoint.connect_host}: {exc.strerror}", closed=False
+            ) from exc
+        except UnicodeError as exc:
+            raise ConnectFailed(f"invalid host name {endpoint.connect_host!r}", closed=False) from exc
+        except TimeoutError as exc:
+            raise ConnectFailed(f"no answer within {self.timeout:g} s (filtered)", closed=True) from exc
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConnectFailed(reason, closed=exc.errno in _CLOSED_ERRNOS) from exc
+
+    def open_tls(
+        self, endpoint: Endpoint, context: ssl.SSLContext, starttls: StartTls | None = None
+    ) -> ssl.SSLSocket:
+        """A TLS connection with SNI set to the original host; raises ProbeError or ``ssl.SSLError``."""
+        sock = self.open(endpoint)
+        try:
+            if starttls is not None:
+                starttls(sock)
+            return context.wrap_socket(sock, server_hostname=endpoint.sni)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def recv_exact(sock: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes; raises ProbeError when the peer closes first."""
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise ProbeError("connection closed by the server")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def recv_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes:
+    """Bytes up to and including ``marker`` (or up to ``limit`` / the peer closing)."""
+    data = bytearray()
+    while marker not in data and len(data) < limit:
+        chunk = sock.recv(min(4096, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
