@@ -42,7 +42,7 @@ def test_demo_fails_on_critical_and_covers_every_service(
     assert code == 1
     failing = {f["service"] for f in findings if f["status"] == "FAIL"}
     passing = {f["service"] for f in findings if f["status"] == "PASS"}
-    assert failing == SERVICES and passing == SERVICES
+    assert failing == SERVICES | {"exposure"} and passing == SERVICES
     assert not [f for f in findings if f["status"] == "ERROR"]
 
 
@@ -65,3 +65,44 @@ def test_demo_report_shows_the_new_services(demo_findings: tuple[int, list[dict[
     html = (out / "report.html").read_text()
     for name in ("orders-db", "analytics-public", "sessions-cache", "logs-public", "orders-rest-api-no-auth"):
         assert name in html
+
+
+def test_demo_grades_findings_with_its_bundled_exposure_snapshot(
+    demo_findings: tuple[int, list[dict[str, Any]], Path],
+) -> None:
+    _, findings, out = demo_findings
+    run = json.loads((out / "findings.json").read_text())["run"]
+    assert run["exposure_sources"] == ["file"]
+    redis_host = _one(findings, "aws.ec2.instance_exposed_sensitive_ports", "legacy-db-1")
+    assert redis_host["exposure"]["level"] == "observed"
+    assert {e["source"] for e in redis_host["exposure"]["evidence"]} == {"config", "file"}
+    shadow = _one(findings, "exposure.unexpected_open_port", "web-1")
+    assert "8080" in shadow["message"] and shadow["severity"] == "medium"
+    cves = _one(findings, "exposure.known_vulnerability", "web-1")
+    assert cves["evidence"]["cves"] == ["CVE-2023-38408", "CVE-2024-6387"]
+    hardening = _one(findings, "aws.rds.instance_storage_encrypted", "orders-db")
+    assert hardening["exposure"]["level"] == "configured"  # not about what answers on the address
+    database = _one(findings, "aws.rds.instance_publicly_accessible", "orders-db")
+    assert database["exposure"]["level"] == "observed"  # matched by the endpoint's DNS name
+
+
+def test_demo_probe_contacts_only_its_local_services_and_finds_their_flaws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    assert main(["demo", "--probe", "-o", str(out)]) == 0
+    plan = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("probe:"))
+    assert "will connect to 2 endpoints" in plan
+    assert plan.count("(via 127.0.0.1:") == 2  # both mapped onto the demo services, nothing else
+    findings = json.loads((out / "findings.json").read_text())["findings"]
+    redis = _one(findings, "exposure.probe.redis.no_auth", "legacy-db-1")
+    assert (redis["severity"], redis["exposure"]["level"]) == ("critical", "exploitable")
+    group = _one(findings, "aws.ec2.sg_open_database_ports", "legacy-db")
+    assert group["exposure"]["level"] == "exploitable"
+    assert {e["source"] for e in group["exposure"]["evidence"]} >= {"file", "probe"}
+    cors = _one(findings, "exposure.probe.http.cors_reflected_with_credentials", "web-1")
+    assert cors["severity"] == "high" and cors["message"].count(":80") == 1
+    for check in ("trace_enabled", "verbose_errors", "exposed_file"):
+        assert _one(findings, f"exposure.probe.http.{check}", "web-1")["status"] == "FAIL"
+    html = (out / "report.html").read_text()
+    assert "exposure.probe.redis.no_auth" in html

@@ -10,14 +10,21 @@ import importlib
 import json
 import os
 import pkgutil
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import boto3
+import requests
 from moto.server import ThreadedMotoServer
 
-from cloudaudit.plugins import CollectOptions
+from cloudaudit.exposure.demo_services import demo_services
+from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
+from cloudaudit.plugins import CollectOptions, DemoAccount
 
 ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -38,8 +45,13 @@ _UNSET = (
 
 
 @contextmanager
-def demo_account() -> Iterator[CollectOptions]:
-    """Start the emulator, seed it, and yield the options that audit it."""
+def demo_account(probe: bool = False) -> Iterator[DemoAccount]:
+    """Start the emulator, seed it, and yield how to audit it (with its exposure snapshot).
+
+    With ``probe``, the misconfigured local services of :mod:`cloudaudit.exposure.demo_services`
+    also start and the sample account's web and cache endpoints are mapped onto them; the probe is
+    restricted to mapped endpoints, so it contacts nothing but 127.0.0.1.
+    """
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -48,8 +60,24 @@ def demo_account() -> Iterator[CollectOptions]:
         for key in _UNSET:
             os.environ.pop(key, None)
         os.environ.update(_ENV, AWS_ENDPOINT_URL=f"http://{host}:{port}")
+        _reset(os.environ["AWS_ENDPOINT_URL"])
         seed(os.environ["AWS_ENDPOINT_URL"])
-        yield CollectOptions(regions=REGIONS)
+        addresses = demo_addresses(os.environ["AWS_ENDPOINT_URL"])
+        with tempfile.TemporaryDirectory(prefix="cloudaudit-demo-") as tmp, ExitStack() as stack:
+            snapshot = write_snapshot(Path(tmp), addresses)
+            exposure = ExposureOptions(sources=(SourceSpec("file", str(snapshot)),))
+            if probe:
+                services = stack.enter_context(demo_services())
+                exposure = replace(
+                    exposure,
+                    probe=True,
+                    probe_only_mapped=True,
+                    connect_to=(
+                        ConnectTo(addresses["web-1"], 80, services.host, services.http_port),
+                        ConnectTo(addresses["legacy-db-1"], 6379, services.host, services.redis_port),
+                    ),
+                )
+            yield DemoAccount(options=CollectOptions(regions=REGIONS), exposure=exposure)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -57,6 +85,36 @@ def demo_account() -> Iterator[CollectOptions]:
             else:
                 os.environ[key] = value
         server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    """Empty the emulator: moto keeps its state per process, so a second demo would find the first's."""
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+
+
+def demo_addresses(endpoint: str) -> dict[str, str]:
+    """Public addresses of the sample account's named hosts and the orders database endpoint."""
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=REGIONS[0])
+    rds = boto3.client("rds", endpoint_url=endpoint, region_name=REGIONS[0])
+    found: dict[str, str] = {}
+    for reservation in ec2.describe_instances()["Reservations"]:
+        for inst in reservation["Instances"]:
+            name = next((t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"), "")
+            if name and inst.get("PublicIpAddress"):
+                found[name] = str(inst["PublicIpAddress"])
+    for db in rds.describe_db_instances()["DBInstances"]:
+        found[str(db["DBInstanceIdentifier"])] = str(db["Endpoint"]["Address"])
+    return found
+
+
+def write_snapshot(directory: Path, addresses: dict[str, str]) -> Path:
+    """The bundled Shodan-shaped snapshot with the emulator's addresses filled in."""
+    text = resources.files("cloudaudit_aws").joinpath("data/demo_exposure.json").read_text()
+    for name, address in addresses.items():
+        text = text.replace("{{" + name + "}}", address)
+    path = directory / "demo-exposure.json"
+    path.write_text(text)
+    return path
 
 
 def _policy(*statements: dict[str, Any]) -> str:

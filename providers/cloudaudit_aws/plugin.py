@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 
 from cloudaudit.errors import MissingDependencyError
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.plugins import CollectOptions, Progress
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress
 
 
 def _modules(package: str) -> list[str]:
@@ -39,7 +39,7 @@ class AwsPlugin:
             raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
         return collect(options, progress)
 
-    def demo(self) -> AbstractContextManager[CollectOptions]:
+    def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
         """An in-process AWS emulator (moto) seeded with a sample account."""
         try:
             from cloudaudit_aws.demo import demo_account
@@ -47,7 +47,7 @@ class AwsPlugin:
             raise MissingDependencyError(
                 f"the demo needs moto's server ({exc}); run: pip install 'cloudaudit[demo]'"
             ) from exc
-        return demo_account()
+        return demo_account(probe)
 
 
 plugin = AwsPlugin()

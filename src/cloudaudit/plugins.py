@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
+from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.model.inventory import Inventory
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
@@ -30,6 +31,15 @@ class CollectOptions:
     services: frozenset[str] | None = None
     """Services to collect (those the selected checks need); None means all."""
     max_workers: int = 16
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """How to audit a provider's sample account: collection options and its exposure set-up."""
+
+    options: CollectOptions
+    exposure: ExposureOptions = field(default_factory=ExposureOptions)
+    """The bundled exposure snapshot of the sample account (and, with --probe, the local mappings)."""
 
 
 class Progress(Protocol):
@@ -57,8 +67,12 @@ class ProviderPlugin(Protocol):
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account (read-only) and return its inventory; raise CloudauditError if it can't."""
 
-    def demo(self) -> AbstractContextManager[CollectOptions]:
-        """Start a local emulator seeded with a sample account; yield the options that audit it."""
+    def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
+        """Start a local emulator seeded with a sample account; yield how to audit it.
+
+        With ``probe``, also start local misconfigured services and map the sample account's
+        endpoints onto them, so the active probe contacts nothing but 127.0.0.1.
+        """
 
 
 def available() -> dict[str, str]:

@@ -204,6 +204,10 @@ def demo(
     output_dir: OutputDir = DEFAULT_OUTPUT,
     formats: Formats = "html,json",
     fail_on: FailOn = None,
+    probe: Annotated[
+        bool,
+        typer.Option("--probe", help="Also probe local misconfigured demo services mapped to the account."),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
@@ -212,8 +216,8 @@ def demo(
     plugin = load_plugin("aws")
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
-    with plugin.demo() as options:
-        result = _audit(plugin, options, selection, output_dir, fmts, ExposureOptions())
+    with plugin.demo(probe) as account:
+        result = _audit(plugin, account.options, selection, output_dir, fmts, account.exposure)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")

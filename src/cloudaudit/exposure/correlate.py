@@ -10,9 +10,11 @@ Every finding gets an :class:`~cloudaudit.exposure.model.Exposure`:
   port, TLS, CORS).
 
 Severity follows the rung: observed or confirmed raise it one step, exploitable makes it critical.
-A ``configured`` finding whose addresses every source checked and found closed or not indexed is
-lowered one step (it stays visible, with that evidence). Observations with no matching
-configuration finding become findings of their own (:mod:`.rules`).
+A ``configured`` finding with no in-account path (not reachable, not restricted) whose addresses
+the sources checked and found closed or not indexed is lowered one step (it stays visible, with
+that evidence). Observations with no matching configuration finding become findings of their own
+(:mod:`.rules`). Hardening findings (their evidence names no port, address or path) are not
+graded by observations.
 """
 
 from __future__ import annotations
@@ -55,6 +57,12 @@ EXPLOIT_FAMILIES: dict[str, tuple[str, ...]] = {
 """Probe check prefix -> words of the configuration check ids its evidence makes exploitable."""
 
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
+
+NETWORK_EVIDENCE = frozenset({"public_ips", "reachability", "endpoint", "port", "ports", "opened_by"})
+"""Evidence keys that make a finding about what answers on an address (so observations grade it)."""
+
+OWNER_PREFERENCE = ("network_interface", "elastic_ip", "security_group")
+"""Asset kinds named by a stage finding only when the address has no better owner (an instance)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     if finding.status is not Status.FAIL:
         return finding
     reachable = finding.evidence.get("reachability") == "reachable"
+    has_path = finding.evidence.get("reachability") in ("reachable", "restricted")
     level = ExposureLevel.REACHABLE if reachable else ExposureLevel.CONFIGURED
     evidence: list[ExposureEvidence] = []
     if reachable:
@@ -112,6 +121,8 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
             ExposureEvidence(source="config", endpoint=str(finding.evidence.get("endpoint", "")), seen=seen)
         )
     ports = finding_ports(finding.evidence)
+    if ports is None and not NETWORK_EVIDENCE & set(finding.evidence):
+        observations = ()  # a hardening finding (encryption, backups...): not about what answers where
     negative = False
     for obs in observations:
         if not _relevant(obs, ports):
@@ -130,7 +141,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
         severity = Severity.CRITICAL
     elif level in STEP_UP:
         severity = Severity(_raise(severity))
-    elif level is ExposureLevel.CONFIGURED and checked and negative:
+    elif level is ExposureLevel.CONFIGURED and checked and negative and not has_path:
         severity = severity.lowered()
     return finding.model_copy(
         update={"severity": severity, "exposure": Exposure(level=level, evidence=tuple(evidence))}
@@ -172,11 +183,13 @@ def _new_finding(
 
 
 def _owner(target: Target, assets: Mapping[str, Asset]) -> Asset | None:
-    """The asset a stage finding names: the first owner that is not a security group."""
+    """The asset a stage finding names: an instance or database before its interface, IP or group."""
     owners = [assets[a] for a in target.asset_ids if a in assets]
-    plain = [a for a in owners if "security_group" not in a.kind]
-    chosen = plain or owners
-    return chosen[0] if chosen else None
+
+    def rank(asset: Asset) -> int:
+        return next((i + 1 for i, k in enumerate(OWNER_PREFERENCE) if asset.kind.endswith(k)), 0)
+
+    return min(owners, key=rank) if owners else None
 
 
 def _configured_open(asset_ids: Iterable[str], assets: Mapping[str, Asset], host: str, port: int) -> bool:
@@ -214,7 +227,9 @@ def _stage_findings(
                 )
             elif obs.level is ExposureLevel.EXPLOITABLE and obs.check:
                 rule = probe_rule(obs.check, obs.summary)
-                added.append(_new_finding(rule, owner, f"{obs.summary} ({_endpoint(obs)}).", facts, exposure))
+                where = "" if _endpoint(obs) in obs.summary else f" ({_endpoint(obs)})"
+                message = f"{obs.summary.rstrip('.')}{where}."
+                added.append(_new_finding(rule, owner, message, facts, exposure))
             elif (
                 obs.kind == "open_port"
                 and obs.port is not None
