@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import Severity, Status
 from cloudaudit.report.html import render_html
 from test_report_html import make_doc, make_finding, parse
@@ -85,3 +86,23 @@ def test_twenty_thousand_findings_render_one_page(tmp_path: Path) -> None:
     items = dom.by_id("finding-list").find_all("li")
     assert len(items) == 100  # paged: the DOM holds one page, not 20,000 entries
     assert "10000" in dom.by_id("findings").text().replace(",", "")  # 10,000 FAIL shown by default
+
+
+def test_exposure_level_is_shown_as_a_badge_and_none_shows_nothing(tmp_path: Path) -> None:
+    exploitable = Exposure(
+        level=ExposureLevel.EXPLOITABLE,
+        evidence=(ExposureEvidence(source="probe", endpoint="203.0.113.7:6379", seen="Redis without AUTH"),),
+    )
+    doc = make_doc(
+        [
+            make_finding(resource_name="cache-host", severity=Severity.CRITICAL, exposure=exploitable),
+            make_finding(resource_name="plain-bucket", severity=Severity.LOW),
+        ],
+        exposure_sources=["probe"],
+    )
+    dom = parse(rendered_dom(render_html(doc), tmp_path)).root
+    first, second = dom.by_id("finding-list").find_all("li")
+    assert [b.text() for b in first.find_all("span") if "exp" in b.attrs.get("class", "")] == ["exploitable"]
+    assert [b for b in second.find_all("span") if "exp" in b.attrs.get("class", "")] == []  # level none
+    summary = dom.by_id("exposure-summary").text()
+    assert "sources: probe" in summary and "exploitable" in summary

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 
@@ -90,6 +91,7 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
     findings = order_findings(doc.findings)
     fail_by_severity = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
     by_status = Counter(f.status.value for f in findings)
+    by_exposure = Counter(f.exposure.level.value for f in findings if f.status is Status.FAIL)
     services = _service_rows(findings)
     run = doc.run
     return {
@@ -109,6 +111,13 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "services": services,
         "gaps": doc.coverage,
         "unknown_total": by_status[Status.UNKNOWN.value],
+        "exposure_ladder": [
+            (level.value, by_exposure[level.value])
+            for level in reversed(ExposureLevel)
+            if level is not ExposureLevel.NONE
+        ],
+        "exposure_sources": doc.run.exposure_sources,
+        "exposure_notes": doc.run.exposure_notes,
         "data": [f.model_dump(mode="json") for f in findings],
     }
 
