@@ -41,6 +41,8 @@ def _isolated_aws_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     (home / "credentials").write_text("")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # exposure answers cached per test
+    monkeypatch.delenv("SHODAN_API_KEY", raising=False)
 
 
 @pytest.fixture(scope="session")

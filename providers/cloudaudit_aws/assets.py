@@ -190,9 +190,8 @@ class Instance(Asset):
     """Subnets of the instance's network interfaces."""
 
     def public_addresses(self) -> tuple[str, ...]:
-        """Every public IP of the instance (and its public DNS name)."""
-        names = (self.public_dns_name,) if self.public_dns_name and self.public_ips else ()
-        return tuple(dict.fromkeys((*self.public_ips, *super().public_addresses(), *names)))
+        """Every public IP of the instance (its public DNS name only resolves to one of them)."""
+        return tuple(dict.fromkeys((*self.public_ips, *super().public_addresses())))
 
 
 @asset_kind("aws.ec2.elastic_ip", service="ec2")
