@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from aws_seed import ssh_host
 from cloudaudit.cli.app import main
@@ -35,7 +36,6 @@ def _failing(findings: list[dict[str, Any]], check_id: str) -> dict[str, dict[st
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--exposure", "shodan"], "shodan needs an API key"),
         (["--exposure", "censys"], "unknown exposure source 'censys'"),
         (["--exposure", "file:/nonexistent/snapshot.json"], "/nonexistent/snapshot.json"),
         (["--connect-to", "a:1:127.0.0.1:2"], "--connect-to only applies to --probe"),
@@ -83,6 +83,30 @@ def test_run_with_shodan_grades_the_exposed_host_and_never_writes_the_key(
     printed = capsys.readouterr()
     for text in (printed.out, printed.err, *(p.read_text() for p in out_dir.iterdir())):
         assert KEY not in text
+
+
+def test_shodan_without_a_key_falls_back_to_the_keyless_internetdb(
+    aws: str,
+    out_dir: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, ip, _ = ssh_host(aws, port=6379)
+    answer = {"ip": ip, "ports": [6379], "hostnames": [], "cpes": [], "tags": [], "vulns": []}
+    httpserver.expect_request(f"/{ip}").respond_with_json(answer)
+    monkeypatch.setenv("CLOUDAUDIT_INTERNETDB_URL", httpserver.url_for("").rstrip("/"))
+
+    code = main(
+        ["run", "--provider", "aws", "--regions", "us-east-1", "-o", str(out_dir), "--exposure", "shodan"]
+    )
+
+    assert code == 0
+    assert "no Shodan API key" in capsys.readouterr().err
+    doc = json.loads((out_dir / "findings.json").read_text())
+    assert doc["run"]["exposure_sources"] == ["internetdb"]
+    host = next(iter(_failing(doc["findings"], "aws.ec2.instance_exposed_sensitive_ports").values()))
+    assert host["exposure"]["level"] == "observed"
 
 
 def test_shodan_outage_is_unknown_coverage_not_a_silent_pass(

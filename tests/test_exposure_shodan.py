@@ -207,14 +207,14 @@ def test_invalid_key_gaps_every_target_and_the_key_is_never_shown(
         assert WRONG_KEY not in text
 
 
-def test_no_key_is_a_usage_error(tmp_path: Path) -> None:
+def test_no_key_falls_back_to_internetdb_and_the_shodan_source_refuses_to_build(tmp_path: Path) -> None:
+    assert [s.name for s in build_sources(options(tmp_path, key=None))] == ["internetdb"]
+    assert [s.name for s in build_sources(options(tmp_path, key="   "))] == ["internetdb"]
     with pytest.raises(UsageError) as err:
-        build_sources(options(tmp_path, key=None))
+        shodan_source.build(options(tmp_path, key=None), "")
     assert err.value.message == (
         "shodan needs an API key: --shodan-key or SHODAN_API_KEY (or use internetdb, keyless)"
     )
-    with pytest.raises(UsageError):
-        build_sources(options(tmp_path, key="   "))
 
 
 def test_cache_second_run_makes_no_request_and_ttl_expiry_refetches(

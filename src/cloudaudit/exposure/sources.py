@@ -152,9 +152,30 @@ class ExposureSource(Protocol):
         """Observations and gaps for ``targets``; errors become gaps, never exceptions."""
 
 
+NO_KEY_FALLBACK = (
+    "no Shodan API key (--shodan-key or SHODAN_API_KEY): using the keyless InternetDB instead "
+    "(ports, CPEs, tags and CVEs, no banners)"
+)
+
+
+def effective_specs(options: ExposureOptions) -> tuple[list[SourceSpec], list[str]]:
+    """The sources that will run, and why they differ from those asked (shodan without a key)."""
+    specs: list[SourceSpec] = []
+    notes: list[str] = []
+    for spec in options.sources:
+        if spec.name == "shodan" and not (options.shodan_key or "").strip():
+            notes.append(NO_KEY_FALLBACK)
+            spec = SourceSpec("internetdb")
+        if spec not in specs:
+            specs.append(spec)
+    if options.probe:
+        specs.append(SourceSpec("probe"))
+    return specs, notes
+
+
 def build_sources(options: ExposureOptions) -> list[ExposureSource]:
-    """Instantiate the selected sources (the probe last), importing each module only now."""
-    specs = list(options.sources) + ([SourceSpec("probe")] if options.probe else [])
+    """Instantiate the sources that will run (the probe last), importing each module only now."""
+    specs, _ = effective_specs(options)
     built: list[ExposureSource] = []
     for spec in specs:
         module = importlib.import_module(SOURCE_MODULES[spec.name])

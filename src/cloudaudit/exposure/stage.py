@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureGap, SourceResult, Target
-from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources
+from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources, effective_specs
 from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import CollectionGap, Inventory
@@ -86,6 +86,8 @@ def apply_exposure(
     targets = targets_from_inventory(inventory)
     results: list[SourceResult] = []
     if options.enabled:
+        for note in effective_specs(options)[1]:
+            echo(note)
         sources = build_sources(options)
         for source in sources:
             echo(source.plan(_targets_for(source, targets, options)))
