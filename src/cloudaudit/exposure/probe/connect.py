@@ -6,10 +6,14 @@ target): no proxy environment variable is ever consulted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import heapq
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -89,6 +93,47 @@ def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+CONNECTION_BUDGET_TIMEOUTS = 4
+"""A connection lives at most this many timeouts in all (a server trickling bytes cannot hold a worker)."""
+
+
+class Watchdog:
+    """One daemon thread that shuts down sockets past their deadline (unblocking any read on them)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, socket.socket]] = []
+        self._count = 0
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, sock: socket.socket, seconds: float) -> None:
+        """Shut ``sock`` down ``seconds`` from now unless it is closed before (then nothing happens)."""
+        with self._wake:
+            self._count += 1
+            heapq.heappush(self._heap, (time.monotonic() + seconds, self._count, sock))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="probe-watchdog", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._heap:
+                    self._wake.wait()
+                deadline, _, sock = self._heap[0]
+                delay = deadline - time.monotonic()
+                if delay > 0:
+                    self._wake.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+            with contextlib.suppress(OSError):  # already closed: its own descriptor is gone (-1)
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+WATCHDOG = Watchdog()
+
+
 class Connector:
     """Opens rate-limited, time-limited, direct TCP (and TLS) connections."""
 
@@ -110,7 +155,9 @@ class Connector:
         self.limiter.acquire()
         address = (endpoint.connect_host, endpoint.connect_port)
         try:
-            return socket.create_connection(address, timeout=self.timeout)
+            sock = socket.create_connection(address, timeout=self.timeout)
+            WATCHDOG.watch(sock, self.timeout * CONNECTION_BUDGET_TIMEOUTS)
+            return sock
         except socket.gaierror as exc:
             raise ConnectFailed(
                 f"cannot resolve {endpoint.connect_host}: {exc.strerror}", closed=False
@@ -131,7 +178,9 @@ class Connector:
         try:
             if starttls is not None:
                 starttls(sock)
-            return context.wrap_socket(sock, server_hostname=endpoint.sni)
+            wrapped = context.wrap_socket(sock, server_hostname=endpoint.sni)
+            WATCHDOG.watch(wrapped, self.timeout * CONNECTION_BUDGET_TIMEOUTS)  # owns the descriptor now
+            return wrapped
         except BaseException:
             sock.close()
             raise
