@@ -154,3 +154,12 @@ def test_checks_listing_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["checks", "show", "aws.ec2.sg_open_admin_ports"]) == 0
     shown = capsys.readouterr().out
     assert "remediation:" in shown and "CIS-AWS-Foundations-3.0.0: 5.2, 5.3" in shown
+
+
+def test_checks_lists_and_shows_the_exposure_stage_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks"]) == 0
+    listing = capsys.readouterr().out
+    assert "exposure.unexpected_open_port" in listing and "exposure.probe.redis.no_auth" in listing
+    assert main(["checks", "show", "exposure.probe.http.trace_enabled"]) == 0
+    shown = capsys.readouterr().out
+    assert "Disable TRACE" in shown and "OWASP-API-Top10-2023: API8" in shown

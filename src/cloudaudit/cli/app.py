@@ -15,6 +15,7 @@ from cloudaudit import __version__
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
+from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
 from cloudaudit.logs import configure, redact, register_secret
@@ -285,6 +286,9 @@ def checks_list(
     width = max((len(c.id) for c in rows), default=10)
     for c in rows:
         typer.echo(f"{c.id:<{width}}  {c.severity.value:<8}  {c.asset.kind:<28}  {c.title}")
+    typer.echo("\nAdded by the exposure stage (--exposure, --probe), on the resource owning the address:")
+    for r in all_rules():
+        typer.echo(f"{r.id:<{width}}  {r.severity.value:<8}  {'(any)':<28}  {r.title}")
 
 
 @checks_app.command("show")
@@ -293,6 +297,15 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
     configure(False)
     list(load_all())
     spec = REGISTRY.get(check_id)
+    rule = rule_by_id(check_id)
+    if spec is None and rule is not None:
+        typer.echo(f"{rule.id}\n  {rule.title}\n")
+        typer.echo(f"severity:      {rule.severity.value} (a finding of the exposure stage)\n")
+        typer.echo(f"remediation:\n  {' '.join(rule.remediation.split())}\n")
+        typer.echo("compliance:")
+        for framework, controls in EXPOSURE_COMPLIANCE.items():
+            typer.echo(f"  {framework}: {', '.join(controls)}")
+        return
     if spec is None:
         raise UsageError(f"no check {check_id!r} (see 'cloudaudit checks')")
     typer.echo(f"{spec.id}\n  {spec.title}\n")

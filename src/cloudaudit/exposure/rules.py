@@ -186,3 +186,14 @@ def probe_rule(check: str, summary: str) -> ExposureRule:
 
 EXPOSURE_COMPLIANCE = with_controls()
 """Exposure findings are API7:2019 / API8:2023 security misconfigurations."""
+
+
+def all_rules() -> list[ExposureRule]:
+    """Every kind of finding the exposure stage can add (for ``cloudaudit checks``)."""
+    probe = [ExposureRule(f"exposure.{check}", t, sev, rem) for check, (t, sev, rem) in PROBE_RULES.items()]
+    return [UNEXPECTED_PORT, KNOWN_VULNERABILITY, NOT_CHECKED, *probe]
+
+
+def rule_by_id(rule_id: str) -> ExposureRule | None:
+    """The exposure rule with this id, if any."""
+    return next((r for r in all_rules() if r.id == rule_id), None)
