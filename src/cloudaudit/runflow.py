@@ -15,9 +15,11 @@ from cloudaudit.errors import ExitCode, UsageError
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.report.csv_report import render_csv
 from cloudaudit.report.files import prepare_dir, write_private
 from cloudaudit.report.html import render_html
 from cloudaudit.report.json_report import render_findings, render_inventory
+from cloudaudit.report.sarif import render_sarif
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ Renderer = Callable[[FindingsDocument], str]
 FORMATS: dict[str, tuple[str, Renderer]] = {
     "json": ("findings.json", render_findings),
     "html": ("report.html", render_html),
+    "csv": ("findings.csv", render_csv),
+    "sarif": ("findings.sarif", render_sarif),
 }
 
 

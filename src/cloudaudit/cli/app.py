@@ -44,7 +44,7 @@ app.add_typer(checks_app, name="checks")
 DEFAULT_OUTPUT = Path("reports")
 
 OutputDir = Annotated[Path, typer.Option("--output-dir", "-o", help="Where reports are written.")]
-Formats = Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html,json.")]
+Formats = Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html,json,csv,sarif.")]
 FailOn = Annotated[
     Severity | None,
     typer.Option(
