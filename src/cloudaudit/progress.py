@@ -17,7 +17,8 @@ log = logging.getLogger("cloudaudit.progress")
 class PlainProgress:
     """Logs a line at most every few seconds (cron, CI, Lambda logs)."""
 
-    def __init__(self, interval: float = 5.0) -> None:
+    def __init__(self, interval: float = 5.0, verb: str = "collected") -> None:
+        self.verb = verb
         self.total = 0
         self.done = 0
         self._interval = interval
@@ -36,7 +37,7 @@ class PlainProgress:
             now = time.monotonic()
             if now - self._last >= self._interval:
                 self._last = now
-                print(f"collected {self.done}/{self.total}: {label}", file=sys.stderr, flush=True)
+                print(f"{self.verb} {self.done}/{self.total}: {label}", file=sys.stderr, flush=True)
 
 
 class BarProgress:

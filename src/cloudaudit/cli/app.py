@@ -113,18 +113,18 @@ def _exposure(
 def _with_exposure(
     doc: FindingsDocument, inventory: Inventory, exposure: ExposureOptions, selection: Selection
 ) -> FindingsDocument:
-    context, progress = _progress("Exposure")
+    context, progress = _progress("Exposure", verb="exposure: checked")
     with context:
         return apply_exposure(
             doc, inventory, exposure, progress, lambda line: typer.echo(line, err=True), selection.mutelist
         )
 
 
-def _progress(label: str) -> tuple[AbstractContextManager[object], Progress]:
+def _progress(label: str, verb: str = "collected") -> tuple[AbstractContextManager[object], Progress]:
     if sys.stderr.isatty():
         bar = BarProgress(label)
         return bar, bar
-    plain = PlainProgress()
+    plain = PlainProgress(verb=verb)
     return nullcontext(), plain
 
 
