@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aws_builders import (
+    PRIVATE_SUBNET,
     PUBLIC_SUBNET,
     instance,
     instance_arn,
@@ -145,11 +146,15 @@ def test_unrelated_probe_misconfiguration_does_not_make_a_port_finding_exploitab
     )
 
 
-def test_nothing_seen_lowers_a_configured_finding_one_step_but_keeps_it() -> None:
-    inv = _ssh()
-    (finding,) = _graded(inv, obs(ExposureLevel.NONE, kind="not_indexed", port=None))
-    assert finding.status is Status.FAIL and finding.severity is Severity.MEDIUM
-    assert finding.exposure.evidence[0].source == "probe"
+def test_nothing_seen_lowers_only_a_finding_whose_path_is_blocked() -> None:
+    not_indexed = obs(ExposureLevel.NONE, kind="not_indexed", port=None)
+    blocked_host = _exposed("i-ssh", "sg-ssh", 22).model_copy(update={"subnet_ids": (PRIVATE_SUBNET,)})
+    inv = inventory(*network(), security_group("sg-ssh", [tcp(22)], public_ips=[IP]), blocked_host)
+    (blocked,) = _graded(inv, not_indexed)
+    assert blocked.status is Status.FAIL and blocked.severity is Severity.INFO  # low (no IGW route), -1
+    assert blocked.exposure.evidence[0].source == "probe"
+    (no_path_evidence,) = _graded(_ssh(), not_indexed)
+    assert no_path_evidence.severity is Severity.HIGH  # path unknown: an index's silence proves little
 
 
 def test_reachable_database_is_reachable_and_an_index_sighting_makes_it_observed() -> None:

@@ -203,9 +203,9 @@ def catch_all_route(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
     open_keys = [r.route_key for r in catch_all if r.authorization_type == "NONE"]
     severity = Severity.MEDIUM if open_keys and (where.served or where.undecided) else Severity.LOW
     keys = [r.route_key for r in catch_all]
+    detail = f"; {', '.join(open_keys)} without authorization" if open_keys else ""
     yield fail(
-        f"HTTP API {api.name} has catch-all route(s) {', '.join(keys)}"
-        + (f", {', '.join(open_keys)} without authorization." if open_keys else "."),
+        f"HTTP API {api.name} has catch-all route(s) {', '.join(keys)}{detail}.",
         {"route_keys": keys, "without_authorization": open_keys, **where.evidence()},
         severity,
     )

@@ -10,11 +10,12 @@ Every finding gets an :class:`~cloudaudit.exposure.model.Exposure`:
   port, TLS, CORS).
 
 Severity follows the rung: observed or confirmed raise it one step, exploitable makes it critical.
-A ``configured`` finding with no in-account path (not reachable, not restricted) whose addresses
-the sources checked and found closed or not indexed is lowered one step (it stays visible, with
-that evidence). Observations with no matching configuration finding become findings of their own
-(:mod:`.rules`). Hardening findings (their evidence names no port, address or path) are not
-graded by observations.
+A ``configured`` finding whose own evidence shows no in-account path (reachability ``blocked``
+or ``private``) and whose addresses the sources checked and found closed or not indexed is lowered
+one step (it stays visible, with that evidence). Without path evidence nothing is lowered: an
+index not listing a managed endpoint (API Gateway, OpenSearch) proves little. Observations with
+no matching configuration finding become findings of their own (:mod:`.rules`). Hardening
+findings (their evidence names no port, address or path) are not graded by observations.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     if finding.status is not Status.FAIL:
         return finding
     reachable = finding.evidence.get("reachability") == "reachable"
-    has_path = finding.evidence.get("reachability") in ("reachable", "restricted")
+    no_path = finding.evidence.get("reachability") in ("blocked", "private")
     level = ExposureLevel.REACHABLE if reachable else ExposureLevel.CONFIGURED
     evidence: list[ExposureEvidence] = []
     if reachable:
@@ -141,7 +142,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
         severity = Severity.CRITICAL
     elif level in STEP_UP:
         severity = Severity(_raise(severity))
-    elif level is ExposureLevel.CONFIGURED and checked and negative and not has_path:
+    elif level is ExposureLevel.CONFIGURED and checked and negative and no_path:
         severity = severity.lowered()
     return finding.model_copy(
         update={"severity": severity, "exposure": Exposure(level=level, evidence=tuple(evidence))}
