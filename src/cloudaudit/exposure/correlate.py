@@ -80,7 +80,10 @@ def _endpoint(obs: Observation) -> str:
 
 
 def _evidence(obs: Observation) -> ExposureEvidence:
-    return ExposureEvidence(source=obs.source, endpoint=_endpoint(obs), seen=obs.summary, seen_at=obs.seen_at)
+    # model_construct: the values come from validated Observations (validation would dominate large runs)
+    return ExposureEvidence.model_construct(
+        source=obs.source, endpoint=_endpoint(obs), seen=obs.summary, seen_at=obs.seen_at
+    )
 
 
 def finding_ports(evidence: Mapping[str, Any]) -> set[int] | None:
@@ -145,7 +148,10 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     elif level is ExposureLevel.CONFIGURED and checked and negative and no_path:
         severity = severity.lowered()
     return finding.model_copy(
-        update={"severity": severity, "exposure": Exposure(level=level, evidence=tuple(evidence))}
+        update={
+            "severity": severity,
+            "exposure": Exposure.model_construct(level=level, evidence=tuple(evidence)),
+        }
     )
 
 

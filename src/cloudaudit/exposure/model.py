@@ -29,7 +29,10 @@ class ExposureLevel(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is stronger evidence: none=0 ... exploitable=5."""
-        return list(ExposureLevel).index(self)
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {level: rank for rank, level in enumerate(ExposureLevel)}
 
 
 class _Frozen(BaseModel):
