@@ -191,10 +191,25 @@ def test_passing_findings_stay_off_the_ladder() -> None:
 
 
 def test_finding_ports_read_from_evidence() -> None:
-    assert finding_ports({"port": 22}) == {22}
-    assert finding_ports({"ports": {"6379": "Redis", "22": "SSH"}}) == {22, 6379}
-    assert finding_ports({"endpoint": "db.example:5432"}) == {5432}
+    assert finding_ports({"port": 22}) == [(22, 22)]
+    assert sorted(finding_ports({"ports": {"6379": "Redis", "22": "SSH"}}) or []) == [(22, 22), (6379, 6379)]
+    assert finding_ports({"endpoint": "db.example:5432"}) == [(5432, 5432)]
+    rules = [{"protocol": "tcp", "from_port": 8000, "to_port": 8100}, {"protocol": "all", "from_port": 0}]
+    assert finding_ports({"rules": rules}) == [(8000, 8100), (0, 65535)]
     assert finding_ports({"statements": []}) is None
+
+
+def test_security_group_findings_are_graded_only_by_observations_on_their_rules_ports() -> None:
+    group = security_group("sg-mixed", [tcp(22), tcp(6379)], public_ips=[IP])
+    inv = inventory(group, _exposed("i-mixed", "sg-mixed", 22))
+    no_auth = obs(ExposureLevel.EXPLOITABLE, kind="misconfiguration", check="probe.redis.no_auth")
+    checks = ("aws.ec2.sg_open_admin_ports", "aws.ec2.sg_open_database_ports")
+    result = SourceResult(source="probe", observations=(no_auth,))
+    graded = correlate(_findings(inv, *checks), inv, targets_from_inventory(inv), [result]).findings
+    admin = _one(graded, "aws.ec2.sg_open_admin_ports", sg_arn("sg-mixed"))
+    database = _one(graded, "aws.ec2.sg_open_database_ports", sg_arn("sg-mixed"))
+    assert admin.exposure.level is ExposureLevel.CONFIGURED and admin.exposure.evidence == ()
+    assert database.exposure.level is ExposureLevel.EXPLOITABLE and database.severity is Severity.CRITICAL
 
 
 def test_connect_to_follows_curls_syntax() -> None:

@@ -59,7 +59,9 @@ EXPLOIT_FAMILIES: dict[str, tuple[str, ...]] = {
 
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
 
-NETWORK_EVIDENCE = frozenset({"public_ips", "reachability", "endpoint", "port", "ports", "opened_by"})
+NETWORK_EVIDENCE = frozenset(
+    {"public_ips", "exposed_public_ips", "reachability", "endpoint", "port", "ports", "opened_by", "rules"}
+)
 """Evidence keys that make a finding about what answers on an address (so observations grade it)."""
 
 OWNER_PREFERENCE = ("network_interface", "elastic_ip", "security_group")
@@ -86,23 +88,38 @@ def _evidence(obs: Observation) -> ExposureEvidence:
     )
 
 
-def finding_ports(evidence: Mapping[str, Any]) -> set[int] | None:
-    """Ports a finding is about, read from its evidence; None when it names none (any port counts)."""
-    ports: set[int] = set()
+PortRange = tuple[int, int]
+
+
+def finding_ports(evidence: Mapping[str, Any]) -> list[PortRange] | None:
+    """Port ranges a finding is about, read from its evidence; None when it names none (any port counts).
+
+    Understands ``port``, ``ports`` (a list or a port -> name mapping), ``endpoint`` (``host:port``)
+    and security group ``rules`` (``from_port``/``to_port``; protocol ``all`` covers every port).
+    """
+    ranges: list[PortRange] = []
     port = evidence.get("port")
     if isinstance(port, int):
-        ports.add(port)
+        ranges.append((port, port))
     named = evidence.get("ports")
     if isinstance(named, Mapping | list):
-        ports.update(int(p) for p in named if str(p).isdigit())
+        ranges.extend((int(p), int(p)) for p in named if str(p).isdigit())
     endpoint = evidence.get("endpoint")
     if isinstance(endpoint, str) and endpoint.rpartition(":")[2].isdigit():
-        ports.add(int(endpoint.rpartition(":")[2]))
-    return ports or None
+        ranges.append((int(endpoint.rpartition(":")[2]),) * 2)
+    rules = evidence.get("rules")
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, Mapping):
+            continue
+        if rule.get("protocol") == "all":
+            ranges.append((0, 65535))
+        elif isinstance(rule.get("from_port"), int) and isinstance(rule.get("to_port"), int):
+            ranges.append((max(rule["from_port"], 0), rule["to_port"] if rule["to_port"] >= 0 else 65535))
+    return ranges or None
 
 
-def _relevant(obs: Observation, ports: set[int] | None) -> bool:
-    return obs.port is None or ports is None or obs.port in ports
+def _relevant(obs: Observation, ports: list[PortRange] | None) -> bool:
+    return obs.port is None or ports is None or any(lo <= obs.port <= hi for lo, hi in ports)
 
 
 def _exploits(obs: Observation, check_id: str) -> bool:
