@@ -104,5 +104,11 @@ def test_exposure_level_is_shown_as_a_badge_and_none_shows_nothing(tmp_path: Pat
     first, second = dom.by_id("finding-list").find_all("li")
     assert [b.text() for b in first.find_all("span") if "exp" in b.attrs.get("class", "")] == ["exploitable"]
     assert [b for b in second.find_all("span") if "exp" in b.attrs.get("class", "")] == []  # level none
+    counts = {
+        c.attrs.get("data-value"): c.text()
+        for c in dom.by_id("filters").find_all("span", **{"class": "count"})
+        if c.attrs.get("data-facet") == "exposure"
+    }
+    assert counts["exploitable"] == "1" and counts["none"] == "1" and counts["observed"] == "0"
     summary = dom.by_id("exposure-summary").text()
     assert "sources: probe" in summary and "exploitable" in summary

@@ -116,6 +116,7 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
             for level in reversed(ExposureLevel)
             if level is not ExposureLevel.NONE
         ],
+        "exposure_levels": [level.value for level in reversed(ExposureLevel)],
         "exposure_sources": doc.run.exposure_sources,
         "exposure_notes": doc.run.exposure_notes,
         "data": [f.model_dump(mode="json") for f in findings],
