@@ -22,7 +22,8 @@ from cloudaudit.engine.runner import evaluate
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.correlate import correlate, finding_ports
 from cloudaudit.exposure.model import ExposureGap, ExposureLevel, Observation, SourceResult
-from cloudaudit.exposure.sources import parse_connect_to, parse_sources
+from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
+from cloudaudit.exposure.stage import unused_mappings
 from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.asset import Endpoint
 from cloudaudit.model.enums import Severity, Status
@@ -237,3 +238,16 @@ def test_exposure_sources_parse_and_refuse_unknown_names() -> None:
         parse_sources("censys")
     with pytest.raises(UsageError, match="file:PATH"):
         parse_sources("file")
+
+
+def test_a_connect_to_that_matches_nothing_discovered_is_reported() -> None:
+    targets = targets_from_inventory(_host())
+    options = ExposureOptions(
+        probe=True,
+        connect_to=(
+            parse_connect_to(f"{IP}:6379:127.0.0.1:1"),
+            parse_connect_to("typo.example:443:127.0.0.1:2"),
+        ),
+    )
+    (warning,) = unused_mappings(targets, options)
+    assert warning.startswith("--connect-to typo.example:443: matches no endpoint")

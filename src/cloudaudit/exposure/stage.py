@@ -42,6 +42,18 @@ def mapped_only(targets: Sequence[Target], options: ExposureOptions) -> list[Tar
     return kept
 
 
+def unused_mappings(targets: Sequence[Target], options: ExposureOptions) -> list[str]:
+    """A warning per ``--connect-to`` that matches no discovered endpoint (a typo, or a stale host)."""
+    if not options.probe:
+        return []
+    return [
+        f"--connect-to {m.host or '*'}:{m.port or '*'}: matches no endpoint discovered in the account "
+        "(the probe only contacts discovered endpoints)"
+        for m in options.connect_to
+        if not any(m.matches(t.host, p.port) for t in targets for p in t.ports)
+    ]
+
+
 def _targets_for(
     source: ExposureSource, targets: Sequence[Target], options: ExposureOptions
 ) -> Sequence[Target]:
@@ -86,7 +98,7 @@ def apply_exposure(
     targets = targets_from_inventory(inventory)
     results: list[SourceResult] = []
     if options.enabled:
-        for note in effective_specs(options)[1]:
+        for note in [*effective_specs(options)[1], *unused_mappings(targets, options)]:
             echo(note)
         sources = build_sources(options)
         for source in sources:
