@@ -157,3 +157,21 @@ def test_evaluate_grades_a_saved_inventory_with_a_snapshot_offline(
     host = next(iter(_failing(findings, "aws.ec2.instance_exposed_sensitive_ports").values()))
     assert host["exposure"]["level"] == "observed"
     assert "observed" in (again / "report.html").read_text()
+
+
+def test_a_second_run_reuses_cached_answers_unless_the_cache_is_turned_off(
+    aws: str, out_dir: Path, shodan: ShodanFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, ip, _ = ssh_host(aws, port=22)
+    shodan.add_host(sample_host(ip))
+    monkeypatch.setenv("SHODAN_API_KEY", KEY)
+    run = ["run", "--provider", "aws", "--regions", "us-east-1", "-o", str(out_dir), "--exposure", "shodan"]
+
+    assert main(run) == 0
+    assert main(run) == 0  # a daily cron run does not pay twice
+    assert shodan.requests == [ip]
+    notes = json.loads((out_dir / "findings.json").read_text())["run"]["exposure_notes"]
+    assert not any("credit(s) used" in note for note in notes)
+
+    assert main([*run, "--exposure-cache-hours", "0"]) == 0
+    assert shodan.requests == [ip, ip]

@@ -84,6 +84,16 @@ ConnectToOpt = Annotated[
 ]
 
 
+CacheHours = Annotated[
+    float,
+    typer.Option(
+        "--exposure-cache-hours",
+        min=0,
+        help="Reuse Shodan/InternetDB answers younger than this (0: always ask again).",
+    ),
+]
+
+
 def _csv(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.split(",") if x.strip())
 
@@ -99,14 +109,18 @@ def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severi
 
 
 def _exposure(
-    exposure: str, shodan_key: str | None, probe: bool, connect_to: list[str] | None
+    exposure: str, shodan_key: str | None, probe: bool, connect_to: list[str] | None, cache_hours: float
 ) -> ExposureOptions:
     register_secret(shodan_key)
     mappings = tuple(parse_connect_to(c) for c in connect_to or [])
     if mappings and not probe:
         raise UsageError("--connect-to only applies to --probe")
     return ExposureOptions(
-        sources=parse_sources(exposure), shodan_key=shodan_key, probe=probe, connect_to=mappings
+        sources=parse_sources(exposure),
+        shodan_key=shodan_key,
+        probe=probe,
+        connect_to=mappings,
+        cache_ttl_seconds=cache_hours * 3600,
     )
 
 
@@ -180,12 +194,13 @@ def run(
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
     connect_to: ConnectToOpt = None,
+    cache_hours: CacheHours = 24.0,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
     fmts = parse_formats(formats)
-    exposure_options = _exposure(exposure, shodan_key, probe, connect_to)
+    exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
@@ -238,12 +253,13 @@ def evaluate_cmd(
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
     connect_to: ConnectToOpt = None,
+    cache_hours: CacheHours = 24.0,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
     fmts = parse_formats(formats)
-    exposure_options = _exposure(exposure, shodan_key, probe, connect_to)
+    exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     inv = load_inventory(inventory)
