@@ -175,3 +175,47 @@ def test_a_second_run_reuses_cached_answers_unless_the_cache_is_turned_off(
 
     assert main([*run, "--exposure-cache-hours", "0"]) == 0
     assert shodan.requests == [ip, ip]
+
+
+def test_observations_are_saved_and_reused_by_evaluate_without_contacting_anyone(
+    aws: str, out_dir: Path, shodan: ShodanFake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, ip, _ = ssh_host(aws, port=6379)
+    shodan.add_host(sample_host(ip))
+    monkeypatch.setenv("SHODAN_API_KEY", KEY)
+    assert (
+        main(
+            ["run", "--provider", "aws", "--regions", "us-east-1", "-o", str(out_dir), "--exposure", "shodan"]
+        )
+        == 0
+    )
+    saved = json.loads((out_dir / "exposure.json").read_text())
+    assert saved["schema_version"] == "1.0" and [r["source"] for r in saved["results"]] == ["shodan"]
+    assert KEY not in (out_dir / "exposure.json").read_text()
+    shodan.stop()  # nobody to ask any more
+    again = tmp_path / "again"
+
+    code = main(
+        [
+            "evaluate",
+            "--inventory",
+            str(out_dir / "inventory.json"),
+            "--observations",
+            str(out_dir / "exposure.json"),
+            "-o",
+            str(again),
+        ]
+    )
+
+    assert code == 0
+    findings = json.loads((again / "findings.json").read_text())["findings"]
+    host = next(iter(_failing(findings, "aws.ec2.instance_exposed_sensitive_ports").values()))
+    assert host["exposure"]["level"] == "observed"
+    both = [
+        "evaluate",
+        "-i",
+        str(out_dir / "inventory.json"),
+        "--observations",
+        str(out_dir / "exposure.json"),
+    ]
+    assert main([*both, "--exposure", "internetdb", "-o", str(again)]) == 2

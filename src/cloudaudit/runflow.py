@@ -12,6 +12,7 @@ from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.errors import ExitCode, UsageError
+from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
@@ -99,13 +100,21 @@ def findings_document(
 
 
 def write_reports(
-    doc: FindingsDocument, inventory: Inventory | None, output_dir: Path, formats: Sequence[str]
+    doc: FindingsDocument,
+    inventory: Inventory | None,
+    output_dir: Path,
+    formats: Sequence[str],
+    observations: ExposureDocument | None = None,
 ) -> list[Path]:
-    """Write the requested formats (and the inventory) with owner-only permissions."""
+    """Write the requested formats (and the inventory, the exposure observations) owner-only."""
     prepare_dir(output_dir)
     files = []
     if inventory is not None:
         files.append(write_private(output_dir / "inventory.json", render_inventory(inventory)))
+    if observations is not None:
+        files.append(
+            write_private(output_dir / "exposure.json", observations.model_dump_json(indent=2) + "\n")
+        )
     for fmt in formats:
         name, render = FORMATS[fmt]
         files.append(write_private(output_dir / name, render(doc)))

@@ -15,6 +15,7 @@ from cloudaudit import __version__
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
+from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
@@ -24,7 +25,7 @@ from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
 from cloudaudit.progress import BarProgress, PlainProgress
-from cloudaudit.report.json_report import load_findings, load_inventory
+from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
 from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
 
 log = logging.getLogger("cloudaudit")
@@ -125,12 +126,22 @@ def _exposure(
 
 
 def _with_exposure(
-    doc: FindingsDocument, inventory: Inventory, exposure: ExposureOptions, selection: Selection
-) -> FindingsDocument:
+    doc: FindingsDocument,
+    inventory: Inventory,
+    exposure: ExposureOptions,
+    selection: Selection,
+    recorded: ExposureDocument | None = None,
+) -> tuple[FindingsDocument, ExposureDocument | None]:
     context, progress = _progress("Exposure", verb="exposure: checked")
     with context:
         return apply_exposure(
-            doc, inventory, exposure, progress, lambda line: typer.echo(line, err=True), selection.mutelist
+            doc,
+            inventory,
+            exposure,
+            progress,
+            lambda line: typer.echo(line, err=True),
+            selection.mutelist,
+            recorded,
         )
 
 
@@ -160,10 +171,10 @@ def _audit(
     context, progress = _progress(f"Collecting {plugin.name}")
     with context:
         inventory = plugin.collect(options, progress)
-    doc = _with_exposure(
+    doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
-    result = Result(doc, write_reports(doc, inventory, output_dir, formats))
+    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen))
     _report(result)
     return result
 
@@ -254,6 +265,12 @@ def evaluate_cmd(
     probe: ProbeOpt = False,
     connect_to: ConnectToOpt = None,
     cache_hours: CacheHours = 24.0,
+    observations: Annotated[
+        Path | None,
+        typer.Option(
+            "--observations", help="exposure.json of an earlier run: grade with it, contact nobody."
+        ),
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
@@ -264,8 +281,11 @@ def evaluate_cmd(
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     inv = load_inventory(inventory)
     doc = findings_document(inv, selection.checks(inv.scope.provider), selection.mutelist)
-    doc = _with_exposure(doc, inv, exposure_options, selection)
-    result = Result(doc, write_reports(doc, None, output_dir, fmts))
+    recorded = load_observations(observations) if observations else None
+    if recorded is not None and exposure_options.enabled:
+        raise UsageError("use either --observations (a saved exposure.json) or --exposure/--probe, not both")
+    doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
+    result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
     _report(result)
     raise typer.Exit(result.exit_code(fail_on))
 

@@ -135,3 +135,14 @@ class Exposure(_Frozen):
 
     level: ExposureLevel = ExposureLevel.NONE
     evidence: tuple[ExposureEvidence, ...] = ()
+
+
+EXPOSURE_SCHEMA_VERSION = "1.0"
+
+
+class ExposureDocument(_Frozen):
+    """``exposure.json``: what the sources saw in one run, re-usable without contacting anyone again."""
+
+    schema_version: str = EXPOSURE_SCHEMA_VERSION
+    targets: tuple[Target, ...] = ()
+    results: tuple[SourceResult, ...] = ()

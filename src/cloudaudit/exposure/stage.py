@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.exposure.correlate import correlate
-from cloudaudit.exposure.model import ExposureGap, SourceResult, Target
+from cloudaudit.exposure.model import ExposureDocument, ExposureGap, SourceResult, Target
 from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources, effective_specs
 from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.finding import FindingsDocument
@@ -89,15 +89,18 @@ def apply_exposure(
     progress: Progress,
     echo: Callable[[str], None],
     mutelist: Mutelist | None = None,
-) -> FindingsDocument:
+    recorded: ExposureDocument | None = None,
+) -> tuple[FindingsDocument, ExposureDocument | None]:
     """Grade ``doc``'s findings on the evidence ladder, consulting the selected sources.
 
     With no source selected nothing is contacted: findings are still placed on the ladder from the
-    configuration alone (configured / reachable).
+    configuration alone (configured / reachable). ``recorded`` (a saved ``exposure.json``) replaces
+    the sources: the observations of an earlier run are re-used without contacting anyone. Returns
+    the graded document and what the sources saw (None when no source ran).
     """
     targets = targets_from_inventory(inventory)
-    results: list[SourceResult] = []
-    if options.enabled:
+    results: list[SourceResult] = list(recorded.results) if recorded is not None else []
+    if options.enabled and recorded is None:
         for note in [*effective_specs(options)[1], *unused_mappings(targets, options)]:
             echo(note)
         sources = build_sources(options)
@@ -118,10 +121,12 @@ def apply_exposure(
             + [f"{r.source}: {r.credits_used} credit(s) used" for r in results if r.credits_used],
         }
     )
-    return doc.model_copy(
+    graded = doc.model_copy(
         update={
             "run": run,
             "findings": findings,
             "coverage": [*doc.coverage, *_coverage(doc, inventory, targets, gaps)],
         }
     )
+    seen = ExposureDocument(targets=tuple(targets), results=tuple(results)) if results else None
+    return graded, seen

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cloudaudit.errors import UsageError
+from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
 from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, FindingsDocument
 from cloudaudit.model.inventory import Inventory
 
@@ -53,3 +54,17 @@ def load_inventory(path: Path) -> Inventory:
         return Inventory.from_json(data)
     except (ValueError, KeyError, ValidationError) as exc:
         raise UsageError(f"{path} is not a usable cloudaudit inventory: {exc}") from exc
+
+
+def load_observations(path: Path) -> ExposureDocument:
+    """Read an exposure.json written by ``run`` or ``evaluate`` (same major schema version)."""
+    data = _read_json(path, "exposure file")
+    version = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
+    if version.split(".")[0] != EXPOSURE_SCHEMA_VERSION.split(".")[0]:
+        raise UsageError(f"{path}: unsupported exposure schema_version {version!r}")
+    try:
+        return ExposureDocument.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise UsageError(f"{path} is not a usable exposure file: {where}: {first['msg']}") from exc
