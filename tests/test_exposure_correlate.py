@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from aws_build_rds import RDS as rds_arn
+from aws_build_rds import public_db, rds_db
 from aws_builders import (
     PRIVATE_SUBNET,
     PUBLIC_SUBNET,
@@ -31,8 +33,6 @@ from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import Instance
 from cloudaudit_aws.plugin import plugin
-from test_checks_aws import RDS as rds_arn
-from test_checks_aws import public_db, rds_db
 
 plugin.load()
 

@@ -1,7 +1,7 @@
 """RDS: collector translation (pure), collection and `cloudaudit run` over moto's server.
 
-The pass/fail table of every RDS check lives with the other AWS checks in test_checks_aws.py
-(its meta-test requires one table for all registered AWS checks).
+The pass/fail table of every RDS check is tests/aws_cases_rds.py (merged into the meta-tests of
+test_checks_aws.py, which require a table for every registered AWS check).
 """
 
 from __future__ import annotations

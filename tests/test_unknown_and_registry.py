@@ -11,7 +11,6 @@ import pytest
 
 from aws_builders import (
     PROVIDER,
-    PUBLIC_SUBNET,
     WEBSITE,
     account_settings,
     acl_grant,
@@ -40,9 +39,8 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import Instance, NetworkInterface, S3AccountSettings, S3Bucket, SecurityGroup
-from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.plugin import plugin
-from test_checks_aws import CASES, rds_cluster, rds_db, rds_snapshot
+from test_checks_aws import CASES
 
 plugin.load()
 
@@ -91,7 +89,7 @@ def test_check_compliance_mapping(spec: CheckSpec) -> None:
 
 @pytest.mark.parametrize("spec", AWS_CHECKS, ids=by_id(AWS_CHECKS))
 def test_check_has_fixture_with_both_verdicts(spec: CheckSpec) -> None:
-    assert spec.id in CASES, f"add {spec.id} to CASES in tests/test_checks_aws.py"
+    assert spec.id in CASES, f"add {spec.id} to a CASES table (tests/aws_cases_<service>.py)"
     c = CASES[spec.id]
     assert len(c.failing) >= 1 and len(c.passing) >= 1
 
@@ -144,32 +142,6 @@ FAILING_ASSETS: dict[type[Asset], Callable[[], Asset]] = {
     ),
     Instance: lambda: instance("i-worst", ["54.210.0.98"], ["sg-worst"]),
     NetworkInterface: lambda: interface("eni-worst", ["54.210.0.97"], ["sg-worst"]),
-    RdsInstance: lambda: rds_db(
-        "db-worst",
-        publicly_accessible=True,
-        port=5432,
-        master_username="postgres",
-        storage_encrypted=False,
-        iam_auth_enabled=False,
-        deletion_protection=False,
-        backup_retention_period=0,
-        auto_minor_version_upgrade=False,
-        vpc_security_group_ids=("sg-worst",),
-        subnet_ids=(PUBLIC_SUBNET,),
-        engine_version="11.22",
-        ca_certificate_identifier="rds-ca-2019",
-        tls_parameters={},
-    ),
-    RdsCluster: lambda: rds_cluster(
-        "cl-worst",
-        engine_version="11.21",
-        tls_parameters={},
-        publicly_accessible=True,
-        deletion_protection=False,
-        vpc_security_group_ids=("sg-worst",),
-        subnet_ids=(PUBLIC_SUBNET,),
-    ),
-    RdsSnapshot: lambda: rds_snapshot("snap-worst", public=True),
     **service_failing_assets(),
 }
 """Per asset kind, a resource every check of that kind fails (before anything is made unread)."""
