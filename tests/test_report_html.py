@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from jinja2 import StrictUndefined
 
+from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
@@ -498,6 +499,19 @@ def test_findings_ordered_failing_first_by_severity_then_check_id() -> None:
     assert order[:5] == ["a_crit", "b_crit", "m_high", "b_low", "a_info"]
     assert sorted(order[5:]) == sorted(["z_pass", "a_unknown", "err", "muted"])
     assert order == ["a_crit", "b_crit", "m_high", "b_low", "a_info", "a_unknown", "err", "muted", "z_pass"]
+
+
+def test_within_a_severity_stronger_exposure_evidence_comes_first() -> None:
+    def graded(check_id: str, level: ExposureLevel) -> Finding:
+        return make_finding(check_id, Severity.CRITICAL, exposure=Exposure(level=level))
+
+    findings = [
+        graded("a_configured", ExposureLevel.CONFIGURED),
+        graded("b_exploitable", ExposureLevel.EXPLOITABLE),
+        graded("c_observed", ExposureLevel.OBSERVED),
+    ]
+    order = [d["check_id"] for d in embedded_data(parse(render_html(make_doc(findings))))]
+    assert order == ["b_exploitable", "c_observed", "a_configured"]
 
 
 def test_default_status_filter_hides_pass_and_muted_visibly() -> None:

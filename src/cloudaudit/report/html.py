@@ -54,11 +54,12 @@ def _environment() -> Environment:
     return env
 
 
-def _sort_key(finding: Finding) -> tuple[int, int, str, str, str, str]:
-    """Failing first, then worst severity, then check id; stable tie-breaks after that."""
+def _sort_key(finding: Finding) -> tuple[int, int, int, str, str, str, str]:
+    """Failing first, then worst severity, strongest exposure evidence, check id; stable tie-breaks after."""
     return (
         _STATUS_RANK[finding.status],
         -finding.severity.rank,
+        -finding.exposure.level.rank,
         finding.check_id,
         finding.account,
         finding.region,
@@ -67,7 +68,8 @@ def _sort_key(finding: Finding) -> tuple[int, int, str, str, str, str]:
 
 
 def order_findings(findings: list[Finding]) -> list[Finding]:
-    """Findings in report order: FAIL by severity (critical→info) and check id, then the others."""
+    """Findings in report order: FAIL by severity (critical→info), exposure (exploitable first) and
+    check id, then the others."""
     return sorted(findings, key=_sort_key)
 
 
