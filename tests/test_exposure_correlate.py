@@ -251,3 +251,8 @@ def test_a_connect_to_that_matches_nothing_discovered_is_reported() -> None:
     )
     (warning,) = unused_mappings(targets, options)
     assert warning.startswith("--connect-to typo.example:443: matches no endpoint")
+
+
+def test_severity_steps_stop_at_the_ends_of_the_scale() -> None:
+    assert Severity.HIGH.raised() is Severity.CRITICAL and Severity.CRITICAL.raised() is Severity.CRITICAL
+    assert Severity.INFO.raised(2) is Severity.MEDIUM and Severity.LOW.lowered(3) is Severity.INFO

@@ -256,14 +256,16 @@ def _ami(ec2: Any) -> str:
     return str(ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"])
 
 
-def _group(ec2: Any, name: str, vpc: str, perms: list[dict[str, Any]]) -> str:
+def group(ec2: Any, name: str, vpc: str, perms: list[dict[str, Any]]) -> str:
+    """A security group with these ingress permissions; returns its id."""
     gid = str(ec2.create_security_group(GroupName=name, Description=f"{name} tier", VpcId=vpc)["GroupId"])
     if perms:
         ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=perms)
     return gid
 
 
-def _tcp(port: int, cidr: str = "0.0.0.0/0", to: int | None = None) -> dict[str, Any]:
+def tcp(port: int, cidr: str = "0.0.0.0/0", to: int | None = None) -> dict[str, Any]:
+    """An ingress permission for TCP ``port`` (to ``to``) from ``cidr`` (IPv4 or IPv6)."""
     key, rng = ("Ipv6Ranges", {"CidrIpv6": cidr}) if ":" in cidr else ("IpRanges", {"CidrIp": cidr})
     return {"IpProtocol": "tcp", "FromPort": port, "ToPort": to or port, key: [rng]}
 
@@ -282,6 +284,25 @@ def _instance(ec2: Any, ami: str, name: str, groups: list[str], subnet: str, pub
     return str(resp["Instances"][0]["InstanceId"])
 
 
+def vpc_with_subnets(ec2: Any, cidr16: str, name: str) -> tuple[str, str, str]:
+    """(vpc, public subnet, private subnet): the public one's route table sends 0.0.0.0/0 to an IGW.
+
+    ``cidr16`` is the first two octets (``"10.20"``).
+    """
+    vpc = str(ec2.create_vpc(CidrBlock=f"{cidr16}.0.0/16")["Vpc"]["VpcId"])
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": name}])
+    public = str(ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr16}.1.0/24")["Subnet"]["SubnetId"])
+    private = str(ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr16}.2.0/24")["Subnet"]["SubnetId"])
+    igw = str(ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"])
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = str(ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"])
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public)
+    ec2.create_tags(Resources=[public], Tags=[{"Key": "Name", "Value": f"{name}-public"}])
+    ec2.create_tags(Resources=[private], Tags=[{"Key": "Name", "Value": f"{name}-private"}])
+    return vpc, public, private
+
+
 def seed_ec2(endpoint: str, region: str) -> None:
     """Web, database, bastion and internal hosts with good and bad security groups."""
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
@@ -290,19 +311,19 @@ def seed_ec2(endpoint: str, region: str) -> None:
     _default_vpc_route(ec2, vpc)
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
     if region != "us-east-1":
-        bastion = _group(ec2, "eu-bastion", vpc, [_tcp(22)])
+        bastion = group(ec2, "eu-bastion", vpc, [tcp(22)])
         _instance(ec2, ami, "eu-bastion", [bastion], subnet, public=True)
         return
-    web = _group(ec2, "web-frontend", vpc, [_tcp(80), _tcp(443), _tcp(443, "::/0"), _tcp(22)])
+    web = group(ec2, "web-frontend", vpc, [tcp(80), tcp(443), tcp(443, "::/0"), tcp(22)])
     _instance(ec2, ami, "web-1", [web], subnet, public=True)
-    legacy = _group(ec2, "legacy-db", vpc, [_tcp(3306), _tcp(6379)])
+    legacy = group(ec2, "legacy-db", vpc, [tcp(3306), tcp(6379)])
     db = _instance(ec2, ami, "legacy-db-1", [legacy], subnet, public=False)
     eip = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=db)
-    _group(ec2, "debug-all-open", vpc, [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    internal = _group(ec2, "internal-api", vpc, [_tcp(8080, "10.0.0.0/16")])
+    group(ec2, "debug-all-open", vpc, [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    internal = group(ec2, "internal-api", vpc, [tcp(8080, "10.0.0.0/16")])
     _instance(ec2, ami, "internal-api-1", [internal], subnet, public=False)
-    rdp = _group(ec2, "windows-jump", vpc, [_tcp(3389, "::/0")])
+    rdp = group(ec2, "windows-jump", vpc, [tcp(3389, "::/0")])
     _instance(ec2, ami, "windows-jump-1", [rdp], subnet, public=False)
     ec2.allocate_address(Domain="vpc")  # an unattached Elastic IP
 

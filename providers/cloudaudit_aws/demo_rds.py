@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from cloudaudit_aws.demo_elasticache import security_group, vpc_with_subnets
+from cloudaudit_aws.demo import group, tcp, vpc_with_subnets
 
 DEMO_PASSWORD = "DemoOnly-Passw0rd"
 """The emulator needs a master password; this one protects nothing."""
@@ -33,9 +33,9 @@ def seed(endpoint: str, region: str) -> None:
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
     rds = boto3.client("rds", endpoint_url=endpoint, region_name=region)
     vpc, public, private = vpc_with_subnets(ec2, "10.40", "database-vpc")
-    open_pg = security_group(ec2, vpc, "orders-db-open-5432", 5432, "0.0.0.0/0")
-    partner = security_group(ec2, vpc, "billing-db-partner-only", 3306, "203.0.113.0/24")
-    app_only = security_group(ec2, vpc, "reports-db-from-vpc", 6543, "10.40.0.0/16")
+    open_pg = group(ec2, "orders-db-open-5432", vpc, [tcp(5432, "0.0.0.0/0")])
+    partner = group(ec2, "billing-db-partner-only", vpc, [tcp(3306, "203.0.113.0/24")])
+    app_only = group(ec2, "reports-db-from-vpc", vpc, [tcp(6543, "10.40.0.0/16")])
     for name, subnet in (("db-public", public), ("db-private", private)):
         rds.create_db_subnet_group(DBSubnetGroupName=name, DBSubnetGroupDescription=name, SubnetIds=[subnet])
     _parameter_group(rds, "mysql84-tls", "mysql8.4", "require_secure_transport", "ON")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import boto3
 
-from cloudaudit_aws.demo_elasticache import security_group, vpc_with_subnets
+from cloudaudit_aws.demo import group, tcp, vpc_with_subnets
 
 DEMO_PASSWORD = "DemoOnly-Passw0rd"
 """The emulator needs a master password; this one protects nothing."""
@@ -24,8 +24,8 @@ def seed(endpoint: str, region: str) -> None:
     ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=region)
     rs = boto3.client("redshift", endpoint_url=endpoint, region_name=region)
     vpc, public, private = vpc_with_subnets(ec2, "10.30", "warehouse-vpc")
-    open_5439 = security_group(ec2, vpc, "analytics-public-open-5439", 5439, "0.0.0.0/0")
-    vpc_only = security_group(ec2, vpc, "finance-warehouse-from-vpc", 5440, "10.30.0.0/16")
+    open_5439 = group(ec2, "analytics-public-open-5439", vpc, [tcp(5439, "0.0.0.0/0")])
+    vpc_only = group(ec2, "finance-warehouse-from-vpc", vpc, [tcp(5440, "10.30.0.0/16")])
     for name, subnet in (("warehouse-public", public), ("warehouse-private", private)):
         rs.create_cluster_subnet_group(ClusterSubnetGroupName=name, Description=name, SubnetIds=[subnet])
     # A real account sets require_ssl=true on this group (modify-cluster-parameter-group); the

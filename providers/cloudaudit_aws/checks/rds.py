@@ -93,7 +93,7 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
     compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
 )
 def instance_publicly_accessible(db: RdsInstance, inventory: Inventory) -> Outcome:
-    """PubliclyAccessible, graded by the security group rules on the instance's port."""
+    """PubliclyAccessible, graded by the network path (subnet route + security group rule on the port)."""
     return _public_access("DB instance", db, inventory)
 
 

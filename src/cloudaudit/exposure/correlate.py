@@ -161,7 +161,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     if level is ExposureLevel.EXPLOITABLE:
         severity = Severity.CRITICAL
     elif level in STEP_UP:
-        severity = Severity(_raise(severity))
+        severity = severity.raised()
     elif level is ExposureLevel.CONFIGURED and checked and negative and no_path:
         severity = severity.lowered()
     return finding.model_copy(
@@ -170,11 +170,6 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
             "exposure": Exposure.model_construct(level=level, evidence=tuple(evidence)),
         }
     )
-
-
-def _raise(severity: Severity) -> Severity:
-    order = sorted(Severity, key=lambda s: s.rank)
-    return order[min(severity.rank + 1, len(order) - 1)]
 
 
 def _new_finding(

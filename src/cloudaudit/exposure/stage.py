@@ -103,10 +103,10 @@ def apply_exposure(
     if options.enabled and recorded is None:
         for note in [*effective_specs(options)[1], *unused_mappings(targets, options)]:
             echo(note)
-        sources = build_sources(options)
-        for source in sources:
-            echo(source.plan(_targets_for(source, targets, options)))
-        results = [_observe(source, _targets_for(source, targets, options), progress) for source in sources]
+        planned = [(source, _targets_for(source, targets, options)) for source in build_sources(options)]
+        for source, reached in planned:
+            echo(source.plan(reached))
+        results = [_observe(source, reached, progress) for source, reached in planned]
     correlation = correlate(doc.findings, inventory, targets, results)
     findings = correlation.findings
     if mutelist is not None and correlation.added:

@@ -27,6 +27,10 @@ class Severity(StrEnum):
         """The severity ``steps`` levels milder, never below info."""
         return _BY_RANK[max(0, self.rank - steps)]
 
+    def raised(self, steps: int = 1) -> Severity:
+        """The severity ``steps`` levels worse, never above critical."""
+        return _BY_RANK[min(max(_BY_RANK), self.rank + steps)]
+
 
 _SEVERITY_RANK = {
     Severity.CRITICAL: 4,
