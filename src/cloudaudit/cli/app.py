@@ -25,6 +25,7 @@ from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
 from cloudaudit.progress import BarProgress, PlainProgress
+from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
 from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
 
@@ -211,6 +212,7 @@ def run(
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
     fmts = parse_formats(formats)
+    prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
@@ -240,6 +242,7 @@ def demo(
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
+    prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     plugin = load_plugin("aws")
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
@@ -276,6 +279,7 @@ def evaluate_cmd(
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
     fmts = parse_formats(formats)
+    prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
@@ -300,6 +304,7 @@ def report_cmd(
     """Re-render reports from a findings.json."""
     configure(debug)
     fmts = parse_formats(formats)
+    prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     doc = load_findings(findings)
     for path in write_reports(doc, None, output_dir, fmts):
         typer.echo(f"wrote {path}")

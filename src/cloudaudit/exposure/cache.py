@@ -6,17 +6,17 @@ failure (unreadable, corrupt, read-only disk) degrades to a cache miss: the cach
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from cloudaudit.report.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +82,6 @@ class DiskCache:
             for directory in (self.directory, path.parent):
                 directory.mkdir(mode=0o700, parents=True, exist_ok=True)
                 os.chmod(directory, 0o700)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)  # created 0600
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomic(path, text)
         except (OSError, TypeError, ValueError) as exc:
             log.debug("cannot write cache file %s: %s", path, exc)
