@@ -498,6 +498,11 @@ _ADMIN_PORTS = case(
     security_group("sg-ssh-unattached", [tcp(22)]),
     security_group("sg-telnet-winrm-public", [tcp(23), tcp(5986)], public_ips=["54.210.1.4"]),
     security_group("sg-range-20-3400", [rule("tcp", 20, 3400, ANYWHERE4)], public_ips=["54.210.1.5"]),
+    # The core catalogue's remote administration: VNC and X11 too; IPMI is UDP, so TCP 623 is not it.
+    security_group("sg-vnc-public", [tcp(5900)], public_ips=["54.210.1.11"]),
+    security_group("sg-x11-public", [tcp(6000)], public_ips=["54.210.1.12"]),
+    security_group("sg-ipmi-udp-public", [rule("udp", 623, 623, ANYWHERE4)], public_ips=["54.210.1.13"]),
+    security_group("sg-tcp-623-public", [tcp(623)], public_ips=["54.210.1.14"]),
     security_group(
         "sg-ssh-unknown-reach", [tcp(22)], unread={"public_ips": "AccessDenied on DescribeNetworkInterfaces"}
     ),
@@ -515,6 +520,9 @@ _ADMIN_PORTS = case(
         SG("sg-ssh-unattached"): LOW,
         SG("sg-telnet-winrm-public"): HIGH,
         SG("sg-range-20-3400"): HIGH,
+        SG("sg-vnc-public"): HIGH,
+        SG("sg-x11-public"): HIGH,
+        SG("sg-ipmi-udp-public"): HIGH,
         SG("sg-ssh-unknown-reach"): HIGH,
         SG("sg-all-public"): HIGH,
     },
@@ -523,6 +531,7 @@ _ADMIN_PORTS = case(
         SG("sg-ssh-from-prefix-list"),
         SG("sg-ssh-from-office"),
         SG("sg-web-public"),
+        SG("sg-tcp-623-public"),
     },
     messages={
         SG("sg-ssh-public"): PUBLIC_V4,
@@ -542,6 +551,12 @@ _DATABASE_PORTS = case(
     security_group("sg-mysql-v6-on-v4", [tcp(3306, ANYWHERE6)], public_ips=["54.210.2.3"]),
     # 20-3400 covers 2375 (Docker API, no authentication).
     security_group("sg-range-20-3400", [rule("tcp", 20, 3400, ANYWHERE4)], public_ips=["54.210.2.4"]),
+    # 80-443 covers RPC (135), NetBIOS (139) and LDAP (389), answered without authentication by default.
+    security_group("sg-80-to-443-public", [rule("tcp", 80, 443, ANYWHERE4)], public_ips=["54.210.2.9"]),
+    security_group("sg-nfs-public", [tcp(2049)], public_ips=["54.210.2.10"]),
+    security_group("sg-kubelet-public", [tcp(10250)], public_ips=["54.210.2.11"]),
+    security_group("sg-smb-public", [tcp(445)], public_ips=["54.210.2.12"]),
+    security_group("sg-kafka-9000-9100", [rule("tcp", 9000, 9100, ANYWHERE4)], public_ips=["54.210.2.13"]),
     security_group("sg-mysql-from-vpc", [tcp(3306, "10.0.0.0/8")], public_ips=["54.210.2.5"]),
     security_group("sg-postgres-from-app", [tcp(5432, "sg-app")], public_ips=["54.210.2.6"]),
     security_group("sg-ssh-public", [tcp(22)], public_ips=["54.210.2.7"]),
@@ -556,6 +571,11 @@ _DATABASE_PORTS = case(
         SG("sg-mysql-v6-on-v4"): MEDIUM,
         SG("sg-range-20-3400"): CRITICAL,
         SG("sg-all-public"): CRITICAL,  # all traffic includes Redis, MongoDB, ... (no auth by default)
+        SG("sg-80-to-443-public"): CRITICAL,
+        SG("sg-nfs-public"): CRITICAL,
+        SG("sg-kubelet-public"): CRITICAL,
+        SG("sg-smb-public"): HIGH,
+        SG("sg-kafka-9000-9100"): CRITICAL,
     },
     passing={SG("sg-mysql-from-vpc"), SG("sg-postgres-from-app"), SG("sg-ssh-public")},
     messages={SG("sg-redis-public"): "tcp/6379 from 0.0.0.0/0", SG("sg-range-20-3400"): "tcp/20-3400"},
@@ -568,8 +588,9 @@ _OTHER_PORTS = case(
     security_group("sg-8080-private", [tcp(8080)], attached=["eni-0a1b2c05"]),
     security_group("sg-8080-unattached", [tcp(8080)]),
     security_group("sg-web-and-8080-public", [tcp(443), tcp(8080)], public_ips=["54.210.3.3"]),
-    # 80-443 is a range, not "web only".
-    security_group("sg-80-to-443-public", [rule("tcp", 80, 443, ANYWHERE4)], public_ips=["54.210.3.4"]),
+    # 8080-8085 is a range, not "web only".
+    security_group("sg-8080-to-8085-public", [rule("tcp", 8080, 8085, ANYWHERE4)], public_ips=["54.210.3.4"]),
+    security_group("sg-snmp-udp-public", [rule("udp", 161, 161, ANYWHERE4)], public_ips=["54.210.3.10"]),
     security_group("sg-dns-udp-public", [rule("udp", 53, 53, ANYWHERE4)], public_ips=["54.210.3.5"]),
     security_group("sg-8080-from-vpc", [tcp(8080, "10.0.0.0/8")], public_ips=["54.210.3.6"]),
     security_group("sg-ssh-public", [tcp(22)], public_ips=["54.210.3.7"]),
@@ -583,7 +604,8 @@ _OTHER_PORTS = case(
         SG("sg-8080-private"): LOW,
         SG("sg-8080-unattached"): INFO,
         SG("sg-web-and-8080-public"): MEDIUM,
-        SG("sg-80-to-443-public"): MEDIUM,
+        SG("sg-8080-to-8085-public"): MEDIUM,
+        SG("sg-snmp-udp-public"): MEDIUM,
         SG("sg-dns-udp-public"): MEDIUM,
     },
     passing={SG("sg-8080-from-vpc"), SG("sg-ssh-public"), SG("sg-all-public")},

@@ -98,7 +98,8 @@ check(
     title="Security group allows remote administration ports from the Internet",
     severity=Severity.HIGH,
     asset=SecurityGroup,
-    rationale="""SSH, RDP, Telnet and WinRM open to the world are brute-forced within minutes of
+    rationale="""SSH, RDP, VNC, X11, Telnet, WinRM and other remote-administration services (the core port
+        catalogue's remote_admin category) open to the world are brute-forced within minutes of
         exposure and are the usual entry point of server compromise.""",
     remediation=_SG_REMEDIATION,
     compliance=with_controls(**{CIS_AWS: ("5.2", "5.3"), AWS_FSBP: ("EC2.13", "EC2.14", "EC2.53", "EC2.54")}),
@@ -106,15 +107,16 @@ check(
 
 check(
     id="aws.ec2.sg_open_database_ports",
-    title="Security group allows database or cache ports from the Internet",
+    title="Security group allows database, cache or other data-service ports from the Internet",
     severity=Severity.HIGH,
     asset=SecurityGroup,
-    rationale="""Databases, caches and search engines on their default ports are found by Internet scanners
-        within hours; several (Redis, MongoDB, Memcached, Elasticsearch, Docker) answer without
-        authentication by default (API7 scenario 2).""",
+    rationale="""Databases, caches, search engines, message brokers, file sharing, container APIs and
+        monitoring consoles (the core port catalogue's data categories) on their default ports are found
+        by Internet scanners within hours; many (Redis, MongoDB, Memcached, Elasticsearch, Docker, etcd,
+        kubelet, Kafka, NFS, rsync...) answer without authentication by default (API7 scenario 2).""",
     remediation=_SG_REMEDIATION,
     compliance=with_controls(**{AWS_FSBP: ("EC2.19",)}),
-)(_open_ingress("data", "database, cache or cluster ports"))
+)(_open_ingress("data", "database, cache or other data-service ports"))
 
 check(
     id="aws.ec2.sg_open_other_ports",

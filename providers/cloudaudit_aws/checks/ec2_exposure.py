@@ -8,15 +8,15 @@ from typing import Literal
 
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import IngressRule, SecurityGroup
-from cloudaudit_aws.checks.ports import ADMIN_PORTS, DATA_PORTS, NO_AUTH_BY_DEFAULT, WEB_PORTS
+from cloudaudit_aws.checks.ports import WEB_PORTS, named, services
 
 Category = Literal["all", "admin", "data", "other"]
 Reach = Literal["public", "private", "unattached", "unknown"]
 
 
-def named_ports(rule: IngressRule, catalogue: dict[int, str]) -> dict[int, str]:
-    """Catalogue ports the rule lets in."""
-    return {p: name for p, name in catalogue.items() if rule.covers(p)}
+def sensitive_ports(rule: IngressRule) -> dict[int, str]:
+    """Remote-administration and data-service ports of the catalogue that the rule lets in."""
+    return named([s for s in services(rule) if s.sensitive])
 
 
 def categories(rule: IngressRule) -> set[Category]:
@@ -28,9 +28,10 @@ def categories(rule: IngressRule) -> set[Category]:
     if rule.all_traffic:
         return {"all", "admin", "data"}
     found: set[Category] = set()
-    if named_ports(rule, ADMIN_PORTS):
+    opened = [s for s in services(rule) if s.sensitive]
+    if any(s.remote_admin for s in opened):
         found.add("admin")
-    if named_ports(rule, DATA_PORTS):
+    if any(not s.remote_admin for s in opened):
         found.add("data")
     if not found:
         found.add("other")
@@ -52,8 +53,8 @@ def is_benign(rule: IngressRule) -> bool:
 
 
 def unauthenticated_by_default(rule: IngressRule) -> bool:
-    """The rule exposes a service that has no authentication in its default configuration."""
-    return any(rule.covers(p) for p in NO_AUTH_BY_DEFAULT)
+    """The rule exposes a sensitive service that has no authentication in its default configuration."""
+    return any(s.sensitive and s.unauthenticated for s in services(rule))
 
 
 def exposed_ips(group: SecurityGroup, rule: IngressRule) -> list[str]:
@@ -114,7 +115,7 @@ def host_exposure(
                 continue
             all_traffic |= "all" in cats
             no_auth |= "all" in cats or unauthenticated_by_default(rule)
-            ports.update(named_ports(rule, ADMIN_PORTS) | named_ports(rule, DATA_PORTS))
+            ports.update(sensitive_ports(rule))
             rules.append({"security_group": group.group_id, "rule": rule.label()})
     return HostExposure(
         ports=dict(sorted(ports.items())),
