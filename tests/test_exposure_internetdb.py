@@ -7,6 +7,7 @@ import re
 import socket
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from cloudaudit.exposure import internetdb
+from cloudaudit.exposure.internetdb import observations_from_internetdb
 from cloudaudit.exposure.model import ExposureLevel, SourceResult, Target
 from cloudaudit.exposure.sources import ExposureOptions, SourceSpec, build_sources
 from cloudaudit.progress import PlainProgress
@@ -119,8 +121,9 @@ def test_listed_ports_and_cves(fake: InternetDBFake, tmp_path: Path, clock: Fake
         ("vulnerability", None),
     ]
     ssh = result.observations[0]
-    assert (ssh.level, ssh.service, ssh.transport, ssh.ip) == (ExposureLevel.OBSERVED, "", "tcp", "")
-    assert ssh.summary == "22/tcp open: service unknown (listed by InternetDB)"
+    assert (ssh.level, ssh.service, ssh.transport, ssh.ip) == (ExposureLevel.OBSERVED, "SSH", "tcp", "")
+    assert ssh.summary == "22/tcp open: SSH by its port number (listed by InternetDB, no banner)"
+    assert ssh.details["service_from"] == "port catalogue"
     assert ssh.details["cpes"] == ANSWER["cpes"] and ssh.details["tags"] == ["cloud", "database"]
     assert ssh.seen_at.timestamp() == clock.now  # InternetDB has no dates: when it was fetched
     vuln = result.observations[-1]
@@ -230,7 +233,10 @@ def test_dns_target_is_resolved(fake: InternetDBFake, tmp_path: Path, clock: Fak
     assert "127.0.0.1" in fake.requests
     (port,) = [o for o in result.observations if o.ip == "127.0.0.1" and o.kind == "open_port"]
     assert (port.host, port.port) == ("localhost", 5432)
-    assert port.summary == "5432/tcp on 127.0.0.1 open: service unknown (listed by InternetDB)"
+    assert (
+        port.summary
+        == "5432/tcp on 127.0.0.1 open: PostgreSQL by its port number (listed by InternetDB, no banner)"
+    )
 
 
 def test_plan_and_registry(fake: InternetDBFake, tmp_path: Path) -> None:
@@ -240,3 +246,10 @@ def test_plan_and_registry(fake: InternetDBFake, tmp_path: Path) -> None:
         "one lookup per address)"
     )
     assert fake.requests == []
+
+
+def test_a_port_the_catalogue_does_not_know_stays_unnamed() -> None:
+    fetched = datetime(2026, 12, 1, tzinfo=UTC)
+    (obs,) = observations_from_internetdb({"ip": IP, "ports": [4711]}, IP, fetched)
+    assert obs.service == "" and "service_from" not in obs.details
+    assert obs.summary == "4711/tcp open: service unknown (listed by InternetDB, no banner)"

@@ -27,6 +27,7 @@ from cloudaudit.exposure.index_lookup import (
 from cloudaudit.exposure.model import ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.ratelimit import RateLimiter
 from cloudaudit.exposure.shodan_shape import vulnerability
+from cloudaudit.ports import lookup
 
 if TYPE_CHECKING:
     from cloudaudit.exposure.sources import ExposureOptions
@@ -42,12 +43,33 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _open_port(
+    port: int, host: str, ip: str, where: str, fetched: datetime, facts: dict[str, list[str]]
+) -> Observation:
+    known = lookup(port, "tcp")
+    said = f"{known.name} by its port number" if known else "service unknown"
+    return Observation(
+        source=NAME,
+        host=host,
+        kind="open_port",
+        level=ExposureLevel.OBSERVED,
+        summary=f"{port}/tcp{where} open: {said} (listed by InternetDB, no banner)",
+        seen_at=fetched,
+        port=port,
+        ip=ip,
+        service=known.name if known else "",
+        details={"transport": "tcp", **({"service_from": "port catalogue"} if known else {}), **facts},
+    )
+
+
 def observations_from_internetdb(
     answer: Mapping[str, Any], target_host: str, fetched: datetime
 ) -> list[Observation]:
-    """One OBSERVED ``open_port`` per listed port (service unknown) and one ``vulnerability`` for the CVEs.
+    """One OBSERVED ``open_port`` per listed port and one ``vulnerability`` for the CVEs.
 
-    InternetDB has no dates: ``seen_at`` is when the answer was fetched.
+    InternetDB has no banners: a port's service is the port catalogue's name for it, said to be
+    inferred from the number (``details.service_from``). It has no dates either: ``seen_at`` is when
+    the answer was fetched.
     """
     ip = answer.get("ip") if isinstance(answer.get("ip"), str) and answer.get("ip") != target_host else ""
     where = f" on {ip}" if ip else ""
@@ -59,20 +81,7 @@ def observations_from_internetdb(
             if isinstance(p, int) and not isinstance(p, bool) and 0 <= p < 65536
         }
     )
-    observations = [
-        Observation(
-            source=NAME,
-            host=target_host,
-            kind="open_port",
-            level=ExposureLevel.OBSERVED,
-            summary=f"{port}/tcp{where} open: service unknown (listed by InternetDB)",
-            seen_at=fetched,
-            port=port,
-            ip=str(ip),
-            details={"transport": "tcp", **facts},
-        )
-        for port in ports
-    ]
+    observations = [_open_port(port, target_host, str(ip), where, fetched, facts) for port in ports]
     cves = sorted({c.upper() for c in _strings(answer.get("vulns")) if c.upper().startswith("CVE-")})
     if cves:
         observations.append(
