@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cloudaudit import __version__
+from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -35,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: flags shown as flags, help text never read as markup
     help="Audit cloud accounts for public permissions and default-config services.",
 )
 checks_app = typer.Typer(
@@ -50,7 +52,8 @@ FailOn = Annotated[
     Severity | None,
     typer.Option(
         "--fail-on",
-        case_sensitive=False,
+        parser=enum_parser(Severity),
+        metavar=choices_metavar(Severity),
         help="Exit 1 when a failing finding is at or above this severity (default: never).",
     ),
 ]
