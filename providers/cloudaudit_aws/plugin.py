@@ -7,6 +7,7 @@ import pkgutil
 from contextlib import AbstractContextManager
 
 from cloudaudit.errors import MissingDependencyError
+from cloudaudit.install import install_hint
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress
 
@@ -21,7 +22,7 @@ class AwsPlugin:
     """Amazon Web Services: S3 and EC2 networking (more services follow the same shape)."""
 
     name = "aws"
-    install_hint = "pip install 'cloudaudit[aws]'"
+    install_hint = install_hint("aws")
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
@@ -45,7 +46,7 @@ class AwsPlugin:
             from cloudaudit_aws.demo import demo_account
         except ImportError as exc:
             raise MissingDependencyError(
-                f"the demo needs moto's server ({exc}); run: pip install 'cloudaudit[demo]'"
+                f"the demo needs moto's server ({exc}); run: {install_hint('demo')}"
             ) from exc
         return demo_account(probe)
 

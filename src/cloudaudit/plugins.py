@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
+from cloudaudit.install import install_hint
 from cloudaudit.model.inventory import Inventory
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
@@ -59,7 +60,7 @@ class ProviderPlugin(Protocol):
     name: str
     """Short name used on the command line (``aws``)."""
     install_hint: str
-    """How to install its SDK (``pip install 'cloudaudit[aws]'``)."""
+    """How to install its SDK (:func:`cloudaudit.install.install_hint` of its extra)."""
 
     def load(self) -> None:
         """Register the provider's asset kinds and checks (pure imports, no SDK)."""
@@ -90,7 +91,7 @@ def load_plugin(name: str) -> ProviderPlugin:
         plugin = matches[0].load()
     except ImportError as exc:
         raise MissingDependencyError(
-            f"provider {name!r} cannot be loaded ({exc}); install it with: pip install 'cloudaudit[{name}]'"
+            f"provider {name!r} cannot be loaded ({exc}); install it with: {install_hint(name)}"
         ) from exc
     if not isinstance(plugin, ProviderPlugin):
         raise UsageError(f"entry point {name!r} does not provide a cloudaudit provider plugin")
