@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from contextlib import AbstractContextManager
+from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
 from cloudaudit.install import install_hint
@@ -31,6 +32,14 @@ class AwsPlugin:
                 importlib.import_module(module)
         for module in _modules("cloudaudit_aws.checks"):
             importlib.import_module(module)
+
+    def permissions(self) -> dict[str, Any]:
+        """The IAM policy of every call the collectors make, generated from their declarations."""
+        try:
+            from cloudaudit_aws.collect.services import readonly_policy
+        except ImportError as exc:
+            raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
+        return readonly_policy()
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account with boto3 (read-only calls only)."""

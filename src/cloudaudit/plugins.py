@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
@@ -64,6 +64,9 @@ class ProviderPlugin(Protocol):
 
     def load(self) -> None:
         """Register the provider's asset kinds and checks (pure imports, no SDK)."""
+
+    def permissions(self) -> dict[str, Any]:
+        """The provider's read-only policy document covering every call ``collect`` makes."""
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account (read-only) and return its inventory; raise CloudauditError if it can't."""

@@ -13,6 +13,7 @@ import typer
 
 from cloudaudit import __version__
 from cloudaudit.cli.choices import choices_metavar, enum_parser
+from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -306,6 +307,18 @@ def report_cmd(
     doc = load_findings(findings)
     for path in write_reports(doc, None, output_dir, fmts):
         typer.echo(f"wrote {path}")
+
+
+@app.command("permissions")
+def permissions_cmd(
+    provider: Annotated[str, typer.Option("--provider", "-p", help="Cloud provider plugin (aws).")] = "aws",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json: the policy document; text: one action a line.")
+    ] = "json",
+) -> None:
+    """Print the read-only policy the audit needs (attach it to the auditing role)."""
+    configure(False)
+    typer.echo(render_permissions(load_plugin(provider).permissions(), fmt))
 
 
 @checks_app.callback()
