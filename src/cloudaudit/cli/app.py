@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cloudaudit import __version__
+from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
@@ -334,13 +335,10 @@ def checks_list(
     configure(False)
     plugins = [load_plugin(provider)] if provider else list(load_all())
     names = {p.name for p in plugins}
-    rows = [c for c in REGISTRY if c.provider in names]
-    width = max((len(c.id) for c in rows), default=10)
-    for c in rows:
-        typer.echo(f"{c.id:<{width}}  {c.severity.value:<8}  {c.asset.kind:<28}  {c.title}")
-    typer.echo("\nAdded by the exposure stage (--exposure, --probe), on the resource owning the address:")
-    for r in all_rules():
-        typer.echo(f"{r.id:<{width}}  {r.severity.value:<8}  {'(any)':<28}  {r.title}")
+    print_checks(
+        [(c.id, c.severity.value, c.asset.kind, c.title) for c in REGISTRY if c.provider in names],
+        [(r.id, r.severity.value, "(any)", r.title) for r in all_rules()],
+    )
 
 
 @checks_app.command("show")
