@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -24,9 +25,11 @@ def test_fail_on_rejects_an_unknown_severity_in_one_plain_line(capsys: pytest.Ca
     assert "Value error" not in err
 
 
-def test_fail_on_accepts_any_case(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["checks", "show", "nope", "--help"]) == 0  # parses without running
-    assert main(["demo", "--fail-on", "HIGH", "--help"]) == 0
+def test_fail_on_accepts_any_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--fail-on HIGH`` is parsed: the command goes on to fail on its missing inventory instead."""
+    assert main(["evaluate", "-i", str(tmp_path / "missing.json"), "--fail-on", "HIGH"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "--fail-on" not in err and "missing.json" in err
 
 
 @pytest.mark.parametrize("command", ["run", "demo", "evaluate"])
