@@ -89,6 +89,8 @@ _CATCH_ALL = case(
     api("default-open", routes=(route("$default"),)),
     api("any-open", routes=(route("ANY /{proxy+}"), route("GET /health", "JWT", "au1"))),
     api("default-authorized", routes=(route("$default", "JWT", "au1"),)),
+    api("two-open", routes=(route("ANY /{proxy+}"), route("$default"))),
+    api("one-of-two-open", routes=(route("ANY /{proxy+}", "JWT", "au1"), route("$default"))),
     api("any-open-unreachable", routes=(route("ANY /{proxy+}"),), execute_endpoint=False),
     api("explicit-routes", routes=(route("GET /orders"), route("POST /orders", "JWT", "au1"))),
     api("ws-default", protocol="WEBSOCKET", routes=(route("$connect", "AWS_IAM"), route("$default"))),
@@ -97,10 +99,17 @@ _CATCH_ALL = case(
         A("any-open"): MEDIUM,
         A("default-authorized"): LOW,
         A("any-open-unreachable"): LOW,
+        A("two-open"): MEDIUM,
+        A("one-of-two-open"): MEDIUM,
     },
     passing={A("explicit-routes")},
     silent={A("ws-default")},
-    messages={A("any-open"): "ANY /{proxy+} without authorization"},
+    messages={
+        A("any-open"): "catch-all route(s) ANY /{proxy+}, without authorization.",
+        A("default-open"): "catch-all route(s) $default, without authorization.",
+        A("two-open"): "catch-all route(s) ANY /{proxy+}, $default, none with authorization.",
+        A("one-of-two-open"): "catch-all route(s) ANY /{proxy+}, $default; without authorization: $default.",
+    },
 )
 
 # ------------------------------------------------------------------------------------------- CORS

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,11 @@ import pytest
 from cloudaudit.cli.app import main
 from cloudaudit_aws.demo import service_seeds
 
+DOCUMENTATION = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:.-])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 SERVICES = {"s3", "ec2", "rds", "apigateway", "apigatewayv2", "elasticache", "redshift", "opensearch"}
 
 
@@ -20,7 +27,7 @@ def demo_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[d
     """One demo run for the module (it starts its own emulator on 127.0.0.1)."""
     out = tmp_path_factory.mktemp("demo") / "reports"
     saved = os.environ.get("AWS_ENDPOINT_URL")
-    code = main(["demo", "-o", str(out), "--fail-on", "critical"])
+    code = main(["demo", "-o", str(out), "--fail-on", "critical", "-f", "html,json,csv,sarif"])
     assert os.environ.get("AWS_ENDPOINT_URL") == saved, "the demo must restore the environment"
     return code, json.loads((out / "findings.json").read_text())["findings"], out
 
@@ -106,3 +113,60 @@ def test_demo_probe_contacts_only_its_local_services_and_finds_their_flaws(
         assert _one(findings, f"exposure.probe.http.{check}", "web-1")["status"] == "FAIL"
     html = (out / "report.html").read_text()
     assert "exposure.probe.redis.no_auth" in html
+
+
+def _addresses(text: str) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    for candidate in [*IPV4.findall(text), *IPV6.findall(text)]:
+        try:
+            found.add(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue  # a time (07:31:02), a version: not an address
+    return found
+
+
+def _harmless(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    documented = any(address in net for net in DOCUMENTATION)
+    return documented or address.is_private or address.is_loopback or address.is_unspecified
+
+
+def test_demo_shows_only_documentation_and_private_addresses(
+    demo_findings: tuple[int, list[dict[str, Any]], Path],
+) -> None:
+    _, _, out = demo_findings
+    files = sorted(out.iterdir())
+    assert {p.name for p in files} >= {"findings.json", "report.html", "exposure.json", "inventory.json"}
+    seen = {path.name: _addresses(path.read_text()) for path in files}
+    strangers = {
+        name: sorted(map(str, a))
+        for name, addrs in seen.items()
+        if (a := {x for x in addrs if not _harmless(x)})
+    }
+    assert strangers == {}
+    public = {str(a) for a in seen["findings.json"] if any(a in net for net in DOCUMENTATION)}
+    assert {
+        "203.0.113.10",
+        "203.0.113.20",
+        "198.51.100.30",
+    } <= public  # hosts with Elastic IPs are still public
+
+
+def test_demo_snapshot_still_matches_its_hosts(demo_findings: tuple[int, list[dict[str, Any]], Path]) -> None:
+    _, findings, _ = demo_findings
+    web = _one(findings, "exposure.known_vulnerability", "web-1")
+    assert "203.0.113.10" in json.dumps(web)
+
+
+def test_demo_shows_a_coverage_gap_from_a_denied_read(
+    demo_findings: tuple[int, list[dict[str, Any]], Path],
+) -> None:
+    _, findings, out = demo_findings
+    coverage = json.loads((out / "findings.json").read_text())["coverage"]
+    assert [(g["service"], g["operation"], g["error_code"], g["resource_id"]) for g in coverage] == [
+        ("s3", "GetBucketPolicy", "AccessDenied", "arn:aws:s3:::acme-finance-archive")
+    ]
+    policy = _one(findings, "aws.s3.bucket_policy_public", "acme-finance-archive")
+    assert policy["status"] == "UNKNOWN" and "AccessDenied on GetBucketPolicy" in policy["message"]
+    assert _one(findings, "aws.s3.bucket_versioning", "acme-finance-archive")["status"] == "PASS"
+    html = (out / "report.html").read_text()
+    assert "GetBucketPolicy" in html and "acme-finance-archive" in html

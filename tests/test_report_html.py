@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from jinja2 import StrictUndefined
 
-from cloudaudit.exposure.model import Exposure, ExposureLevel
+from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
@@ -930,3 +930,32 @@ def test_js_pages_filters_searches_and_counts() -> None:
     assert no_services["noMatch"] is True
     assert no_services["facets"]["service:s3"] == "1"
     assert reset["pageInfo"] == page1["pageInfo"]
+
+
+@needs_node
+def test_js_evidence_rows_skip_empty_parts_and_show_each_date_once() -> None:
+    evidence = (
+        ExposureEvidence(source="config", endpoint="", seen="subnet-1 routes 0.0.0.0/0 -> igw-1"),
+        ExposureEvidence(
+            source="file",
+            endpoint="203.0.113.10:22",
+            seen="22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
+            seen_at=datetime(2026, 11, 26, 21, 3, 11, tzinfo=UTC),
+        ),
+        ExposureEvidence(
+            source="probe",
+            endpoint="203.0.113.10:80",
+            seen="TRACE enabled",
+            seen_at=datetime(2026, 12, 1, 10, 5, 42, tzinfo=UTC),
+        ),
+    )
+    finding = make_finding(exposure=Exposure(level=ExposureLevel.OBSERVED, evidence=evidence))
+    result = run_report_js(render_html(make_doc([finding])), [{"click": "expand-all"}])
+    expanded = result["snaps"][-1]
+    (item,) = _items(expanded)
+    (ul,) = _by_class(item, "exposure-evidence")
+    assert [_text(li) for li in ul["children"] if isinstance(li, dict)] == [
+        "config · subnet-1 routes 0.0.0.0/0 -> igw-1",
+        "file · 203.0.113.10:22 · 22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
+        "probe · 203.0.113.10:80 · TRACE enabled (2026-12-01 10:05 UTC)",
+    ]

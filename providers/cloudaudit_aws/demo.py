@@ -25,8 +25,16 @@ from moto.server import ThreadedMotoServer
 from cloudaudit.exposure.demo_services import demo_services
 from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
 from cloudaudit.plugins import CollectOptions, DemoAccount
+from cloudaudit_aws.emulator_proxy import DENIED_BUCKET, denying_proxy
 
 ACCOUNT = "123456789012"
+PUBLIC_ADDRESSES = {
+    "web-1": "203.0.113.10",
+    "legacy-db-1": "203.0.113.20",
+    "unattached": "203.0.113.99",
+    "eu-bastion": "198.51.100.30",
+}
+"""Elastic IPs of the sample account: documentation ranges (RFC 5737), never a real host."""
 REGIONS = ("us-east-1", "eu-west-1")
 _ENV = {
     "AWS_ACCESS_KEY_ID": "demo-access-key",
@@ -48,6 +56,9 @@ _UNSET = (
 def demo_account(probe: bool = False) -> Iterator[DemoAccount]:
     """Start the emulator, seed it, and yield how to audit it (with its exposure snapshot).
 
+    S3 is reached through :func:`~cloudaudit_aws.emulator_proxy.denying_proxy`, which denies the
+    auditor one bucket policy: the report always shows what a coverage gap looks like.
+
     With ``probe``, the misconfigured local services of :mod:`cloudaudit.exposure.demo_services`
     also start and the sample account's web and cache endpoints are mapped onto them; the probe is
     restricted to mapped endpoints, so it contacts nothing but 127.0.0.1.
@@ -55,7 +66,7 @@ def demo_account(probe: bool = False) -> Iterator[DemoAccount]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    saved = {k: os.environ.get(k) for k in (*_ENV, *_UNSET, "AWS_ENDPOINT_URL")}
+    saved = {k: os.environ.get(k) for k in (*_ENV, *_UNSET, "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3")}
     try:
         for key in _UNSET:
             os.environ.pop(key, None)
@@ -64,6 +75,7 @@ def demo_account(probe: bool = False) -> Iterator[DemoAccount]:
         seed(os.environ["AWS_ENDPOINT_URL"])
         addresses = demo_addresses(os.environ["AWS_ENDPOINT_URL"])
         with tempfile.TemporaryDirectory(prefix="cloudaudit-demo-") as tmp, ExitStack() as stack:
+            os.environ["AWS_ENDPOINT_URL_S3"] = stack.enter_context(denying_proxy(host, port))
             snapshot = write_snapshot(Path(tmp), addresses)
             exposure = ExposureOptions(sources=(SourceSpec("file", str(snapshot)),))
             if probe:
@@ -240,6 +252,12 @@ def seed_s3(endpoint: str) -> None:
         ),
     )
 
+    _bucket(s3, DENIED_BUCKET, "us-east-1", {"team": "finance"})
+    _harden(s3, DENIED_BUCKET)
+    s3.put_bucket_policy(
+        Bucket=DENIED_BUCKET, Policy=_policy(_tls_only(DENIED_BUCKET))
+    )  # the auditor is denied it
+
     _bucket(s3, "acme-eu-backups", "eu-west-1", {"team": "platform"})
     s3.put_public_access_block(
         Bucket="acme-eu-backups",
@@ -268,6 +286,16 @@ def tcp(port: int, cidr: str = "0.0.0.0/0", to: int | None = None) -> dict[str, 
     """An ingress permission for TCP ``port`` (to ``to``) from ``cidr`` (IPv4 or IPv6)."""
     key, rng = ("Ipv6Ranges", {"CidrIpv6": cidr}) if ":" in cidr else ("IpRanges", {"CidrIp": cidr})
     return {"IpProtocol": "tcp", "FromPort": port, "ToPort": to or port, key: [rng]}
+
+
+def _elastic_ip(ec2: Any, name: str, instance: str | None = None) -> None:
+    """Allocate the documentation address of ``name`` (and associate it with ``instance``).
+
+    An associated Elastic IP replaces an instance's auto-assigned public address, as on AWS.
+    """
+    eip = ec2.allocate_address(Domain="vpc", Address=PUBLIC_ADDRESSES[name])
+    if instance is not None:
+        ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=instance)
 
 
 def _instance(ec2: Any, ami: str, name: str, groups: list[str], subnet: str, public: bool) -> str:
@@ -312,20 +340,19 @@ def seed_ec2(endpoint: str, region: str) -> None:
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
     if region != "us-east-1":
         bastion = group(ec2, "eu-bastion", vpc, [tcp(22)])
-        _instance(ec2, ami, "eu-bastion", [bastion], subnet, public=True)
+        _elastic_ip(ec2, "eu-bastion", _instance(ec2, ami, "eu-bastion", [bastion], subnet, public=True))
         return
     web = group(ec2, "web-frontend", vpc, [tcp(80), tcp(443), tcp(443, "::/0"), tcp(22)])
-    _instance(ec2, ami, "web-1", [web], subnet, public=True)
+    _elastic_ip(ec2, "web-1", _instance(ec2, ami, "web-1", [web], subnet, public=True))
     legacy = group(ec2, "legacy-db", vpc, [tcp(3306), tcp(6379)])
     db = _instance(ec2, ami, "legacy-db-1", [legacy], subnet, public=False)
-    eip = ec2.allocate_address(Domain="vpc")
-    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=db)
+    _elastic_ip(ec2, "legacy-db-1", db)
     group(ec2, "debug-all-open", vpc, [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     internal = group(ec2, "internal-api", vpc, [tcp(8080, "10.0.0.0/16")])
     _instance(ec2, ami, "internal-api-1", [internal], subnet, public=False)
     rdp = group(ec2, "windows-jump", vpc, [tcp(3389, "::/0")])
     _instance(ec2, ami, "windows-jump-1", [rdp], subnet, public=False)
-    ec2.allocate_address(Domain="vpc")  # an unattached Elastic IP
+    _elastic_ip(ec2, "unattached")
 
 
 def _default_vpc_route(ec2: Any, vpc: str) -> None:

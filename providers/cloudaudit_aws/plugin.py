@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from contextlib import AbstractContextManager
+from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
+from cloudaudit.install import install_hint
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress
 
@@ -21,7 +23,7 @@ class AwsPlugin:
     """Amazon Web Services: S3 and EC2 networking (more services follow the same shape)."""
 
     name = "aws"
-    install_hint = "pip install 'cloudaudit[aws]'"
+    install_hint = install_hint("aws")
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
@@ -30,6 +32,14 @@ class AwsPlugin:
                 importlib.import_module(module)
         for module in _modules("cloudaudit_aws.checks"):
             importlib.import_module(module)
+
+    def permissions(self) -> dict[str, Any]:
+        """The IAM policy of every call the collectors make, generated from their declarations."""
+        try:
+            from cloudaudit_aws.collect.services import readonly_policy
+        except ImportError as exc:
+            raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
+        return readonly_policy()
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account with boto3 (read-only calls only)."""
@@ -45,7 +55,7 @@ class AwsPlugin:
             from cloudaudit_aws.demo import demo_account
         except ImportError as exc:
             raise MissingDependencyError(
-                f"the demo needs moto's server ({exc}); run: pip install 'cloudaudit[demo]'"
+                f"the demo needs moto's server ({exc}); run: {install_hint('demo')}"
             ) from exc
         return demo_account(probe)
 

@@ -6,6 +6,8 @@ import logging
 import os
 import re
 
+from cloudaudit.terminal import printable
+
 SECRET_ENV_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "SHODAN_API_KEY")
 _ACCESS_KEY_RE = re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}\b")
 _SIGNATURE_RE = re.compile(r"(Signature=|signature=|X-Amz-Signature=|key=)[^&\s,\"']+")
@@ -29,8 +31,17 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _SIGNATURE_RE.sub(r"\1****", text)
 
 
+def _lines(text: str) -> str:
+    """Each line of a traceback shown with control characters escaped; the line breaks kept."""
+    return "\n".join(printable(line, limit=0) for line in text.split("\n"))
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's final message through :func:`redact`."""
+    """Rewrites each record's final message through :func:`redact`, on one printable line.
+
+    Messages carry account-controlled names: control characters are escaped (no escape sequence
+    reaches the terminal, no newline forges a log line). Tracebacks keep their line breaks.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,10 +50,10 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact in place; never drops a record."""
         secrets = (*self.secrets, *_REGISTERED)
-        record.msg = redact(record.getMessage(), secrets)
+        record.msg = printable(redact(record.getMessage(), secrets), limit=0)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), secrets)
+            record.exc_text = _lines(redact(logging.Formatter().formatException(record.exc_info), secrets))
             record.exc_info = None
         return True
 

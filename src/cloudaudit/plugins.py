@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
+from cloudaudit.install import install_hint
 from cloudaudit.model.inventory import Inventory
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
@@ -59,10 +60,13 @@ class ProviderPlugin(Protocol):
     name: str
     """Short name used on the command line (``aws``)."""
     install_hint: str
-    """How to install its SDK (``pip install 'cloudaudit[aws]'``)."""
+    """How to install its SDK (:func:`cloudaudit.install.install_hint` of its extra)."""
 
     def load(self) -> None:
         """Register the provider's asset kinds and checks (pure imports, no SDK)."""
+
+    def permissions(self) -> dict[str, Any]:
+        """The provider's read-only policy document covering every call ``collect`` makes."""
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account (read-only) and return its inventory; raise CloudauditError if it can't."""
@@ -90,7 +94,7 @@ def load_plugin(name: str) -> ProviderPlugin:
         plugin = matches[0].load()
     except ImportError as exc:
         raise MissingDependencyError(
-            f"provider {name!r} cannot be loaded ({exc}); install it with: pip install 'cloudaudit[{name}]'"
+            f"provider {name!r} cannot be loaded ({exc}); install it with: {install_hint(name)}"
         ) from exc
     if not isinstance(plugin, ProviderPlugin):
         raise UsageError(f"entry point {name!r} does not provide a cloudaudit provider plugin")

@@ -1,4 +1,7 @@
-"""Progress display: a bar on a terminal, periodic plain lines otherwise."""
+"""Progress display: a bar on a terminal, periodic plain lines otherwise.
+
+Labels name the account's resources: they are shown through :func:`printable`, never as markup.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cloudaudit.terminal import printable
 
 log = logging.getLogger("cloudaudit.progress")
 
@@ -37,20 +42,22 @@ class PlainProgress:
             now = time.monotonic()
             if now - self._last >= self._interval:
                 self._last = now
-                print(f"{self.verb} {self.done}/{self.total}: {label}", file=sys.stderr, flush=True)
+                print(
+                    f"{self.verb} {self.done}/{self.total}: {printable(label)}", file=sys.stderr, flush=True
+                )
 
 
 class BarProgress:
     """A rich progress bar on stderr; use as a context manager."""
 
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, console: Console | None = None) -> None:
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", markup=False, style="bold"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[label]}"),
+            TextColumn("{task.fields[label]}", markup=False),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console or Console(stderr=True),
             transient=True,
         )
         self._task = self._progress.add_task(description, total=0, label="")
@@ -74,4 +81,4 @@ class BarProgress:
     def advance(self, label: str) -> None:
         """One unit done."""
         with self._lock:
-            self._progress.update(self._task, advance=1, label=label[:40])
+            self._progress.update(self._task, advance=1, label=printable(label, limit=40))

@@ -21,6 +21,7 @@ from cloudaudit.report.files import prepare_dir, write_private
 from cloudaudit.report.html import render_html
 from cloudaudit.report.json_report import render_findings, render_inventory
 from cloudaudit.report.sarif import render_sarif
+from cloudaudit.summary import summarize as summary_table
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +123,5 @@ def write_reports(
 
 
 def summarize(doc: FindingsDocument) -> str:
-    """A short human summary for the terminal."""
-    fails = [f for f in doc.findings if f.status is Status.FAIL]
-    by_sev = {s: sum(1 for f in fails if f.severity is s) for s in Severity}
-    counts = ", ".join(f"{n} {s.value}" for s, n in by_sev.items() if n) or "none"
-    other = {s: sum(1 for f in doc.findings if f.status is s) for s in Status if s is not Status.FAIL}
-    lines = [
-        f"{len(doc.findings)} results from {doc.run.checks_run} checks on {doc.run.provider} "
-        f"account(s) {', '.join(doc.run.accounts)}: {len(fails)} failing ({counts}); "
-        + ", ".join(f"{n} {s.value}" for s, n in other.items() if n),
-    ]
-    if doc.coverage:
-        lines.append(f"{len(doc.coverage)} item(s) could not be collected (see 'coverage' in the report).")
-    return "\n".join(lines)
+    """The summary for the terminal (see :mod:`cloudaudit.summary`)."""
+    return summary_table(doc)

@@ -178,6 +178,15 @@ def websocket_connect_no_authorization(api: ApiGatewayV2Api, inventory: Inventor
     )
 
 
+def _without_auth(keys: list[str], open_keys: list[str]) -> str:
+    """Which of the routes lack authorization, without repeating them when all do."""
+    if not open_keys:
+        return ""
+    if len(open_keys) == len(keys):
+        return ", none with authorization" if len(keys) > 1 else ", without authorization"
+    return f"; without authorization: {', '.join(open_keys)}"
+
+
 @check(
     id="aws.apigatewayv2.catch_all_route",
     title="HTTP API has catch-all ($default or ANY) routes",
@@ -203,7 +212,7 @@ def catch_all_route(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
     open_keys = [r.route_key for r in catch_all if r.authorization_type == "NONE"]
     severity = Severity.MEDIUM if open_keys and (where.served or where.undecided) else Severity.LOW
     keys = [r.route_key for r in catch_all]
-    detail = f"; {', '.join(open_keys)} without authorization" if open_keys else ""
+    detail = _without_auth(keys, open_keys)
     yield fail(
         f"HTTP API {api.name} has catch-all route(s) {', '.join(keys)}{detail}.",
         {"route_keys": keys, "without_authorization": open_keys, **where.evidence()},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cloudaudit_aws.collect import apigateway, apigatewayv2, ec2, elasticache, opensearch, rds, redshift, s3
 from cloudaudit_aws.collect.context import ServiceCollector
 
@@ -20,5 +22,16 @@ SESSION_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 
 
 def required_permissions() -> list[str]:
-    """Sorted IAM actions used by the collection (all read-only; see deploy/)."""
+    """Sorted IAM actions used by the collection (all read-only)."""
     return sorted({*SESSION_PERMISSIONS, *(p for c in COLLECTORS for p in c.permissions)})
+
+
+def readonly_policy() -> dict[str, Any]:
+    """The IAM policy document the audit needs (``cloudaudit permissions --provider aws``)."""
+    statement = {
+        "Sid": "CloudauditReadOnly",
+        "Effect": "Allow",
+        "Action": required_permissions(),
+        "Resource": "*",
+    }
+    return {"Version": "2012-10-17", "Statement": [statement]}

@@ -35,7 +35,10 @@ _CREDENTIAL_CODES = {
     "ExpiredToken": _EXPIRED,
     "ExpiredTokenException": _EXPIRED,
     "RequestExpired": "the request expired: check the system clock",
-    "AccessDenied": "sts:GetCallerIdentity was denied; the audit needs a read-only role (see deploy/)",
+    "AccessDenied": (
+        "sts:GetCallerIdentity was denied; the audit needs a read-only role: "
+        "'cloudaudit permissions --provider aws' prints its policy"
+    ),
 }
 
 

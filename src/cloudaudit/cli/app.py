@@ -12,6 +12,9 @@ from typing import Annotated
 import typer
 
 from cloudaudit import __version__
+from cloudaudit.cli.checks_table import print_checks
+from cloudaudit.cli.choices import choices_metavar, enum_parser
+from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -36,6 +39,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: flags shown as flags, help text never read as markup
     help="Audit cloud accounts for public permissions and default-config services.",
 )
 checks_app = typer.Typer(
@@ -51,7 +55,8 @@ FailOn = Annotated[
     Severity | None,
     typer.Option(
         "--fail-on",
-        case_sensitive=False,
+        parser=enum_parser(Severity),
+        metavar=choices_metavar(Severity),
         help="Exit 1 when a failing finding is at or above this severity (default: never).",
     ),
 ]
@@ -310,6 +315,18 @@ def report_cmd(
         typer.echo(f"wrote {path}")
 
 
+@app.command("permissions")
+def permissions_cmd(
+    provider: Annotated[str, typer.Option("--provider", "-p", help="Cloud provider plugin (aws).")] = "aws",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json: the policy document; text: one action a line.")
+    ] = "json",
+) -> None:
+    """Print the read-only policy the audit needs (attach it to the auditing role)."""
+    configure(False)
+    typer.echo(render_permissions(load_plugin(provider).permissions(), fmt))
+
+
 @checks_app.callback()
 def checks_list(
     ctx: typer.Context,
@@ -323,13 +340,10 @@ def checks_list(
     configure(False)
     plugins = [load_plugin(provider)] if provider else list(load_all())
     names = {p.name for p in plugins}
-    rows = [c for c in REGISTRY if c.provider in names]
-    width = max((len(c.id) for c in rows), default=10)
-    for c in rows:
-        typer.echo(f"{c.id:<{width}}  {c.severity.value:<8}  {c.asset.kind:<28}  {c.title}")
-    typer.echo("\nAdded by the exposure stage (--exposure, --probe), on the resource owning the address:")
-    for r in all_rules():
-        typer.echo(f"{r.id:<{width}}  {r.severity.value:<8}  {'(any)':<28}  {r.title}")
+    print_checks(
+        [(c.id, c.severity.value, c.asset.kind, c.title) for c in REGISTRY if c.provider in names],
+        [(r.id, r.severity.value, "(any)", r.title) for r in all_rules()],
+    )
 
 
 @checks_app.command("show")

@@ -27,6 +27,7 @@ from cloudaudit.exposure.index_lookup import (
 from cloudaudit.exposure.model import ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.ratelimit import RateLimiter
 from cloudaudit.exposure.shodan_shape import vulnerability
+from cloudaudit.install import install_hint
 from cloudaudit.ports import lookup
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def build(
         import requests  # noqa: F401
     except ImportError as exc:
         raise MissingDependencyError(
-            "the internetdb source needs requests: pip install 'cloudaudit[exposure]'"
+            f"the internetdb source needs requests: {install_hint('exposure')}"
         ) from exc
     base_url = (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
     cache = DiskCache(options.cache_dir, options.cache_ttl_seconds, clock)

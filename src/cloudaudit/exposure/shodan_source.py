@@ -32,6 +32,7 @@ from cloudaudit.exposure.index_lookup import (
 from cloudaudit.exposure.model import Observation, SourceResult, Target
 from cloudaudit.exposure.ratelimit import RateLimiter
 from cloudaudit.exposure.shodan_shape import observations_from_host
+from cloudaudit.install import install_hint
 from cloudaudit.logs import register_secret
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def build(
         import shodan
     except ImportError as exc:
         raise MissingDependencyError(
-            "the shodan source needs the shodan library: pip install 'cloudaudit[exposure]'"
+            f"the shodan source needs the shodan library: {install_hint('exposure')}"
         ) from exc
     api = shodan.Shodan(key)
     base_url = (os.environ.get("SHODAN_API_URL") or DEFAULT_BASE_URL).rstrip("/")

@@ -1,0 +1,81 @@
+"""The end-of-run summary: failing findings by service and severity, coverage gaps, exposure levels.
+
+Plain fixed-width text: it reads the same on a terminal and in cron, CI or Lambda logs. Everything
+taken from the findings passes through :func:`cloudaudit.terminal.printable`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from cloudaudit.exposure.model import ExposureLevel
+from cloudaudit.model.enums import Severity, Status
+from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.terminal import printable
+
+DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"}
+)
+"""Error codes meaning the audit's credentials lack a permission."""
+LADDER = tuple(level for level in ExposureLevel if level is not ExposureLevel.NONE)
+
+
+def _cell(count: int) -> str:
+    return str(count) if count else "-"
+
+
+def _table(doc: FindingsDocument) -> list[str]:
+    rows: dict[str, Counter[Severity]] = {}
+    for f in doc.findings:
+        if f.status is Status.FAIL:
+            rows.setdefault(printable(f.service, limit=30), Counter())[f.severity] += 1
+    rows = dict(sorted(rows.items()))
+    rows["total"] = sum(rows.values(), Counter())
+    width = max(len("service"), *(len(name) for name in rows))
+    header = "  ".join(f"{s.value:>8}" for s in Severity)
+    lines = [f"{'service':<{width}}  {header}  {'failing':>7}"]
+    for name, row in rows.items():
+        cells = "  ".join(f"{_cell(row[s]):>8}" for s in Severity)
+        lines.append(f"{name:<{width}}  {cells}  {_cell(row.total()):>7}")
+    return lines
+
+
+def _coverage(doc: FindingsDocument) -> list[str]:
+    if not doc.coverage:
+        return ["coverage gaps: none"]
+    lines = [f"coverage gaps: {len(doc.coverage)} (see 'coverage' in the report)"]
+    if any(g.error_code in DENIED_CODES for g in doc.coverage):
+        provider = printable(doc.run.provider, limit=20)
+        command = f"cloudaudit permissions --provider {provider}"
+        lines.append(f"  access was denied: '{command}' prints the policy the audit needs")
+    return lines
+
+
+def _exposure(doc: FindingsDocument) -> list[str]:
+    if not doc.run.exposure_sources:
+        return []
+    levels = Counter(f.exposure.level for f in doc.findings if f.status is Status.FAIL)
+    counted = ", ".join(f"{level.value} {levels[level]}" for level in LADDER)
+    return [f"exposure of failing findings: {counted}"]
+
+
+def summarize(doc: FindingsDocument) -> str:
+    """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
+    accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
+    fails = sum(1 for f in doc.findings if f.status is Status.FAIL)
+    others: Counter[Status] = Counter(f.status for f in doc.findings if f.status is not Status.FAIL)
+    not_failing = (
+        ", ".join(f"{others[s]} {s.value}" for s in Status if s is not Status.FAIL and others[s]) or "none"
+    )
+    lines = [
+        f"{len(doc.findings)} results from {doc.run.checks_run} checks on "
+        f"{printable(doc.run.provider, limit=20)} account(s) {accounts}",
+        "",
+        *_table(doc),
+        "",
+        f"failing: {fails}" if fails else "no failing finding",
+        f"not failing: {not_failing}",
+        *_coverage(doc),
+        *_exposure(doc),
+    ]
+    return "\n".join(lines)
