@@ -29,6 +29,10 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(o
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+_WARNED: set[tuple[int, int]] = set()
+"""Directories already warned about (a run checks its output directory early and again on write)."""
+
+
 class UnsafeOutputError(CloudauditError):
     """The output location could let another user read or replace the reports (exit 3)."""
 
@@ -60,7 +64,8 @@ def check_dir(path: Path) -> None:
             f"output directory {_shown(path)} is writable by group or others "
             f"(mode {stat.S_IMODE(info.st_mode):04o}): run 'chmod go-w {_shown(path)}' or choose another"
         )
-    if info.st_mode & stat.S_IROTH:
+    if info.st_mode & stat.S_IROTH and (info.st_dev, info.st_ino) not in _WARNED:
+        _WARNED.add((info.st_dev, info.st_ino))
         log.warning(
             "warning: output directory %s is readable by others (mode %04o); reports stay 0600",
             _shown(path),
