@@ -531,9 +531,16 @@ def mysql_starttls(offer: bool) -> Callable[[socket.socket], bool]:
 # --------------------------------------------------------------------------- running the probe
 
 
-def options(*connect_to: ConnectTo, rate: float = 1000.0, timeout: float = 3.0) -> ExposureOptions:
+def options(
+    *connect_to: ConnectTo, rate: float = 1000.0, timeout: float = 3.0, private: bool = True
+) -> ExposureOptions:
+    """Probe options for the stand-ins; ``private``: they listen on loopback, so --probe-private is on."""
     return ExposureOptions(
-        probe=True, connect_to=connect_to, probe_rate_per_second=rate, timeout_seconds=timeout
+        probe=True,
+        connect_to=connect_to,
+        probe_rate_per_second=rate,
+        timeout_seconds=timeout,
+        probe_private=private,
     )
 
 
