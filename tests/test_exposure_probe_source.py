@@ -59,8 +59,7 @@ def test_plan_lists_exactly_what_will_be_contacted() -> None:
     many = [target(f"198.51.100.{i}", 8443) for i in range(25)]
     text = source.plan(many)
     assert text.startswith(
-        "probe: will connect to 25 endpoints of the audited account: "
-        "198.51.100.0:8443 (via 127.0.0.1:9443), "
+        "probe: will connect to 25 endpoints of the audited account: 198.51.100.0:8443 (via 127.0.0.1:9443), "
     )
     assert f"198.51.100.19:8443 (via 127.0.0.1:9443) and 5 more {pace}" in text
     assert "198.51.100.20:8443" not in text

@@ -153,8 +153,19 @@ def classify(host: str, resolver: Resolver = system_resolver) -> Verdict:
         return Verdict(host, "unresolved", f"{host}: {getattr(exc, 'strerror', None) or exc}")
     if not addresses:
         return Verdict(host, "unresolved", f"{host}: no address")
-    for address in addresses:
-        kind, why = address_category(ipaddress.ip_address(address.split("%")[0]))
-        if kind != "public":
-            return Verdict(host, kind, f"{host} resolves to {address}, {why}", addresses)
+    found = [
+        (address, *address_category(ipaddress.ip_address(address.split("%")[0]))) for address in addresses
+    ]
+    for wanted in ("special", "documentation"):  # the most restrictive answer counts
+        for address, kind, why in found:
+            if kind == wanted:
+                return Verdict(host, kind, f"{host} resolves to {address}, {why}", addresses)
     return Verdict(host, "public", "", addresses)
+
+
+def ip_version(host: str) -> int | None:
+    """4 or 6 for an address literal, None for anything else."""
+    try:
+        return ipaddress.ip_address(host).version
+    except ValueError:
+        return None

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from cloudaudit.exposure.model import ExposureGap, Target, TargetPort
-from cloudaudit.exposure.probe.admission import Verdict
+from cloudaudit.exposure.probe.admission import Verdict, ip_version
 from cloudaudit.exposure.probe.connect import Connector, Endpoint
 from cloudaudit.exposure.probe.results import SOURCE
 from cloudaudit.exposure.sources import ExposureOptions
@@ -34,7 +34,7 @@ class Refusal:
     @property
     def label(self) -> str:
         """``host:port``, or ``host (ports 80, 443)``."""
-        head = f"[{self.host}]" if ":" in self.host else self.host
+        head = f"[{self.host}]" if ip_version(self.host) == 6 else self.host
         if len(self.ports) == 1:
             return f"{head}:{self.ports[0]}"
         return f"{self.host} (ports {', '.join(map(str, self.ports))})"
