@@ -72,6 +72,9 @@ def demo_account(probe: bool = False) -> Iterator[DemoAccount]:
                     exposure,
                     probe=True,
                     probe_only_mapped=True,
+                    # moto gives Elastic IPs from 127.0.0.0/8, which the probe refuses (loopback) unless
+                    # told otherwise; drop this once the sample account uses documentation addresses.
+                    probe_private=True,
                     connect_to=(
                         ConnectTo(addresses["web-1"], 80, services.host, services.http_port),
                         ConnectTo(addresses["legacy-db-1"], 6379, services.host, services.redis_port),

@@ -24,9 +24,9 @@ def probe_limits(probe: bool, private: bool, timeout_seconds: float | None) -> P
 
 
 def with_probe_limits(options: ExposureOptions, limits: ProbeLimits) -> ExposureOptions:
-    """``options`` with the limits applied (the defaults kept where none was given)."""
+    """``options`` with the limits applied (what ``options`` already allows, and its defaults, kept)."""
     return replace(
         options,
-        probe_private=limits.private,
+        probe_private=options.probe_private or limits.private,
         probe_timeout_seconds=limits.timeout_seconds or options.probe_timeout_seconds,
     )
