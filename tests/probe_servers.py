@@ -11,6 +11,7 @@ import socketserver
 import ssl
 import struct
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -465,6 +466,24 @@ class MongoLike(socketserver.BaseRequestHandler):
                 return None
             data += chunk
         return data
+
+
+# --------------------------------------------------------------------------- slow servers
+
+
+class Trickle(socketserver.BaseRequestHandler):
+    """An HTTP status line, then a header line every 50 ms until the client goes away (never ends)."""
+
+    def handle(self) -> None:
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+        count = 0
+        while True:
+            count += 1
+            try:
+                self.request.sendall(f"X-Slow-{count}: a\r\n".encode())
+            except OSError:
+                return
+            time.sleep(0.05)
 
 
 # --------------------------------------------------------------------------- PostgreSQL / MySQL TLS

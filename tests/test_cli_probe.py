@@ -16,8 +16,7 @@ import pytest
 
 from aws_seed import client
 from cloudaudit.cli.app import main
-from probe_servers import LOCAL, BadApi, Server, running
-from test_exposure_probe_budgets import Trickle
+from probe_servers import LOCAL, BadApi, Server, Trickle, running
 
 INTERNAL = ("169.254.169.254", "10.0.0.5")
 

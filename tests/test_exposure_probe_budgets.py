@@ -7,7 +7,6 @@ the elapsed-time bound only proves nothing hung (it is far above the budgets).
 
 from __future__ import annotations
 
-import socketserver
 import time
 from dataclasses import replace
 
@@ -15,25 +14,10 @@ from cloudaudit.exposure.model import SourceResult, Target
 from cloudaudit.exposure.probe import ProbeSource
 from cloudaudit.exposure.sources import ConnectTo, ExposureOptions
 from cloudaudit.progress import PlainProgress
-from probe_servers import LOCAL, BadApi, Server, checks, options, running, target
+from probe_servers import LOCAL, BadApi, Server, Trickle, checks, options, running, target
 
 TIMEOUT = 0.5
 """Read timeout: a connection on its own would live 4 x 0.5 = 2 s."""
-
-
-class Trickle(socketserver.BaseRequestHandler):
-    """A status line, then one more header line every 50 ms until the client goes away."""
-
-    def handle(self) -> None:
-        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
-        count = 0
-        while True:
-            count += 1
-            try:
-                self.request.sendall(f"X-Slow-{count}: a\r\n".encode())
-            except OSError:
-                return
-            time.sleep(0.05)
 
 
 def _probe(server: Server, targets: list[Target], **limits: float) -> tuple[SourceResult, float, str]:

@@ -164,7 +164,7 @@ class ExposureSource(Protocol):
     name: str
 
     def plan(self, targets: Sequence[Target]) -> str:
-        """One line printed before the run: what will be contacted (e.g. 12 Shodan host lookups)."""
+        """Printed before the run: what will be contacted (e.g. 12 Shodan host lookups), one line or more."""
 
     def observe(self, targets: Sequence[Target], progress: Progress) -> SourceResult:
         """Observations and gaps for ``targets``; errors become gaps, never exceptions."""
