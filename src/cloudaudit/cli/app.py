@@ -264,10 +264,10 @@ def demo(
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
+    limits = probe_limits(probe, probe_private, probe_timeout)
     plugin = load_plugin("aws")
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
-    limits = probe_limits(probe, probe_private, probe_timeout)
     with plugin.demo(probe) as account:
         exposure = with_probe_limits(account.exposure, limits)
         result = _audit(plugin, account.options, selection, output_dir, fmts, exposure)

@@ -78,7 +78,7 @@ class ProbeSource:
             head = f"probe: no endpoint to connect to ({why}) {self._pace()}"
         else:
             shown = [
-                printable(ep.label) + (f" (via {printable(ep.connect_label)})" if ep.mapped else "")
+                printable(ep.label) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
                 for ep in endpoints
             ]
             listed = ", ".join(shown[:PLAN_LIST_LIMIT])
