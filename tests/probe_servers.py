@@ -11,6 +11,7 @@ import socketserver
 import ssl
 import struct
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -467,6 +468,24 @@ class MongoLike(socketserver.BaseRequestHandler):
         return data
 
 
+# --------------------------------------------------------------------------- slow servers
+
+
+class Trickle(socketserver.BaseRequestHandler):
+    """An HTTP status line, then a header line every 50 ms until the client goes away (never ends)."""
+
+    def handle(self) -> None:
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+        count = 0
+        while True:
+            count += 1
+            try:
+                self.request.sendall(f"X-Slow-{count}: a\r\n".encode())
+            except OSError:
+                return
+            time.sleep(0.05)
+
+
 # --------------------------------------------------------------------------- PostgreSQL / MySQL TLS
 
 
@@ -531,9 +550,16 @@ def mysql_starttls(offer: bool) -> Callable[[socket.socket], bool]:
 # --------------------------------------------------------------------------- running the probe
 
 
-def options(*connect_to: ConnectTo, rate: float = 1000.0, timeout: float = 3.0) -> ExposureOptions:
+def options(
+    *connect_to: ConnectTo, rate: float = 1000.0, timeout: float = 3.0, private: bool = True
+) -> ExposureOptions:
+    """Probe options for the stand-ins; ``private``: they listen on loopback, so --probe-private is on."""
     return ExposureOptions(
-        probe=True, connect_to=connect_to, probe_rate_per_second=rate, timeout_seconds=timeout
+        probe=True,
+        connect_to=connect_to,
+        probe_rate_per_second=rate,
+        timeout_seconds=timeout,
+        probe_private=private,
     )
 
 

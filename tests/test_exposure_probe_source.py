@@ -38,24 +38,33 @@ def test_build_through_the_source_registry() -> None:
 
 def test_plan_lists_exactly_what_will_be_contacted() -> None:
     source = ProbeSource(
-        options(ConnectTo("api.example.test", 443, LOCAL, 8443), rate=5, timeout=2.5),
+        options(
+            ConnectTo("api.example.test", 443, LOCAL, 8443),
+            ConnectTo("", 8443, LOCAL, 9443),
+            rate=5,
+            timeout=2.5,
+        ),
     )
     targets = [
         target("api.example.test", 443, 80),
         Target(host="198.51.100.7", asset_ids=("a",), ports=(TargetPort(port=53, transport="udp"),)),
     ]
+    pace = "(rate limit 5/s, timeout 2.5 s, budget 30 s per target and 900 s in all)"
     assert source.plan(targets) == (
-        "probe: will connect to 2 endpoints of the audited account: "
-        "api.example.test:443 (via 127.0.0.1:8443), api.example.test:80 (rate limit 5/s, timeout 2.5 s)"
+        "probe: will connect to 1 endpoint of the audited account: "
+        f"api.example.test:443 (via 127.0.0.1:8443) {pace}\n"
+        "probe: not contacting api.example.test:80: api.example.test is a documentation name (RFC 6761): "
+        "never a real Internet host (probed only through --connect-to)"
     )
-    many = [target(f"198.51.100.{i}", 443) for i in range(25)]
+    many = [target(f"198.51.100.{i}", 8443) for i in range(25)]
     text = source.plan(many)
-    assert text.startswith("probe: will connect to 25 endpoints of the audited account: 198.51.100.0:443, ")
-    assert "198.51.100.19:443 and 5 more (rate limit 5/s" in text
-    assert "198.51.100.20:443" not in text
+    assert text.startswith(
+        "probe: will connect to 25 endpoints of the audited account: 198.51.100.0:8443 (via 127.0.0.1:9443), "
+    )
+    assert f"198.51.100.19:8443 (via 127.0.0.1:9443) and 5 more {pace}" in text
+    assert "198.51.100.20:8443" not in text
     assert source.plan([]) == (
-        "probe: no endpoint to connect to (no TCP port open in the configuration) "
-        "(rate limit 5/s, timeout 2.5 s)"
+        f"probe: no endpoint to connect to (no TCP port open in the configuration) {pace}"
     )
 
 

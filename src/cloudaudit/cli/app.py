@@ -19,6 +19,7 @@ from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.exposure.model import ExposureDocument
+from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
 from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
@@ -90,6 +91,22 @@ ConnectToOpt = Annotated[
     ),
 ]
 
+ProbePrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--probe-private",
+        help="Also probe loopback, link-local, private (RFC 1918, fc00::/7), CGNAT and reserved addresses.",
+    ),
+]
+ProbeTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--probe-timeout",
+        min=1,
+        metavar="SECONDS",
+        help="Time budget of the whole probe (default 900); each target gets at most 60 s.",
+    ),
+]
 
 CacheHours = Annotated[
     float,
@@ -211,6 +228,8 @@ def run(
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
     connect_to: ConnectToOpt = None,
+    probe_private: ProbePrivateOpt = False,
+    probe_timeout: ProbeTimeoutOpt = None,
     cache_hours: CacheHours = 24.0,
     debug: Debug = False,
 ) -> None:
@@ -218,7 +237,10 @@ def run(
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
+    exposure_options = with_probe_limits(
+        _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
+        probe_limits(probe, probe_private, probe_timeout),
+    )
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
@@ -242,17 +264,21 @@ def demo(
         bool,
         typer.Option("--probe", help="Also probe local misconfigured demo services mapped to the account."),
     ] = False,
+    probe_private: ProbePrivateOpt = False,
+    probe_timeout: ProbeTimeoutOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
+    limits = probe_limits(probe, probe_private, probe_timeout)
     plugin = load_plugin("aws")
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
     with plugin.demo(probe) as account:
-        result = _audit(plugin, account.options, selection, output_dir, fmts, account.exposure)
+        exposure = with_probe_limits(account.exposure, limits)
+        result = _audit(plugin, account.options, selection, output_dir, fmts, exposure)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
@@ -272,6 +298,8 @@ def evaluate_cmd(
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
     connect_to: ConnectToOpt = None,
+    probe_private: ProbePrivateOpt = False,
+    probe_timeout: ProbeTimeoutOpt = None,
     cache_hours: CacheHours = 24.0,
     observations: Annotated[
         Path | None,
@@ -285,7 +313,10 @@ def evaluate_cmd(
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
+    exposure_options = with_probe_limits(
+        _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
+        probe_limits(probe, probe_private, probe_timeout),
+    )
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     inv = load_inventory(inventory)

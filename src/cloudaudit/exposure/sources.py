@@ -117,6 +117,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "cloudaudit"
 
 
+DEFAULT_PROBE_TIMEOUT = 900.0
+"""Seconds the whole probe may take by default (``--probe-timeout``)."""
+TARGET_BUDGET_TIMEOUTS = 12
+"""A target gets this many read timeouts in all by default (60 s at the default 5 s)."""
+
+
 @dataclass(frozen=True)
 class ExposureOptions:
     """Everything the exposure stage was asked to do (nothing by default: no third party is contacted)."""
@@ -133,6 +139,18 @@ class ExposureOptions:
     probe_rate_per_second: float = 20.0
     """Global ceiling on new probe connections per second."""
     timeout_seconds: float = 5.0
+    probe_private: bool = False
+    """``--probe-private``: also probe loopback, link-local, private, CGNAT and reserved addresses."""
+    probe_timeout_seconds: float = DEFAULT_PROBE_TIMEOUT
+    """``--probe-timeout``: the whole probe's time budget."""
+    probe_target_timeout_seconds: float | None = None
+    """A target's budget (all ports of one host); None: ``TARGET_BUDGET_TIMEOUTS`` x ``timeout_seconds``."""
+
+    @property
+    def target_budget_seconds(self) -> float:
+        """The per-target budget in effect (never more than the whole probe's)."""
+        own = self.probe_target_timeout_seconds or TARGET_BUDGET_TIMEOUTS * self.timeout_seconds
+        return min(own, self.probe_timeout_seconds)
 
     @property
     def enabled(self) -> bool:
@@ -146,7 +164,7 @@ class ExposureSource(Protocol):
     name: str
 
     def plan(self, targets: Sequence[Target]) -> str:
-        """One line printed before the run: what will be contacted (e.g. 12 Shodan host lookups)."""
+        """Printed before the run: what will be contacted (e.g. 12 Shodan host lookups), one line or more."""
 
     def observe(self, targets: Sequence[Target], progress: Progress) -> SourceResult:
         """Observations and gaps for ``targets``; errors become gaps, never exceptions."""

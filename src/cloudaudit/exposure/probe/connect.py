@@ -15,8 +15,9 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from cloudaudit.exposure.probe.budget import UNLIMITED, Budget
 from cloudaudit.exposure.ratelimit import RateLimiter
 from cloudaudit.exposure.sources import ConnectTo
 
@@ -38,6 +39,13 @@ class ConnectFailed(ProbeError):
         self.closed = closed
 
 
+class BudgetSpent(ConnectFailed):
+    """No connection because a target or probe budget ran out (nothing was sent)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"not probed: {what} ran out", closed=False)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One port of one target, with where the socket really goes."""
@@ -49,6 +57,10 @@ class Endpoint:
     connect_port: int
     mapped: bool = False
     """True when a ``--connect-to`` mapping applies (the socket goes to ``connect_host``)."""
+    addresses: tuple[str, ...] = ()
+    """Unmapped: the addresses admitted at planning, connected to in order (no second DNS lookup)."""
+    budget: Budget = field(default=UNLIMITED, compare=False)
+    """The target's and the whole probe's deadlines."""
 
     @property
     def redirected(self) -> bool:
@@ -150,13 +162,35 @@ class Connector:
                 return Endpoint(host, port, target_host, target_port, mapped=True)
         return Endpoint(host, port, host, port)
 
+    def _allowance(self, endpoint: Endpoint) -> float:
+        """How long a new connection may live: its own budget, or less when a deadline is nearer."""
+        return min(self.timeout * CONNECTION_BUDGET_TIMEOUTS, endpoint.budget.remaining())
+
+    def _check_budget(self, endpoint: Endpoint) -> None:
+        spent = endpoint.budget.spent()
+        if spent is not None:
+            raise BudgetSpent(spent.what)
+
+    def _connect(self, endpoint: Endpoint) -> socket.socket:
+        hosts = endpoint.addresses if endpoint.addresses and not endpoint.mapped else (endpoint.connect_host,)
+        timeout = max(0.001, min(self.timeout, endpoint.budget.remaining()))
+        for host in hosts[:-1]:
+            with contextlib.suppress(OSError):
+                return socket.create_connection((host, endpoint.connect_port), timeout=timeout)
+        return socket.create_connection((hosts[-1], endpoint.connect_port), timeout=timeout)
+
     def open(self, endpoint: Endpoint) -> socket.socket:
-        """A connected TCP socket (after waiting for the rate limiter); raises :class:`ConnectFailed`."""
+        """A connected TCP socket (after waiting for the rate limiter); raises :class:`ConnectFailed`.
+
+        Nothing is opened once the endpoint's budget is spent (:class:`BudgetSpent`), and the
+        watchdog cuts the connection at its own budget or the budget's deadline, whichever is first.
+        """
+        self._check_budget(endpoint)
         self.limiter.acquire()
-        address = (endpoint.connect_host, endpoint.connect_port)
+        self._check_budget(endpoint)
         try:
-            sock = socket.create_connection(address, timeout=self.timeout)
-            WATCHDOG.watch(sock, self.timeout * CONNECTION_BUDGET_TIMEOUTS)
+            sock = self._connect(endpoint)
+            WATCHDOG.watch(sock, self._allowance(endpoint))
             return sock
         except socket.gaierror as exc:
             raise ConnectFailed(
@@ -165,6 +199,7 @@ class Connector:
         except UnicodeError as exc:
             raise ConnectFailed(f"invalid host name {endpoint.connect_host!r}", closed=False) from exc
         except TimeoutError as exc:
+            self._check_budget(endpoint)
             raise ConnectFailed(f"no answer within {self.timeout:g} s (filtered)", closed=True) from exc
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
@@ -179,7 +214,7 @@ class Connector:
             if starttls is not None:
                 starttls(sock)
             wrapped = context.wrap_socket(sock, server_hostname=endpoint.sni)
-            WATCHDOG.watch(wrapped, self.timeout * CONNECTION_BUDGET_TIMEOUTS)  # owns the descriptor now
+            WATCHDOG.watch(wrapped, self._allowance(endpoint))  # owns the descriptor now
             return wrapped
         except BaseException:
             sock.close()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cloudaudit.exposure.model import TargetPort
 from cloudaudit.exposure.probe import http_checks, mongodb, services, tls
-from cloudaudit.exposure.probe.connect import ConnectFailed, Connector, ProbeError, StartTls
+from cloudaudit.exposure.probe.connect import ConnectFailed, Connector, Endpoint, ProbeError, StartTls
 from cloudaudit.exposure.probe.httpwire import Response, request
 from cloudaudit.exposure.probe.results import Contexts, PortProbe
 
@@ -67,13 +67,16 @@ def protocol_for(port: TargetPort) -> str:
 
 
 def probe_port(
-    connector: Connector, contexts: Contexts, host: str, port: TargetPort, now: datetime
+    connector: Connector, contexts: Contexts, endpoint: Endpoint, port: TargetPort, now: datetime
 ) -> PortProbe:
-    """Connect to one port, then run the checks its protocol calls for (never raises)."""
-    probe = PortProbe(connector, connector.endpoint(host, port.port), contexts, now)
+    """Connect to one port, then run the checks its protocol calls for (never raises).
+
+    When the endpoint's budget runs out meanwhile, a gap says the checks were cut short.
+    """
+    probe = PortProbe(connector, endpoint, contexts, now)
     try:
         with connector.open(probe.endpoint) as sock:
-            if probe.endpoint.connect_host == probe.endpoint.host and not probe.endpoint.is_ip:
+            if not probe.endpoint.mapped and not probe.endpoint.is_ip:
                 probe.ip = str(sock.getpeername()[0])
     except ConnectFailed as exc:
         if exc.closed:
@@ -88,6 +91,9 @@ def probe_port(
         HANDLERS[protocol](probe)
     except Exception as exc:  # a bug must not lose the other ports' results
         probe.gap(f"{protocol} checks failed: {type(exc).__name__}: {exc}")
+    spent = endpoint.budget.spent()
+    if spent is not None:
+        probe.gap(f"{protocol} checks cut short: {spent.what} ran out")
     return probe
 
 

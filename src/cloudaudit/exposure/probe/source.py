@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target, TargetPort
+from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target
+from cloudaudit.exposure.probe.admission import Resolver, Verdict, classify, system_resolver
+from cloudaudit.exposure.probe.budget import Budgets
 from cloudaudit.exposure.probe.connect import Connector
 from cloudaudit.exposure.probe.dispatch import probe_port
+from cloudaudit.exposure.probe.plan import Job, ProbePlan, make_plan, tcp_ports
 from cloudaudit.exposure.probe.results import SOURCE, Contexts, PortProbe
 from cloudaudit.exposure.probe.tls import build_contexts
 from cloudaudit.exposure.ratelimit import RateLimiter
 from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.plugins import Progress
+from cloudaudit.terminal import printable
 
 PLAN_LIST_LIMIT = 20
 DEFAULT_WORKERS = 8
@@ -24,7 +29,7 @@ def _utcnow() -> datetime:
 
 
 class ProbeSource:
-    """Active, opt-in checks of each configured-open TCP port of each target."""
+    """Active, opt-in checks of each configured-open TCP port of each admitted target."""
 
     name = SOURCE
 
@@ -37,6 +42,7 @@ class ProbeSource:
         cafile: str | None = None,
         workers: int = DEFAULT_WORKERS,
         contexts: Contexts | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.options = options
         self.limiter = limiter or RateLimiter(options.probe_rate_per_second)
@@ -44,48 +50,71 @@ class ProbeSource:
         self.contexts = contexts or build_contexts(cafile)
         self.now = now
         self.workers = max(1, workers)
+        self.resolver = resolver
+        self._verdicts: dict[str, Verdict] = {}
 
-    def _jobs(self, targets: Sequence[Target]) -> list[tuple[Target, TargetPort]]:
-        """TCP ports to probe (with ``probe_only_mapped``: only those a mapping redirects)."""
-        jobs = [(t, p) for t in targets for p in t.ports if p.transport == "tcp"]
-        if self.options.probe_only_mapped:
-            jobs = [(t, p) for t, p in jobs if self.connector.endpoint(t.host, p.port).mapped]
-        return jobs
+    def _plan(self, targets: Sequence[Target]) -> ProbePlan:
+        """Classify each host once (names are resolved here, in parallel), then admit or refuse its ports."""
+        hosts = [h for h in dict.fromkeys(t.host for t, _ in tcp_ports(targets)) if h not in self._verdicts]
+        if hosts:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(hosts))) as pool:
+                verdicts = pool.map(lambda host: classify(host, self.resolver), hosts)
+                self._verdicts.update(zip(hosts, verdicts, strict=True))
+        return make_plan(targets, self.connector, self.options, self._verdicts)
+
+    def _pace(self) -> str:
+        o = self.options
+        return (
+            f"(rate limit {o.probe_rate_per_second:g}/s, timeout {o.timeout_seconds:g} s, "
+            f"budget {o.target_budget_seconds:g} s per target and {o.probe_timeout_seconds:g} s in all)"
+        )
 
     def plan(self, targets: Sequence[Target]) -> str:
-        """The exact list of endpoints that will be contacted, with the pace and timeout."""
-        endpoints = [self.connector.endpoint(t.host, p.port) for t, p in self._jobs(targets)]
-        rate, timeout = self.options.probe_rate_per_second, self.options.timeout_seconds
-        pace = f"(rate limit {rate:g}/s, timeout {timeout:g} s)"
+        """The exact list of endpoints that will be contacted, the pace and budgets, and what is refused."""
+        plan = self._plan(targets)
+        endpoints = [job.endpoint for job in plan.jobs]
         if not endpoints:
-            return f"probe: no endpoint to connect to (no TCP port open in the configuration) {pace}"
-        shown = [ep.label + (f" (via {ep.connect_label})" if ep.redirected else "") for ep in endpoints]
-        listed = ", ".join(shown[:PLAN_LIST_LIMIT])
-        if len(shown) > PLAN_LIST_LIMIT:
-            listed += f" and {len(shown) - PLAN_LIST_LIMIT} more"
-        noun = "endpoint" if len(endpoints) == 1 else "endpoints"
-        return f"probe: will connect to {len(endpoints)} {noun} of the audited account: {listed} {pace}"
+            why = "every endpoint refused" if plan.refused else "no TCP port open in the configuration"
+            head = f"probe: no endpoint to connect to ({why}) {self._pace()}"
+        else:
+            shown = [
+                printable(ep.label) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
+                for ep in endpoints
+            ]
+            listed = ", ".join(shown[:PLAN_LIST_LIMIT])
+            if len(shown) > PLAN_LIST_LIMIT:
+                listed += f" and {len(shown) - PLAN_LIST_LIMIT} more"
+            noun = "endpoint" if len(endpoints) == 1 else "endpoints"
+            head = f"probe: will connect to {len(endpoints)} {noun} of the audited account: {listed}"
+            head += f" {self._pace()}"
+        lines = [head, *(r.line() for r in plan.refused[:PLAN_LIST_LIMIT])]
+        if len(plan.refused) > PLAN_LIST_LIMIT:
+            lines.append(
+                f"probe: and {len(plan.refused) - PLAN_LIST_LIMIT} more host(s) not contacted (see coverage)"
+            )
+        return "\n".join(lines)
 
     def observe(self, targets: Sequence[Target], progress: Progress) -> SourceResult:
-        """Probe every TCP target port; errors become gaps, refused ports ``closed`` observations."""
-        jobs = self._jobs(targets)
-        progress.add_total(len(jobs))
+        """Probe every admitted TCP port within the budgets; refusals and cuts become gaps."""
+        plan = self._plan(targets)
+        progress.add_total(len(plan.jobs))
+        budgets = Budgets(self.options.probe_timeout_seconds, self.options.target_budget_seconds)
 
-        def run(job: tuple[Target, TargetPort]) -> PortProbe:
-            target, port = job
+        def run(job: Job) -> PortProbe:
             try:
-                return probe_port(self.connector, self.contexts, target.host, port, self.now())
+                endpoint = replace(job.endpoint, budget=budgets.for_target(job.target.host))
+                return probe_port(self.connector, self.contexts, endpoint, job.port, self.now())
             finally:
-                progress.advance(f"probe {target.host}:{port.port}")
+                progress.advance(f"probe {printable(job.endpoint.label)}")
 
         observations: list[Observation] = []
-        gaps: list[ExposureGap] = []
+        gaps: list[ExposureGap] = [r.gap() for r in plan.refused]
         tls_checked = False
-        if jobs:
+        if plan.jobs:
             with ThreadPoolExecutor(
-                max_workers=min(self.workers, len(jobs)), thread_name_prefix="probe"
+                max_workers=min(self.workers, len(plan.jobs)), thread_name_prefix="probe"
             ) as pool:
-                for probe in pool.map(run, jobs):
+                for probe in pool.map(run, plan.jobs):
                     observations.extend(probe.observations())
                     gaps.extend(probe.gaps)
                     tls_checked = tls_checked or probe.tls_checked
@@ -93,11 +122,11 @@ class ProbeSource:
             source=SOURCE,
             observations=tuple(observations),
             gaps=tuple(gaps),
-            notes=tuple(self._notes(targets, jobs, tls_checked)),
+            notes=tuple(self._notes(targets, plan, tls_checked, budgets)),
         )
 
     def _notes(
-        self, targets: Sequence[Target], jobs: list[tuple[Target, TargetPort]], tls_checked: bool
+        self, targets: Sequence[Target], plan: ProbePlan, tls_checked: bool, budgets: Budgets
     ) -> list[str]:
         notes: list[str] = []
         udp = sum(1 for t in targets for p in t.ports if p.transport != "tcp")
@@ -115,9 +144,14 @@ class ProbeSource:
                         f"probe: this machine's OpenSSL cannot offer {label} (security level or build), "
                         f"so whether servers accept {label} was not tested"
                     )
-        if jobs and self.limiter.waited > 0:
+        if plan.refused:
+            hosts = len({r.host for r in plan.refused})
+            notes.append(f"probe: {hosts} host(s) not contacted (refused at planning, see coverage)")
+        if budgets.total.remaining() <= 0:
+            notes.append(f"probe: {budgets.total.what} ran out; what it cut short is listed in coverage")
+        if plan.jobs and self.limiter.waited > 0:
             notes.append(
-                f"probe: {len(jobs)} port(s) probed; waited {self.limiter.waited:.1f} s in total "
+                f"probe: {len(plan.jobs)} port(s) probed; waited {self.limiter.waited:.1f} s in total "
                 f"for the {self.options.probe_rate_per_second:g}/s rate limit"
             )
         return notes

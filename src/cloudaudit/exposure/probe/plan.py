@@ -1,0 +1,89 @@
+"""The probe plan: which endpoints will be contacted, and which are refused and why (see admission)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from cloudaudit.exposure.model import ExposureGap, Target, TargetPort
+from cloudaudit.exposure.probe.admission import Verdict, ip_version
+from cloudaudit.exposure.probe.connect import Connector, Endpoint
+from cloudaudit.exposure.probe.results import SOURCE
+from cloudaudit.exposure.sources import ExposureOptions
+from cloudaudit.terminal import printable
+
+
+@dataclass(frozen=True)
+class Job:
+    """One admitted port and where its socket goes."""
+
+    target: Target
+    port: TargetPort
+    endpoint: Endpoint
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Ports of one host the probe will not contact, with the reason."""
+
+    host: str
+    ports: tuple[int, ...]
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """``host:port``, or ``host (ports 80, 443)``."""
+        head = f"[{self.host}]" if ip_version(self.host) == 6 else self.host
+        if len(self.ports) == 1:
+            return f"{head}:{self.ports[0]}"
+        return f"{self.host} (ports {', '.join(map(str, self.ports))})"
+
+    def line(self) -> str:
+        """The plan line (account-controlled text made printable)."""
+        return f"probe: not contacting {printable(self.label)}: {printable(self.reason)}"
+
+    def gap(self) -> ExposureGap:
+        """The coverage entry: the host was not checked, and why."""
+        ports = ", ".join(map(str, self.ports))
+        return ExposureGap(
+            source=SOURCE, host=self.host, reason=f"not contacted (port {ports}): {self.reason}"
+        )
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    """Admitted jobs and refused endpoints."""
+
+    jobs: tuple[Job, ...]
+    refused: tuple[Refusal, ...]
+
+
+def tcp_ports(targets: Sequence[Target]) -> list[tuple[Target, TargetPort]]:
+    """Every TCP port of every target (UDP is never probed)."""
+    return [(t, p) for t in targets for p in t.ports if p.transport == "tcp"]
+
+
+def make_plan(
+    targets: Sequence[Target],
+    connector: Connector,
+    options: ExposureOptions,
+    verdicts: Mapping[str, Verdict],
+) -> ProbePlan:
+    """Admit or refuse each TCP port (with ``probe_only_mapped``, unmapped ports are left out silently)."""
+    jobs: list[Job] = []
+    refused: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for target, port in tcp_ports(targets):
+        endpoint = connector.endpoint(target.host, port.port)
+        if options.probe_only_mapped and not endpoint.mapped:
+            continue
+        verdict = verdicts[target.host]
+        reason = verdict.refusal(endpoint.mapped, options.probe_private)
+        if reason:
+            refused[(target.host, reason)].append(port.port)
+        else:
+            jobs.append(Job(target, port, replace(endpoint, addresses=verdict.addresses)))
+    return ProbePlan(
+        jobs=tuple(jobs),
+        refused=tuple(Refusal(host, tuple(ports), reason) for (host, reason), ports in refused.items()),
+    )
