@@ -32,6 +32,7 @@ from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
 from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
+from cloudaudit.terminal import printable
 
 log = logging.getLogger("cloudaudit")
 
@@ -162,7 +163,7 @@ def _with_exposure(
             inventory,
             exposure,
             progress,
-            lambda line: typer.echo(line, err=True),
+            lambda line: typer.echo(printable(line, limit=0), err=True),
             selection.mutelist,
             recorded,
         )
