@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudaudit import __version__
+from cloudaudit.completeness import assess, headline
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
@@ -21,6 +22,7 @@ from cloudaudit.report.files import prepare_dir, write_private
 from cloudaudit.report.html import render_html
 from cloudaudit.report.json_report import render_findings, render_inventory
 from cloudaudit.report.sarif import render_sarif
+from cloudaudit.terminal import printable
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,14 @@ class Result:
     document: FindingsDocument
     files: list[Path] = field(default_factory=list)
 
-    def exit_code(self, fail_on: Severity | None) -> ExitCode:
-        """FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
+    def exit_code(self, fail_on: Severity | None, fail_on_gaps: bool = False) -> ExitCode:
+        """INTERRUPTED, then RUNTIME (incomplete run, or any gap with ``fail_on_gaps``), then
+        FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
+        run = self.document.run
+        if run.interrupted:
+            return ExitCode.INTERRUPTED
+        if run.incomplete or (fail_on_gaps and self.document.coverage):
+            return ExitCode.RUNTIME
         if fail_on is None:
             return ExitCode.OK
         failing = any(
@@ -78,12 +86,23 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def parse_regions(text: str) -> tuple[str, ...] | None:
+    """``all`` -> None (every enabled region); ``a,b`` -> ("a", "b"); nothing listed is a usage error."""
+    if text.strip().lower() == "all":
+        return None
+    regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    if not regions:
+        raise UsageError("--regions is empty: list regions (e.g. us-east-1,eu-west-1) or use 'all'")
+    return regions
+
+
 def findings_document(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None
 ) -> FindingsDocument:
     """Evaluate the checks over an inventory (no I/O)."""
     findings = evaluate(inventory, checks, mutelist)
     scope = inventory.scope
+    completeness = assess(inventory.gaps)
     return FindingsDocument(
         run=RunInfo(
             tool_version=__version__,
@@ -93,6 +112,9 @@ def findings_document(
             started=scope.started,
             finished=scope.finished,
             checks_run=len(checks),
+            incomplete=completeness.incomplete,
+            interrupted=completeness.interrupted,
+            not_read=completeness.not_read,
         ),
         findings=findings,
         coverage=list(inventory.gaps),
@@ -134,4 +156,6 @@ def summarize(doc: FindingsDocument) -> str:
     ]
     if doc.coverage:
         lines.append(f"{len(doc.coverage)} item(s) could not be collected (see 'coverage' in the report).")
+    if doc.run.incomplete:
+        lines.append(printable(headline(doc.run.not_read), limit=0))
     return "\n".join(lines)

@@ -101,19 +101,6 @@ class AwsSession:
         self.account_id = str(ident["Account"])
         return self.account_id
 
-    def enabled_regions(self) -> tuple[list[str], str]:
-        """Regions enabled for the account, and an error code if they had to be guessed."""
-        try:
-            resp = self.client("ec2").describe_regions()
-            return sorted(r["RegionName"] for r in resp["Regions"]), ""
-        except (ClientError, BotoCoreError) as exc:
-            code = (
-                str(exc.response.get("Error", {}).get("Code"))
-                if isinstance(exc, ClientError)
-                else type(exc).__name__
-            )
-            return [self.home_region], code
-
 
 def _retries(session: boto3.Session) -> dict[str, Any]:
     """Botocore's adaptive retries with 8 attempts, unless the user configured retries.

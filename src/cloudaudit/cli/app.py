@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cloudaudit import __version__
+from cloudaudit import __version__, interrupt
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -26,7 +26,15 @@ from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
-from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
+from cloudaudit.runflow import (
+    Result,
+    Selection,
+    findings_document,
+    parse_formats,
+    parse_regions,
+    summarize,
+    write_reports,
+)
 
 log = logging.getLogger("cloudaudit")
 
@@ -53,6 +61,10 @@ FailOn = Annotated[
         case_sensitive=False,
         help="Exit 1 when a failing finding is at or above this severity (default: never).",
     ),
+]
+FailOnGaps = Annotated[
+    bool,
+    typer.Option("--fail-on-gaps", help="Exit 3 when anything could not be read, even an access denial."),
 ]
 Checks = Annotated[str, typer.Option("--checks", help="Only these check ids or globs (comma-separated).")]
 Exclude = Annotated[str, typer.Option("--exclude-checks", help="Skip these check ids or globs.")]
@@ -183,6 +195,8 @@ def _report(result: Result) -> None:
     typer.echo(summarize(result.document))
     for path in result.files:
         typer.echo(f"wrote {path}")
+    if result.document.run.interrupted:
+        typer.echo(f"interrupted: partial reports written to {result.files[0].parent}", err=True)
 
 
 @app.command()
@@ -197,6 +211,7 @@ def run(
     formats: Formats = "html,json",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     checks: Checks = "",
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
@@ -214,7 +229,7 @@ def run(
     exposure_options = _exposure(exposure, shodan_key, probe, connect_to, cache_hours)
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
-    wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
+    wanted = parse_regions(regions)
     result = _audit(
         plugin,
         CollectOptions(profile=profile, regions=wanted, max_workers=workers),
@@ -223,7 +238,7 @@ def run(
         fmts,
         exposure_options,
     )
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command()
@@ -231,6 +246,7 @@ def demo(
     output_dir: OutputDir = DEFAULT_OUTPUT,
     formats: Formats = "html,json",
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     probe: Annotated[
         bool,
         typer.Option("--probe", help="Also probe local misconfigured demo services mapped to the account."),
@@ -248,7 +264,7 @@ def demo(
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command("evaluate")
@@ -257,6 +273,7 @@ def evaluate_cmd(
     formats: Formats = "html,json",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     checks: Checks = "",
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
@@ -287,7 +304,7 @@ def evaluate_cmd(
     doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
     result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
     _report(result)
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command("report")
@@ -375,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        code = app(args=args, prog_name="cloudaudit", standalone_mode=False)
+        with interrupt.sigint_stops_run():
+            code = app(args=args, prog_name="cloudaudit", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:
