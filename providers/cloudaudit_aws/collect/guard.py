@@ -24,6 +24,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     TokenRetrievalError,
 )
+from botocore.parsers import ResponseParserError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
 from cloudaudit.model.inventory import CollectionGap, GapKind
@@ -68,6 +69,8 @@ _SERVER = frozenset(
 )
 _CREDENTIALS = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
 _THROTTLING = ThrottledRetryableChecker()  # botocore's own list of throttling codes
+SDK_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+"""What an SDK call raises when the service, the network or the credentials fail."""
 
 
 def classify(exc: Exception) -> GapKind:
@@ -76,6 +79,8 @@ def classify(exc: Exception) -> GapKind:
         return GapKind.CONNECTION
     if isinstance(exc, NoCredentialsError | TokenRetrievalError):
         return GapKind.CREDENTIALS
+    if isinstance(exc, ResponseParserError):  # an answer that is not the service's wire format
+        return GapKind.SERVER
     if not isinstance(exc, ClientError):
         return GapKind.ERROR
     code = str(exc.response.get("Error", {}).get("Code") or "")
@@ -183,7 +188,7 @@ class Guard:
 
     def _failure(
         self,
-        exc: ClientError | BotoCoreError,
+        exc: Exception,
         absent: Collection[str],
         **where: str,
     ) -> Absent | Failed:
@@ -214,7 +219,7 @@ class Guard:
             return self.record_interrupted(**where)
         try:
             return fn(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
+        except SDK_ERRORS as exc:
             return self._failure(exc, absent, **where)
 
     def paginate(
@@ -247,7 +252,7 @@ class Guard:
                 items.extend(page.get(key, []))
                 if self.stop.is_set():  # checked between pages: no further page is asked for
                     break
-        except (ClientError, BotoCoreError) as exc:
+        except SDK_ERRORS as exc:
             failure = self._failure(exc, absent, **where)
             return failure if isinstance(failure, Failed) else []
         if self.stop.is_set():
