@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cloudaudit.model.finding import RunInfo
 from cloudaudit.model.inventory import CollectionGap, GapKind
 
 SHOWN_CAUSES = 3
@@ -77,3 +78,8 @@ def headline(not_read: Sequence[str]) -> str:
     if len(not_read) > SHOWN_LINES:
         shown += f"; +{len(not_read) - SHOWN_LINES} more (see the report)"
     return f"INCOMPLETE audit, not read: {shown}"
+
+
+def mark_interrupted(run: RunInfo, what: str) -> RunInfo:
+    """``run`` marked as stopped by the user, with ``what`` listed as not read."""
+    return run.model_copy(update={"interrupted": True, "incomplete": True, "not_read": [*run.not_read, what]})

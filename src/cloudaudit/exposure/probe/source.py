@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from cloudaudit import interrupt
 from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target, TargetPort
 from cloudaudit.exposure.probe.connect import Connector
 from cloudaudit.exposure.probe.dispatch import probe_port
@@ -74,6 +75,15 @@ class ProbeSource:
         def run(job: tuple[Target, TargetPort]) -> PortProbe:
             target, port = job
             try:
+                if interrupt.requested():  # Ctrl-C: the ports not yet started are not contacted
+                    return PortProbe.not_probed(
+                        self.connector,
+                        self.contexts,
+                        target.host,
+                        port.port,
+                        self.now(),
+                        "the run was interrupted",
+                    )
                 return probe_port(self.connector, self.contexts, target.host, port, self.now())
             finally:
                 progress.advance(f"probe {target.host}:{port.port}")
