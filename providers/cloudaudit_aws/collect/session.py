@@ -24,7 +24,9 @@ from botocore.exceptions import (
 )
 
 from cloudaudit import __version__
-from cloudaudit.errors import CredentialsError, EndpointError, UsageError
+from cloudaudit.errors import CloudauditError, CredentialsError, EndpointError, UsageError
+from cloudaudit.model.inventory import GapKind
+from cloudaudit_aws.collect.guard import classify
 
 DEFAULT_REGION = "us-east-1"
 
@@ -93,13 +95,22 @@ class AwsSession:
         except NoRegionError as exc:
             raise UsageError("no AWS region configured: set AWS_REGION or --regions") from exc
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            hint = _CREDENTIAL_CODES.get(code, f"AWS refused the credentials ({code})")
-            raise CredentialsError(hint) from exc
+            raise _identity_error(exc) from exc
         except BotoCoreError as exc:
             raise EndpointError(f"AWS STS call failed: {exc}") from exc
         self.account_id = str(ident["Account"])
         return self.account_id
+
+
+def _identity_error(exc: ClientError) -> CloudauditError:
+    """Why GetCallerIdentity failed: throttling and server errors are not the credentials' fault."""
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    kind = classify(exc)
+    if kind is GapKind.THROTTLED:
+        return EndpointError(f"AWS STS throttled the request ({code}): retry later or lower --workers")
+    if kind is GapKind.SERVER:
+        return EndpointError(f"the AWS STS endpoint failed ({code}): retry later")
+    return CredentialsError(_CREDENTIAL_CODES.get(code, f"AWS refused the credentials ({code})"))
 
 
 def _retries(session: boto3.Session) -> dict[str, Any]:
