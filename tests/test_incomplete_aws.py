@@ -62,7 +62,7 @@ def test_ec2_answering_503_all_run_exits_3_with_incomplete_reports(
     monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", httpserver.url_for("/"))
     public_bucket(aws, "pub-exports")
 
-    assert _run(out_dir, "--fail-on", "low") == 3  # 3 wins over the 1 the S3 finding would give
+    assert _run(out_dir, "--fail-on", "low", "-f", "html,json,sarif") == 3  # 3 wins over 1 (S3 finding)
 
     doc = _findings(out_dir)
     run = doc["run"]
@@ -79,6 +79,11 @@ def test_ec2_answering_503_all_run_exits_3_with_incomplete_reports(
     assert 'id="incomplete-banner"' in html
     assert "Incomplete audit: these could not be read." in html
     assert "ec2 in us-east-1: server error (Unavailable" in html
+    (invocation,) = json.loads((out_dir / "findings.sarif").read_text())["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [
+        f"not read: {line}" for line in run["not_read"]
+    ]
     out = capsys.readouterr().out
     assert "INCOMPLETE audit, not read: ec2 in us-east-1: server error (Unavailable:" in out
 
