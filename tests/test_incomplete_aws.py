@@ -169,3 +169,25 @@ def test_collector_crash_exits_3(aws: str, out_dir: Path, monkeypatch: pytest.Mo
     ]
     assert doc["run"]["not_read"] == ["ec2 in us-east-1: collector failed (RuntimeError: collect)"]
     assert any(f["service"] == "s3" for f in doc["findings"])
+
+
+def test_error_codes_reach_the_terminal_escaped(
+    aws: str,
+    out_dir: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The endpoint chooses the error code: a bidi override in it is shown, never obeyed."""
+    code = "Unavailable\u202eelbaliava"
+    body = UNAVAILABLE.replace("<Code>Unavailable</Code>", f"<Code>{code}</Code>")
+    httpserver.expect_request("/", method="POST").respond_with_data(body, status=503, content_type="text/xml")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", httpserver.url_for("/"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+    assert _run(out_dir) == 3
+
+    captured = capsys.readouterr()
+    assert "\u202e" not in captured.err and "\u202e" not in captured.out
+    assert "could not read ec2 DescribeInstances in us-east-1: Unavailable\\u202eelbaliava" in captured.err
+    assert "server error (Unavailable\\u202eelbaliava: " in captured.out

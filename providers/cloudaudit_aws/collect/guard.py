@@ -28,6 +28,7 @@ from botocore.parsers import ResponseParserError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
 from cloudaudit.model.inventory import CollectionGap, GapKind
+from cloudaudit.terminal import printable
 from cloudaudit_aws.assets import PROVIDER
 
 log = logging.getLogger(__name__)
@@ -161,14 +162,8 @@ class Guard:
                 return
             self._gaps.append(gap)
         if kind is not GapKind.INTERRUPTED:
-            log.warning(
-                "could not read %s %s in %s%s: %s",
-                service,
-                operation,
-                region,
-                f" for {resource_id}" if resource_id else "",
-                code,
-            )
+            where = f"{service} {operation} in {region}" + (f" for {resource_id}" if resource_id else "")
+            log.warning("could not read %s: %s", printable(where), printable(code))  # names, codes: untrusted
 
     def record_interrupted(
         self, *, service: str, region: str, operation: str, resource_id: str = ""
