@@ -17,7 +17,8 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from cloudaudit.cli.app import main
-from cloudaudit.model.inventory import GapKind
+from cloudaudit.completeness import Completeness, assess
+from cloudaudit.model.inventory import CollectionGap, GapKind
 from cloudaudit_aws.collect.guard import classify
 
 
@@ -117,3 +118,39 @@ def test_inventory_without_kinds_still_evaluates(tmp_path: Path, out_dir: Path) 
     del old["coverage"][0]["kind"]
     (tmp_path / "old.json").write_text(json.dumps(old))
     assert main(["report", str(tmp_path / "old.json"), "-o", str(tmp_path / "again")]) == 0
+
+
+def _gap(
+    service: str, region: str, kind: GapKind, code: str = "X", operation: str = "Op", resource: str = ""
+) -> CollectionGap:
+    return CollectionGap(
+        provider="aws",
+        account="123456789012",
+        region=region,
+        service=service,
+        operation=operation,
+        error_code=code,
+        message="m",
+        resource_id=resource,
+        kind=kind,
+    )
+
+
+def test_not_read_lines() -> None:
+    gaps = [
+        _gap("s3", "global", GapKind.INTERRUPTED),
+        _gap("ec2", "us-east-1", GapKind.INTERRUPTED),
+        _gap("ec2", "eu-west-1", GapKind.INTERRUPTED),
+        _gap("rds", "us-east-1", GapKind.THROTTLED, "Throttling", "DescribeDBInstances"),
+        _gap("s3", "global", GapKind.SERVER, "InternalError", "GetBucketPolicy", "arn:aws:s3:::a"),
+        _gap("s3", "global", GapKind.SERVER, "InternalError", "GetBucketPolicy", "arn:aws:s3:::b"),
+        _gap("s3", "global", GapKind.DENIED, "AccessDenied", "GetBucketCors", "arn:aws:s3:::b"),
+    ]
+    verdict = assess(gaps)
+    assert verdict.incomplete and verdict.interrupted
+    assert verdict.not_read == [
+        "rds in us-east-1: throttled after retries (Throttling: DescribeDBInstances)",
+        "s3: server error (InternalError: GetBucketPolicy; 2 resource(s))",
+        "interrupted before reading: ec2 (eu-west-1, us-east-1), s3",
+    ]
+    assert assess(gaps[-1:]) == Completeness(incomplete=False, interrupted=False, not_read=[])

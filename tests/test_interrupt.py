@@ -127,7 +127,7 @@ def test_first_sigint_writes_partial_reports_and_exits_130(
     ]
     doc = json.loads((out_dir / "findings.json").read_text())
     assert doc["run"]["interrupted"] is True and doc["run"]["incomplete"] is True
-    assert any(line.startswith("ec2 in us-east-1: interrupted") for line in doc["run"]["not_read"])
+    assert "ec2 (us-east-1)" in doc["run"]["not_read"][-1].removeprefix("interrupted before reading: ")
     assert {g["kind"] for g in doc["coverage"] if g["service"] == "ec2"} == {"interrupted"}
     assert "INCOMPLETE audit, not read:" in out
     assert "Incomplete audit (interrupted)" in (out_dir / "report.html").read_text()

@@ -48,11 +48,23 @@ def not_read_lines(gaps: Sequence[CollectionGap]) -> list[str]:
     """
     groups: dict[tuple[str, str, GapKind], list[CollectionGap]] = defaultdict(list)
     for gap in gaps:
-        groups[(gap.service, gap.region, gap.kind)].append(gap)
-    return [
+        if gap.kind is not GapKind.INTERRUPTED:
+            groups[(gap.service, gap.region, gap.kind)].append(gap)
+    lines = [
         _line(service, region, kind, groups[(service, region, kind)])
         for service, region, kind in sorted(groups)
     ]
+    stopped = [g for g in gaps if g.kind is GapKind.INTERRUPTED]
+    return [*lines, _interrupted_line(stopped)] if stopped else lines
+
+
+def _interrupted_line(gaps: list[CollectionGap]) -> str:
+    """``interrupted before reading: ec2 (eu-west-1, us-east-1), s3``: one line however many units."""
+    regions: dict[str, set[str]] = defaultdict(set)
+    for gap in gaps:
+        regions[gap.service].update({gap.region} - {"", "global"})
+    parts = [f"{s} ({', '.join(sorted(regions[s]))})" if regions[s] else s for s in sorted(regions)]
+    return f"interrupted before reading: {', '.join(parts)}"
 
 
 def _line(service: str, region: str, kind: GapKind, gaps: list[CollectionGap]) -> str:
