@@ -270,4 +270,4 @@ def test_after_ctrl_c_the_exposure_stage_marks_the_run_interrupted(
     assert graded.run.not_read == [
         "exposure sources: interrupted (not every endpoint was looked up or probed)"
     ]
-    assert Result(graded).exit_code(None) == 130
+    assert Result(graded).exit_code(None) == 130  # Ctrl-C in this process

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from aws_seed import public_bucket
+from cloudaudit.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = "import sys; from cloudaudit.cli.app import main; sys.exit(main())"  # what the console script runs
@@ -131,6 +132,10 @@ def test_first_sigint_writes_partial_reports_and_exits_130(
     assert {g["kind"] for g in doc["coverage"] if g["service"] == "ec2"} == {"interrupted"}
     assert "INCOMPLETE audit, not read:" in out
     assert "Incomplete audit (interrupted)" in (out_dir / "report.html").read_text()
+    # Evaluated again later, the interrupted inventory is an incomplete audit (3), not a Ctrl-C (130).
+    again = out_dir.parent / "again"
+    assert main(["evaluate", "-i", str(out_dir / "inventory.json"), "-o", str(again)]) == 3
+    assert json.loads((again / "findings.json").read_text())["run"]["interrupted"] is True
 
 
 def test_second_sigint_exits_at_once(aws: str, out_dir: Path, stalling_ec2: StallingEc2) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cloudaudit import __version__
+from cloudaudit import __version__, interrupt
 from cloudaudit.completeness import assess, headline
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
@@ -60,12 +60,11 @@ class Result:
     files: list[Path] = field(default_factory=list)
 
     def exit_code(self, fail_on: Severity | None, fail_on_gaps: bool = False) -> ExitCode:
-        """INTERRUPTED, then RUNTIME (incomplete run, or any gap with ``fail_on_gaps``), then
-        FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
-        run = self.document.run
-        if run.interrupted:
+        """INTERRUPTED (Ctrl-C in this process), then RUNTIME (incomplete run, or any gap with
+        ``fail_on_gaps``), then FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
+        if interrupt.requested():
             return ExitCode.INTERRUPTED
-        if run.incomplete or (fail_on_gaps and self.document.coverage):
+        if self.document.run.incomplete or (fail_on_gaps and self.document.coverage):
             return ExitCode.RUNTIME
         if fail_on is None:
             return ExitCode.OK

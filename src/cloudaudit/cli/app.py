@@ -195,8 +195,9 @@ def _report(result: Result) -> None:
     typer.echo(summarize(result.document))
     for path in result.files:
         typer.echo(f"wrote {path}")
-    if result.document.run.interrupted:
-        typer.echo(f"interrupted: partial reports written to {result.files[0].parent}", err=True)
+    if interrupt.requested():
+        partial = "partial reports" if result.document.run.interrupted else "reports"
+        typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
 
 
 @app.command()
