@@ -71,3 +71,13 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def out_dir(tmp_path: Path) -> Path:
     """Report output directory."""
     return tmp_path / "reports"
+
+
+@pytest.fixture
+def stopped() -> Iterator[None]:
+    """The user has pressed Ctrl-C once (the flag the first SIGINT sets)."""
+    from cloudaudit import interrupt
+
+    interrupt.STOP.set()
+    yield
+    interrupt.STOP.clear()

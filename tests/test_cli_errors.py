@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
@@ -163,3 +164,50 @@ def test_checks_lists_and_shows_the_exposure_stage_findings(capsys: pytest.Captu
     assert main(["checks", "show", "exposure.probe.http.trace_enabled"]) == 0
     shown = capsys.readouterr().out
     assert "Disable TRACE" in shown and "OWASP-API-Top10-2023: API8" in shown
+
+
+@pytest.mark.parametrize("regions", ["", " , ,"])
+def test_empty_regions_is_a_usage_error(
+    regions: str, aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "every region": an empty list is a mistake (a variable that expanded to nothing)."""
+    assert main(["run", "--regions", regions, "-o", str(tmp_path)]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err == "error: --regions is empty: list regions (e.g. us-east-1,eu-west-1) or use 'all'\n"
+    assert not (tmp_path / "findings.json").exists()
+
+
+STS_ERROR = (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>{type}</Type>'
+    "<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (400, "Throttling", "AWS STS throttled the request (Throttling): retry later or lower --workers"),
+        (503, "ServiceUnavailable", "the AWS STS endpoint failed (ServiceUnavailable): retry later"),
+    ],
+)
+def test_sts_throttling_and_server_errors_are_not_credential_errors(
+    status: int,
+    code: str,
+    expected: str,
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    body = STS_ERROR.format(type="Sender" if status < 500 else "Receiver", code=code, message="Rate exceeded")
+    httpserver.expect_request("/", method="POST").respond_with_data(
+        body, status=status, content_type="text/xml"
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", httpserver.url_for("/"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+
+    assert main(["run", "--regions", "us-east-1", "-o", str(tmp_path)]) == ExitCode.RUNTIME
+
+    err = capsys.readouterr().err
+    assert err == f"error: {expected}\n"
+    assert len(httpserver.log) == 2  # botocore retried (AWS_MAX_ATTEMPTS), then we gave up

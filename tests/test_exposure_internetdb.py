@@ -18,7 +18,10 @@ from cloudaudit.exposure import internetdb
 from cloudaudit.exposure.internetdb import observations_from_internetdb
 from cloudaudit.exposure.model import ExposureLevel, SourceResult, Target
 from cloudaudit.exposure.sources import ExposureOptions, SourceSpec, build_sources
+from cloudaudit.exposure.stage import apply_exposure
+from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.progress import PlainProgress
+from cloudaudit.runflow import Result, findings_document
 from shodan_fake import FakeTime
 
 IP = "203.0.113.10"
@@ -253,3 +256,30 @@ def test_a_port_the_catalogue_does_not_know_stays_unnamed() -> None:
     (obs,) = observations_from_internetdb({"ip": IP, "ports": [4711]}, IP, fetched)
     assert obs.service == "" and "service_from" not in obs.details
     assert obs.summary == "4711/tcp open: service unknown (listed by InternetDB, no banner)"
+
+
+@pytest.mark.usefixtures("stopped")
+def test_after_ctrl_c_nothing_is_looked_up(fake: InternetDBFake, tmp_path: Path, clock: FakeTime) -> None:
+    result = source(tmp_path, clock).observe([target(IP)], PlainProgress())
+
+    assert fake.requests == []
+    assert [g.reason for g in result.gaps] == ["not looked up: the run was interrupted"]
+
+
+@pytest.mark.usefixtures("stopped")
+def test_after_ctrl_c_the_exposure_stage_marks_the_run_interrupted(
+    fake: InternetDBFake, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    inventory = Inventory(scope=ScanScope(provider="aws", started=now, finished=now))
+    doc = findings_document(inventory, [], None)
+    options = ExposureOptions(sources=(SourceSpec("internetdb"),), cache_dir=tmp_path / "cache")
+
+    graded, _ = apply_exposure(doc, inventory, options, PlainProgress(), lambda line: None)
+
+    assert fake.requests == []
+    assert graded.run.interrupted and graded.run.incomplete
+    assert graded.run.not_read == [
+        "exposure sources: interrupted (not every endpoint was looked up or probed)"
+    ]
+    assert Result(graded).exit_code(None) == 130  # Ctrl-C in this process

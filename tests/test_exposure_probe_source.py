@@ -174,3 +174,13 @@ def test_udp_ports_and_portless_targets_are_not_contacted() -> None:
         "probe: 1 UDP port(s) not probed (TCP only)",
         "probe: 2 address(es) without an open TCP port in the configuration not contacted",
     )
+
+
+@pytest.mark.usefixtures("stopped")
+def test_after_ctrl_c_no_port_is_contacted() -> None:
+    with running(Server(Silent)) as server:
+        result = probe(target(LOCAL, server.port), timeout=0.5)
+
+    assert server.connections == 0
+    assert result.observations == ()
+    assert [g.reason for g in result.gaps] == [f"{LOCAL}:{server.port}: not probed: the run was interrupted"]

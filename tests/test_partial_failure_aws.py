@@ -62,3 +62,16 @@ def test_denied_reads_are_unknown_not_fail(aws: str, out_dir: Path) -> None:
     assert not [f for f in doc["findings"] if f["resource_type"] == "aws.ec2.security_group"]
     html = (out_dir / "report.html").read_text()
     assert "GetBucketCors" in html and "DescribeSecurityGroups" in html
+
+
+@pytest.mark.usefixtures("restricted_user")
+def test_denials_keep_the_findings_exit_code_unless_fail_on_gaps(aws: str, out_dir: Path) -> None:
+    """A denial is a known blind spot, not a failed run: --fail-on decides; --fail-on-gaps makes it 3."""
+    base = ["run", "--provider", "aws", "--regions", "us-east-1", "-o", str(out_dir)]
+    assert main([*base, "--fail-on", "low"]) == 1
+    doc = json.loads((out_dir / "findings.json").read_text())
+    assert doc["run"]["incomplete"] is False and doc["run"]["not_read"] == []
+    assert {g["kind"] for g in doc["coverage"]} == {"denied"}
+    assert 'id="incomplete-banner"' not in (out_dir / "report.html").read_text()
+
+    assert main([*base, "--fail-on-gaps"]) == 3

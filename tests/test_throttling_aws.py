@@ -1,4 +1,5 @@
-"""Throttling that outlasts botocore's retries on one service: the rest of the audit completes.
+"""Throttling that outlasts botocore's retries on one service: the rest of the audit completes,
+and the run says it is incomplete (exit 3, even when findings would exit 1).
 
 EC2 is served by a local server speaking EC2's real error wire format (query protocol XML,
 HTTP 503 RequestLimitExceeded); STS and S3 are served by moto. botocore reaches each through
@@ -38,7 +39,7 @@ def test_throttled_service_becomes_coverage_gap(
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     public_bucket(aws, "pub-exports")
 
-    assert main(["run", "--provider", "aws", "-o", str(out_dir)]) == 0
+    assert main(["run", "--provider", "aws", "-o", str(out_dir), "--fail-on", "low"]) == 3
 
     doc = json.loads((out_dir / "findings.json").read_text())
     gaps = {(g["service"], g["operation"], g["error_code"]) for g in doc["coverage"]}
@@ -53,4 +54,11 @@ def test_throttled_service_becomes_coverage_gap(
     assert statuses["aws.s3.bucket_policy_public"] == "FAIL"
     assert "UNKNOWN" not in statuses.values()
     assert doc["run"]["regions"] == ["us-east-1"]  # could not list regions: audited the home region
+    assert doc["run"]["incomplete"] is True
+    assert doc["run"]["not_read"] == [
+        "ec2 in us-east-1: throttled after retries (RequestLimitExceeded: DescribeAddresses, "
+        "DescribeInstances, DescribeNetworkInterfaces +4 more)"
+    ]
+    kinds = {g["kind"] for g in doc["coverage"]}
+    assert kinds == {"throttled"}
     assert "RequestLimitExceeded" in (out_dir / "report.html").read_text()

@@ -15,7 +15,9 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Bad command line, configuration, mutelist or input file."""
     RUNTIME = 3
-    """The audit could not run: no or invalid credentials, unreachable endpoint, I/O error."""
+    """The audit could not run, or is incomplete: credentials, unreachable endpoint, throttling, I/O error."""
+    INTERRUPTED = 130
+    """The user stopped the run (SIGINT); partial reports were written."""
 
 
 class CloudauditError(Exception):
@@ -44,3 +46,9 @@ class EndpointError(CloudauditError):
 
 class MissingDependencyError(CloudauditError):
     """A provider's SDK is not installed."""
+
+
+class RunInterrupted(CloudauditError):
+    """The user stopped the run before anything could be reported."""
+
+    exit_code = ExitCode.INTERRUPTED

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cloudaudit import __version__
+from cloudaudit import __version__, interrupt
+from cloudaudit.completeness import assess, headline
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
@@ -22,6 +23,7 @@ from cloudaudit.report.html import render_html
 from cloudaudit.report.json_report import render_findings, render_inventory
 from cloudaudit.report.sarif import render_sarif
 from cloudaudit.summary import summarize as summary_table
+from cloudaudit.terminal import printable
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,13 @@ class Result:
     document: FindingsDocument
     files: list[Path] = field(default_factory=list)
 
-    def exit_code(self, fail_on: Severity | None) -> ExitCode:
-        """FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
+    def exit_code(self, fail_on: Severity | None, fail_on_gaps: bool = False) -> ExitCode:
+        """INTERRUPTED (Ctrl-C in this process), then RUNTIME (incomplete run, or any gap with
+        ``fail_on_gaps``), then FINDINGS when a FAIL at or above ``fail_on`` exists, else OK."""
+        if interrupt.requested():
+            return ExitCode.INTERRUPTED
+        if self.document.run.incomplete or (fail_on_gaps and self.document.coverage):
+            return ExitCode.RUNTIME
         if fail_on is None:
             return ExitCode.OK
         failing = any(
@@ -79,12 +86,23 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def parse_regions(text: str) -> tuple[str, ...] | None:
+    """``all`` -> None (every enabled region); ``a,b`` -> ("a", "b"); nothing listed is a usage error."""
+    if text.strip().lower() == "all":
+        return None
+    regions = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    if not regions:
+        raise UsageError("--regions is empty: list regions (e.g. us-east-1,eu-west-1) or use 'all'")
+    return regions
+
+
 def findings_document(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None
 ) -> FindingsDocument:
     """Evaluate the checks over an inventory (no I/O)."""
     findings = evaluate(inventory, checks, mutelist)
     scope = inventory.scope
+    completeness = assess(inventory.gaps)
     return FindingsDocument(
         run=RunInfo(
             tool_version=__version__,
@@ -94,6 +112,9 @@ def findings_document(
             started=scope.started,
             finished=scope.finished,
             checks_run=len(checks),
+            incomplete=completeness.incomplete,
+            interrupted=completeness.interrupted,
+            not_read=completeness.not_read,
         ),
         findings=findings,
         coverage=list(inventory.gaps),
@@ -123,5 +144,8 @@ def write_reports(
 
 
 def summarize(doc: FindingsDocument) -> str:
-    """The summary for the terminal (see :mod:`cloudaudit.summary`)."""
-    return summary_table(doc)
+    """The terminal summary (:mod:`cloudaudit.summary`), and what an incomplete run did not read."""
+    text = summary_table(doc)
+    if doc.run.incomplete:
+        text += "\n" + printable(headline(doc.run.not_read), limit=0)
+    return text

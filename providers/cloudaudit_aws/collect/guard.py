@@ -16,9 +16,19 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    TokenRetrievalError,
+)
+from botocore.parsers import ResponseParserError
+from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
-from cloudaudit.model.inventory import CollectionGap
+from cloudaudit.model.inventory import CollectionGap, GapKind
+from cloudaudit.terminal import printable
 from cloudaudit_aws.assets import PROVIDER
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,49 @@ class Failed:
         return f"{self.code} on {operation}"
 
 
+_DENIED = frozenset(
+    {"AuthorizationError", "AuthFailure", "Forbidden", "OptInRequired", "InvalidClientTokenId"}
+    | {"UnrecognizedClientException", "SubscriptionRequiredException"}
+)
+_DENIED_PARTS = ("AccessDenied", "NotAuthorized", "Unauthorized")
+_UNSUPPORTED = frozenset({"InvalidAction", "UnknownOperationException", "UnsupportedOperation"})
+_SERVER = frozenset(
+    {"InternalError", "InternalFailure", "InternalServerError", "InternalServiceError"}
+    | {"ServiceUnavailable", "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"}
+)
+_CREDENTIALS = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
+_THROTTLING = ThrottledRetryableChecker()  # botocore's own list of throttling codes
+SDK_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+"""What an SDK call raises when the service, the network or the credentials fail."""
+
+
+def classify(exc: Exception) -> GapKind:
+    """Why a call failed after botocore's retries: the single AWS error -> gap kind mapping."""
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        return GapKind.CONNECTION
+    if isinstance(exc, NoCredentialsError | TokenRetrievalError):
+        return GapKind.CREDENTIALS
+    if isinstance(exc, ResponseParserError):  # an answer that is not the service's wire format
+        return GapKind.SERVER
+    if not isinstance(exc, ClientError):
+        return GapKind.ERROR
+    code = str(exc.response.get("Error", {}).get("Code") or "")
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    if _THROTTLING.is_retryable(RetryContext(attempt_number=1, parsed_response=exc.response)):
+        return GapKind.THROTTLED
+    if code in _CREDENTIALS:
+        return GapKind.CREDENTIALS
+    if code in _DENIED or any(part in code for part in _DENIED_PARTS):
+        return GapKind.DENIED
+    if code in _UNSUPPORTED or code.endswith(("NotSupported", "NotSupportedException")):
+        return GapKind.UNSUPPORTED
+    if code in _SERVER or status >= 500:
+        return GapKind.SERVER
+    if status == 429:
+        return GapKind.THROTTLED
+    return GapKind.DENIED if status == 403 else GapKind.ERROR
+
+
 def error_code(exc: Exception) -> tuple[str, str]:
     """(code, message) of a botocore exception, without secrets."""
     if isinstance(exc, ClientError):
@@ -57,11 +110,16 @@ def error_code(exc: Exception) -> tuple[str, str]:
 
 
 class Guard:
-    """Runs SDK calls for one account and records what could not be read."""
+    """Runs SDK calls for one account and records what could not be read.
 
-    def __init__(self, account: str) -> None:
+    Once ``stop`` is set no new call is made: each is recorded as interrupted instead.
+    """
+
+    def __init__(self, account: str, stop: threading.Event | None = None) -> None:
         self.account = account
+        self.stop = stop or threading.Event()
         self._gaps: list[CollectionGap] = []
+        self._closed = False
         self._lock = threading.Lock()
 
     @property
@@ -70,8 +128,22 @@ class Guard:
         with self._lock:
             return tuple(self._gaps)
 
+    def close(self) -> tuple[CollectionGap, ...]:
+        """The final gaps; what abandoned calls record later is dropped (and not logged)."""
+        with self._lock:
+            self._closed = True
+            return tuple(self._gaps)
+
     def record(
-        self, *, service: str, region: str, operation: str, code: str, message: str, resource_id: str = ""
+        self,
+        *,
+        service: str,
+        region: str,
+        operation: str,
+        code: str,
+        message: str,
+        resource_id: str = "",
+        kind: GapKind = GapKind.ERROR,
     ) -> None:
         """Record a gap (also used for failures detected outside :meth:`call`)."""
         gap = CollectionGap(
@@ -83,17 +155,43 @@ class Guard:
             error_code=code,
             message=message[:300],
             resource_id=resource_id,
-        )
-        log.warning(
-            "could not read %s %s in %s%s: %s",
-            service,
-            operation,
-            region,
-            f" for {resource_id}" if resource_id else "",
-            code,
+            kind=kind,
         )
         with self._lock:
+            if self._closed:
+                return
             self._gaps.append(gap)
+        if kind is not GapKind.INTERRUPTED:
+            where = f"{service} {operation} in {region}" + (f" for {resource_id}" if resource_id else "")
+            log.warning("could not read %s: %s", printable(where), printable(code))  # names, codes: untrusted
+
+    def record_interrupted(
+        self, *, service: str, region: str, operation: str, resource_id: str = ""
+    ) -> Failed:
+        """Record that the run was stopped before ``operation`` was read."""
+        failed = Failed("Interrupted", "the run was interrupted before this was read")
+        self.record(
+            service=service,
+            region=region,
+            operation=operation,
+            code=failed.code,
+            message=failed.message,
+            resource_id=resource_id,
+            kind=GapKind.INTERRUPTED,
+        )
+        return failed
+
+    def _failure(
+        self,
+        exc: Exception,
+        absent: Collection[str],
+        **where: str,
+    ) -> Absent | Failed:
+        code, message = error_code(exc)
+        if code in absent:
+            return ABSENT
+        self.record(code=code, message=message, kind=classify(exc), **where)
+        return Failed(code, message)
 
     def call(
         self,
@@ -106,22 +204,18 @@ class Guard:
         **kwargs: Any,
     ) -> Raw | Absent | Failed:
         """Call ``fn(**kwargs)``; map "not configured" codes to ABSENT and errors to a gap."""
-        operation = _operation_name(fn)
+        where = {
+            "service": service,
+            "region": region,
+            "operation": _operation_name(fn),
+            "resource_id": resource_id,
+        }
+        if self.stop.is_set():
+            return self.record_interrupted(**where)
         try:
             return fn(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            code, message = error_code(exc)
-            if code in absent:
-                return ABSENT
-            self.record(
-                service=service,
-                region=region,
-                operation=operation,
-                code=code,
-                message=message,
-                resource_id=resource_id,
-            )
-            return Failed(code, message)
+        except SDK_ERRORS as exc:
+            return self._failure(exc, absent, **where)
 
     def paginate(
         self,
@@ -139,23 +233,25 @@ class Guard:
 
         An error code in ``absent`` (the listed thing does not exist) yields an empty list.
         """
+        where = {
+            "service": service,
+            "region": region,
+            "operation": _pascal(method),
+            "resource_id": resource_id,
+        }
+        if self.stop.is_set():
+            return self.record_interrupted(**where)
         items: list[Raw] = []
         try:
             for page in client.get_paginator(method).paginate(**kwargs):
                 items.extend(page.get(key, []))
-        except (ClientError, BotoCoreError) as exc:
-            code, message = error_code(exc)
-            if code in absent:
-                return []
-            self.record(
-                service=service,
-                region=region,
-                operation=_pascal(method),
-                code=code,
-                message=message,
-                resource_id=resource_id,
-            )
-            return Failed(code, message)
+                if self.stop.is_set():  # checked between pages: no further page is asked for
+                    break
+        except SDK_ERRORS as exc:
+            failure = self._failure(exc, absent, **where)
+            return failure if isinstance(failure, Failed) else []
+        if self.stop.is_set():
+            return self.record_interrupted(**where)
         return items
 
 

@@ -1,24 +1,33 @@
-"""Run the AWS collection units ((account, region, service)) in a bounded pool."""
+"""Run the AWS collection units ((account, region, service)) in a bounded pool, interruptibly."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from cloudaudit.errors import UsageError
+from cloudaudit import interrupt
+from cloudaudit.errors import RunInterrupted, UsageError
 from cloudaudit.model.asset import Asset
-from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.model.inventory import GapKind, Inventory, ScanScope
 from cloudaudit.plugins import CollectOptions, Progress
 from cloudaudit_aws.assets import PROVIDER
 from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
-from cloudaudit_aws.collect.guard import Guard
+from cloudaudit_aws.collect.guard import Failed, Guard
+from cloudaudit_aws.collect.pool import DaemonPool
 from cloudaudit_aws.collect.services import COLLECTORS
 from cloudaudit_aws.collect.session import AwsSession
 
 log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.2
+"""How often waiting loops look at the stop flag (the bound on reacting to Ctrl-C)."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,24 +40,27 @@ class Unit:
 
 
 def collect(options: CollectOptions, progress: Progress) -> Inventory:
-    """Collect the configured account; raise CloudauditError when it cannot be audited at all."""
-    started = datetime.now(UTC)
-    aws = AwsSession(options.profile, options.max_workers)
-    account = aws.identify()
-    guard = Guard(account)
-    regions = _resolve_regions(aws, guard, options.regions)
-    collectors = [c for c in COLLECTORS if options.services is None or c.service in options.services]
-    log.info(
-        "auditing AWS account %s, %d region(s), services: %s",
-        account,
-        len(regions),
-        ", ".join(c.service for c in collectors),
-    )
+    """Collect the configured account; raise CloudauditError when it cannot be audited at all.
 
-    with (
-        ThreadPoolExecutor(options.max_workers, thread_name_prefix="detail") as detail_pool,
-        ThreadPoolExecutor(min(8, options.max_workers), thread_name_prefix="unit") as unit_pool,
-    ):
+    When :data:`cloudaudit.interrupt.STOP` is set, what was read so far is returned, with an
+    ``interrupted`` gap for every unit not finished; calls still in flight are abandoned.
+    """
+    started = datetime.now(UTC)
+    stop = interrupt.STOP
+    aws = AwsSession(options.profile, options.max_workers)
+    unit_pool = DaemonPool(min(8, options.max_workers), "unit")
+    detail_pool = DaemonPool(options.max_workers, "detail")
+    try:
+        account = _await(unit_pool.submit(aws.identify), stop)
+        guard = Guard(account, stop)
+        regions = _await(unit_pool.submit(_resolve_regions, aws, guard, options.regions), stop)
+        collectors = [c for c in COLLECTORS if options.services is None or c.service in options.services]
+        log.info(
+            "auditing AWS account %s, %d region(s), services: %s",
+            account,
+            len(regions),
+            ", ".join(c.service for c in collectors),
+        )
         ctx = CollectContext(aws, guard, tuple(regions), detail_pool, progress)
         units = [
             Unit(c.service, region, _bind(c, ctx, region))
@@ -56,11 +68,11 @@ def collect(options: CollectOptions, progress: Progress) -> Inventory:
             for region in (regions if c.regional else ["global"])
         ]
         progress.add_total(len(units))
-        futures: list[tuple[Unit, Future[list[Asset]]]] = [(u, unit_pool.submit(u.run)) for u in units]
-        assets: list[Asset] = []
-        for unit, future in futures:
-            assets.extend(_unit_result(unit, future, guard))
-            progress.advance(f"{unit.service} {unit.region}")
+        assets = _run_units(units, unit_pool, guard, progress, stop)
+        gaps = guard.close()
+    finally:
+        for pool in (unit_pool, detail_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
 
     return Inventory(
         scope=ScanScope(
@@ -71,8 +83,40 @@ def collect(options: CollectOptions, progress: Progress) -> Inventory:
             finished=datetime.now(UTC),
         ),
         assets=tuple(assets),
-        gaps=guard.gaps,
+        gaps=gaps,
     )
+
+
+def _await(future: Future[T], stop: threading.Event) -> T:
+    """The future's result, unless the run is stopped first (then RunInterrupted)."""
+    while not stop.is_set():
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except TimeoutError:
+            continue
+    raise RunInterrupted("interrupted before any resource was read: no report written")
+
+
+def _run_units(
+    units: list[Unit], pool: DaemonPool, guard: Guard, progress: Progress, stop: threading.Event
+) -> list[Asset]:
+    """The units' assets in unit order; on stop, unfinished units become interrupted gaps."""
+    pending = {pool.submit(u.run): i for i, u in enumerate(units)}
+    results: dict[int, list[Asset]] = {}
+
+    def harvest(futures: set[Future[list[Asset]]]) -> None:
+        for future in futures:
+            index = pending.pop(future)
+            results[index] = _unit_result(units[index], future, guard)
+            progress.advance(f"{units[index].service} {units[index].region}")
+
+    while pending and not stop.is_set():
+        harvest(wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED).done)
+    harvest({f for f in pending if f.done() and not f.cancelled()})
+    for index in sorted(pending.values()):
+        unit = units[index]
+        guard.record_interrupted(service=unit.service, region=unit.region, operation="collect")
+    return [asset for index in sorted(results) for asset in results[index]]
 
 
 def _bind(collector: ServiceCollector, ctx: CollectContext, region: str) -> Callable[[], list[Asset]]:
@@ -91,21 +135,18 @@ def _unit_result(unit: Unit, future: Future[list[Asset]], guard: Guard) -> list[
             operation="collect",
             code=type(exc).__name__,
             message=str(exc) or "unexpected error (see --debug)",
+            kind=GapKind.CRASH,
         )
         return []
 
 
 def _resolve_regions(aws: AwsSession, guard: Guard, requested: tuple[str, ...] | None) -> list[str]:
-    enabled, error = aws.enabled_regions()
-    if error:
-        guard.record(
-            service="ec2",
-            region=aws.home_region,
-            operation="DescribeRegions",
-            code=error,
-            message="could not list enabled regions; auditing only the requested or home region",
-        )
-        return list(requested) if requested else enabled
+    listed = guard.call(aws.client("ec2").describe_regions, service="ec2", region=aws.home_region)
+    if isinstance(listed, Failed) or not isinstance(listed, dict):
+        fallback = list(requested) if requested else [aws.home_region]
+        log.warning("could not list enabled regions; auditing only %s", ", ".join(fallback))
+        return fallback
+    enabled = sorted(r["RegionName"] for r in listed.get("Regions", []))
     if not requested:
         return enabled
     unknown = [r for r in requested if r not in enabled]

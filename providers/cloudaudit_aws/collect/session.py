@@ -24,7 +24,9 @@ from botocore.exceptions import (
 )
 
 from cloudaudit import __version__
-from cloudaudit.errors import CredentialsError, EndpointError, UsageError
+from cloudaudit.errors import CloudauditError, CredentialsError, EndpointError, UsageError
+from cloudaudit.model.inventory import GapKind
+from cloudaudit_aws.collect.guard import classify
 
 DEFAULT_REGION = "us-east-1"
 
@@ -96,26 +98,22 @@ class AwsSession:
         except NoRegionError as exc:
             raise UsageError("no AWS region configured: set AWS_REGION or --regions") from exc
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            hint = _CREDENTIAL_CODES.get(code, f"AWS refused the credentials ({code})")
-            raise CredentialsError(hint) from exc
+            raise _identity_error(exc) from exc
         except BotoCoreError as exc:
             raise EndpointError(f"AWS STS call failed: {exc}") from exc
         self.account_id = str(ident["Account"])
         return self.account_id
 
-    def enabled_regions(self) -> tuple[list[str], str]:
-        """Regions enabled for the account, and an error code if they had to be guessed."""
-        try:
-            resp = self.client("ec2").describe_regions()
-            return sorted(r["RegionName"] for r in resp["Regions"]), ""
-        except (ClientError, BotoCoreError) as exc:
-            code = (
-                str(exc.response.get("Error", {}).get("Code"))
-                if isinstance(exc, ClientError)
-                else type(exc).__name__
-            )
-            return [self.home_region], code
+
+def _identity_error(exc: ClientError) -> CloudauditError:
+    """Why GetCallerIdentity failed: throttling and server errors are not the credentials' fault."""
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    kind = classify(exc)
+    if kind is GapKind.THROTTLED:
+        return EndpointError(f"AWS STS throttled the request ({code}): retry later or lower --workers")
+    if kind is GapKind.SERVER:
+        return EndpointError(f"the AWS STS endpoint failed ({code}): retry later")
+    return CredentialsError(_CREDENTIAL_CODES.get(code, f"AWS refused the credentials ({code})"))
 
 
 def _retries(session: boto3.Session) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cloudaudit import __version__
+from cloudaudit import __version__, interrupt
 from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
@@ -31,7 +31,15 @@ from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_al
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
-from cloudaudit.runflow import Result, Selection, findings_document, parse_formats, summarize, write_reports
+from cloudaudit.runflow import (
+    Result,
+    Selection,
+    findings_document,
+    parse_formats,
+    parse_regions,
+    summarize,
+    write_reports,
+)
 from cloudaudit.terminal import printable
 
 log = logging.getLogger("cloudaudit")
@@ -61,6 +69,10 @@ FailOn = Annotated[
         metavar=choices_metavar(Severity),
         help="Exit 1 when a failing finding is at or above this severity (default: never).",
     ),
+]
+FailOnGaps = Annotated[
+    bool,
+    typer.Option("--fail-on-gaps", help="Exit 3 when anything could not be read, even an access denial."),
 ]
 Checks = Annotated[str, typer.Option("--checks", help="Only these check ids or globs (comma-separated).")]
 Exclude = Annotated[str, typer.Option("--exclude-checks", help="Skip these check ids or globs.")]
@@ -207,6 +219,9 @@ def _report(result: Result) -> None:
     typer.echo(summarize(result.document))
     for path in result.files:
         typer.echo(f"wrote {path}")
+    if interrupt.requested():
+        partial = "partial reports" if result.document.run.interrupted else "reports"
+        typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
 
 
 @app.command()
@@ -221,6 +236,7 @@ def run(
     formats: Formats = "html,json",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     checks: Checks = "",
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
@@ -244,7 +260,7 @@ def run(
     )
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
-    wanted = None if regions.strip().lower() in ("", "all") else _csv(regions)
+    wanted = parse_regions(regions)
     result = _audit(
         plugin,
         CollectOptions(profile=profile, regions=wanted, max_workers=workers),
@@ -253,7 +269,7 @@ def run(
         fmts,
         exposure_options,
     )
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command()
@@ -261,6 +277,7 @@ def demo(
     output_dir: OutputDir = DEFAULT_OUTPUT,
     formats: Formats = "html,json",
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     probe: Annotated[
         bool,
         typer.Option("--probe", help="Also probe local misconfigured demo services mapped to the account."),
@@ -283,7 +300,7 @@ def demo(
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command("evaluate")
@@ -292,6 +309,7 @@ def evaluate_cmd(
     formats: Formats = "html,json",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     fail_on: FailOn = None,
+    fail_on_gaps: FailOnGaps = False,
     checks: Checks = "",
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
@@ -328,7 +346,7 @@ def evaluate_cmd(
     doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
     result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
     _report(result)
-    raise typer.Exit(result.exit_code(fail_on))
+    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
 @app.command("report")
@@ -426,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        code = app(args=args, prog_name="cloudaudit", standalone_mode=False)
+        with interrupt.sigint_stops_run():
+            code = app(args=args, prog_name="cloudaudit", standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.Abort:

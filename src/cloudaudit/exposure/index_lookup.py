@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from cloudaudit import interrupt
 from cloudaudit.exposure.cache import DiskCache
 from cloudaudit.exposure.model import ExposureGap, ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.ratelimit import RateLimiter
@@ -150,6 +151,8 @@ class IndexLookup:
         fatal: str | None = None
         progress.add_total(len(targets))
         for target in targets:
+            if fatal is None and interrupt.requested():
+                fatal = "not looked up: the run was interrupted"
             if fatal is not None:
                 gaps.append(ExposureGap(source=self.source, host=target.host, reason=fatal))
                 progress.advance(target.host)

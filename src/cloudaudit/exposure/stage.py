@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from cloudaudit import interrupt
+from cloudaudit.completeness import mark_interrupted
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureDocument, ExposureGap, SourceResult, Target
@@ -106,7 +108,7 @@ def apply_exposure(
         planned = [(source, _targets_for(source, targets, options)) for source in build_sources(options)]
         for source, reached in planned:
             echo(source.plan(reached))
-        results = [_observe(source, reached, progress) for source, reached in planned]
+        results = [_observe(s, reached, progress) for s, reached in planned if not interrupt.requested()]
     correlation = correlate(doc.findings, inventory, targets, results)
     findings = correlation.findings
     if mutelist is not None and correlation.added:
@@ -121,6 +123,10 @@ def apply_exposure(
             + [f"{r.source}: {r.credits_used} credit(s) used" for r in results if r.credits_used],
         }
     )
+    if options.enabled and recorded is None and interrupt.requested():
+        run = mark_interrupted(
+            run, "exposure sources: interrupted (not every endpoint was looked up or probed)"
+        )
     graded = doc.model_copy(
         update={
             "run": run,

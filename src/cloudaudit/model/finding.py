@@ -58,6 +58,12 @@ class RunInfo(BaseModel):
     """Exposure sources consulted (shodan, internetdb, file, probe); empty when none was asked."""
     exposure_notes: list[str] = Field(default_factory=list)
     """What the sources report about the run (lookups, cache hits, credits used)."""
+    incomplete: bool = False
+    """Something could not be read because of the run (errors, throttling, interruption), not the account."""
+    interrupted: bool = False
+    """The user stopped the run: the results cover only what was read until then."""
+    not_read: list[str] = Field(default_factory=list)
+    """What could not be read, one human line per service and region (set when ``incomplete``)."""
 
 
 class FindingsDocument(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -14,6 +15,46 @@ from cloudaudit.model.asset import Asset, asset_from_json
 INVENTORY_SCHEMA_VERSION = "1.0"
 
 T = TypeVar("T", bound=Asset)
+
+
+class GapKind(StrEnum):
+    """Why something could not be read; decides whether the audit counts as incomplete."""
+
+    DENIED = "denied"
+    """The credentials may not read it (or the region is not enabled): a known blind spot."""
+    UNSUPPORTED = "unsupported"
+    """The service or operation is not available there."""
+    THROTTLED = "throttled"
+    """Still throttled after the SDK's retries."""
+    SERVER = "server"
+    """The provider answered with a server error (5xx)."""
+    CONNECTION = "connection"
+    """The endpoint could not be reached, or the connection broke or timed out."""
+    CREDENTIALS = "credentials"
+    """The credentials stopped working during the run (e.g. an expired session token)."""
+    CRASH = "crash"
+    """The collector itself failed."""
+    INTERRUPTED = "interrupted"
+    """The user stopped the run before this was read."""
+    ERROR = "error"
+    """Any other error (and every gap of files written before kinds existed)."""
+
+    @property
+    def incomplete(self) -> bool:
+        """True when the gap is a failure of the run, not a property of the account."""
+        return self in _INCOMPLETE
+
+
+_INCOMPLETE = frozenset(
+    {
+        GapKind.THROTTLED,
+        GapKind.SERVER,
+        GapKind.CONNECTION,
+        GapKind.CREDENTIALS,
+        GapKind.CRASH,
+        GapKind.INTERRUPTED,
+    }
+)
 
 
 class CollectionGap(BaseModel):
@@ -30,6 +71,8 @@ class CollectionGap(BaseModel):
     message: str
     resource_id: str = ""
     """Empty when a whole service or region could not be listed."""
+    kind: GapKind = GapKind.ERROR
+    """Why it could not be read (see :class:`GapKind`)."""
 
 
 class ScanScope(BaseModel):
@@ -114,4 +157,4 @@ def merge(inventories: Sequence[Inventory]) -> Inventory:
     )
 
 
-__all__ = ["CollectionGap", "Inventory", "ScanScope", "merge"]
+__all__ = ["CollectionGap", "GapKind", "Inventory", "ScanScope", "merge"]

@@ -97,9 +97,13 @@ def render_sarif(doc: FindingsDocument) -> str:
                 },
                 "invocations": [
                     {
-                        "executionSuccessful": True,
+                        "executionSuccessful": not doc.run.incomplete,
                         "startTimeUtc": doc.run.started.isoformat(),
                         "endTimeUtc": doc.run.finished.isoformat(),
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": f"not read: {line}"}}
+                            for line in doc.run.not_read
+                        ],
                     }
                 ],
                 "results": results,

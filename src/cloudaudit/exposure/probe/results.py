@@ -75,6 +75,15 @@ class PortProbe:
         """The client context for application traffic over TLS."""
         return self.tls_context or self.contexts.permissive
 
+    @classmethod
+    def not_probed(
+        cls, connector: Connector, contexts: Contexts, endpoint: Endpoint, now: datetime, why: str
+    ) -> PortProbe:
+        """A port left alone (nothing contacted): only a gap saying why."""
+        probe = cls(connector, endpoint, contexts, now)
+        probe.gap(f"not probed: {why}")
+        return probe
+
     def gap(self, reason: str) -> None:
         """Record something this port could not be checked for."""
         self.gaps.append(

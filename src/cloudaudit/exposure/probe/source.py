@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cloudaudit import interrupt
 from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target
 from cloudaudit.exposure.probe.admission import Resolver, Verdict, classify, system_resolver
 from cloudaudit.exposure.probe.budget import Budgets
@@ -102,6 +103,10 @@ class ProbeSource:
 
         def run(job: Job) -> PortProbe:
             try:
+                if interrupt.requested():  # Ctrl-C: the ports not yet started are not contacted
+                    return PortProbe.not_probed(
+                        self.connector, self.contexts, job.endpoint, self.now(), "the run was interrupted"
+                    )
                 endpoint = replace(job.endpoint, budget=budgets.for_target(job.target.host))
                 return probe_port(self.connector, self.contexts, endpoint, job.port, self.now())
             finally:
