@@ -22,7 +22,13 @@ INTERNAL = ("169.254.169.254", "10.0.0.5")
 
 
 def _domains(endpoint: str, *names: str) -> None:
+    """Custom domains mapped to one deployed API (moto answers 500 for a domain without mappings)."""
     apigateway = client(endpoint, "apigateway")
+    api = apigateway.create_rest_api(name="internal-names", disableExecuteApiEndpoint=True)["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM")
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api, stageName="prod")
     for name in names:
         apigateway.create_domain_name(
             domainName=name,
@@ -30,6 +36,7 @@ def _domains(endpoint: str, *names: str) -> None:
             endpointConfiguration={"types": ["REGIONAL"]},
             securityPolicy="TLS_1_2",
         )
+        apigateway.create_base_path_mapping(domainName=name, restApiId=api, stage="prod")
 
 
 def _run(out_dir: Path, *args: str) -> tuple[int, dict[str, Any]]:
