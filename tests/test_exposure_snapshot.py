@@ -134,15 +134,13 @@ def test_malformed_file_is_a_one_line_usage_error(tmp_path: Path, content: str, 
 
 
 def test_missing_or_binary_file(tmp_path: Path) -> None:
-    with pytest.raises(
-        UsageError, match=r"snapshot .*nope\.json: cannot read it \(No such file or directory\)"
-    ):
+    with pytest.raises(UsageError, match=r"cannot read snapshot .*nope\.json: No such file or directory"):
         build(tmp_path / "nope.json")
     binary = tmp_path / "bin.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(UsageError, match="cannot decode it"):
+    with pytest.raises(UsageError, match="not UTF-8 text"):
         build(binary)
     broken_gzip = tmp_path / "broken.json.gz"
     broken_gzip.write_bytes(gzip.compress(b"{}")[:12])
-    with pytest.raises(UsageError, match="cannot decode it"):
+    with pytest.raises(UsageError, match="cannot decompress it"):
         build(broken_gzip)

@@ -93,6 +93,7 @@ def findings_document(
             started=scope.started,
             finished=scope.finished,
             checks_run=len(checks),
+            notes=mutelist.expired() if mutelist else [],
         ),
         findings=findings,
         coverage=list(inventory.gaps),

@@ -58,6 +58,8 @@ class RunInfo(BaseModel):
     """Exposure sources consulted (shodan, internetdb, file, probe); empty when none was asked."""
     exposure_notes: list[str] = Field(default_factory=list)
     """What the sources report about the run (lookups, cache hits, credits used)."""
+    notes: list[str] = Field(default_factory=list)
+    """What the reader must know about the run itself (e.g. a mutelist entry that has expired)."""
 
 
 class FindingsDocument(BaseModel):
