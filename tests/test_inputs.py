@@ -108,11 +108,12 @@ def test_a_gzip_snapshot_that_decompresses_past_the_limit_is_refused(
     assert "decompresses to more than the" in _one_error_line(err)
 
 
+@pytest.mark.parametrize(("bom", "offset"), [(b"", 45), (b"\xef\xbb\xbf", 48)])
 def test_a_mutelist_that_is_not_utf8_names_the_line_and_byte(
-    tmp_path: Path, inventory_file: Path, capsys: pytest.CaptureFixture[str]
+    bom: bytes, offset: int, tmp_path: Path, inventory_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mutelist = tmp_path / "mutes.yaml"
-    mutelist.write_bytes(b"mutes:\n  - checks: [aws.s3.*]\n    reason: caf\xe9\n")
+    mutelist.write_bytes(bom + b"mutes:\n  - checks: [aws.s3.*]\n    reason: caf\xe9\n")
 
     code, err = _evaluate(
         capsys, tmp_path / "out", "--inventory", str(inventory_file), "--mutelist", str(mutelist)
@@ -120,7 +121,18 @@ def test_a_mutelist_that_is_not_utf8_names_the_line_and_byte(
 
     assert code == ExitCode.USAGE
     line = _one_error_line(err)
-    assert "not UTF-8 text (byte 0xe9 at line 3, byte offset 45)" in line
+    assert f"not UTF-8 text (byte 0xe9 at line 3, byte offset {offset})" in line
+
+
+def test_a_bad_size_limit_setting_is_one_line(
+    tmp_path: Path, inventory_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(LIMIT_ENV, "lots")
+
+    code, err = _evaluate(capsys, tmp_path / "out", "--inventory", str(inventory_file))
+
+    assert code == ExitCode.USAGE
+    assert f"{LIMIT_ENV}=lots: expected a positive number of bytes" in _one_error_line(err)
 
 
 # --- nesting and alias bombs --------------------------------------------------------------------

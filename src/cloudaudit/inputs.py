@@ -117,10 +117,11 @@ def decode(data: bytes, path: Path, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        offset = exc.start + len(data) - len(exc.object)  # the decoder's offsets start after a BOM
+        line = data.count(b"\n", 0, offset) + 1
         raise UsageError(
-            f"{what} {path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, "
-            f"byte offset {exc.start}); save it as UTF-8"
+            f"{what} {path}: not UTF-8 text (byte 0x{data[offset]:02x} at line {line}, "
+            f"byte offset {offset}); save it as UTF-8"
         ) from None
 
 
