@@ -280,6 +280,22 @@ def test_control_characters_of_a_key_never_reach_the_terminal(
     assert "\x1b" not in err and "evil\\x1b[2J" in _one_error_line(err)
 
 
+def test_a_misspelt_key_is_named_rather_than_the_field_it_leaves_missing(
+    tmp_path: Path, inventory_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mutelist = tmp_path / "mutes.yaml"
+    mutelist.write_text("mutes:\n  - checks: [aws.s3.*]\n    reson: lab account\n")
+
+    code, err = _evaluate(
+        capsys, tmp_path / "out", "--inventory", str(inventory_file), "--mutelist", str(mutelist)
+    )
+
+    assert code == ExitCode.USAGE
+    assert _one_error_line(err) == (
+        f"error: mutelist {mutelist}: line 3: mutes.0.reson: Extra inputs are not permitted (and 1 more)"
+    )
+
+
 # --- the schema promise: same major version, added fields are read ----------------------------
 
 

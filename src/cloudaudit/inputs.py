@@ -264,7 +264,7 @@ def validation_summary(
 ) -> str:
     """``field.path: message`` of the first error (``, line N`` first when known), and how many more."""
     errors = exc.errors(include_url=False, include_input=False)
-    first = errors[0]
+    first = min(errors, key=lambda e: e["type"] != "extra_forbidden")  # a typo explains what is missing
     loc = (*prefix, *first["loc"])
     message = str(first["msg"]).removeprefix("Value error, ")
     line = _line_of(tuple(str(p) for p in loc), lines or {})
