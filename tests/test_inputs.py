@@ -280,6 +280,29 @@ def test_control_characters_of_a_key_never_reach_the_terminal(
     assert "\x1b" not in err and "evil\\x1b[2J" in _one_error_line(err)
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("2027-13-45", "invalid value (month must be in 1..12)"),
+        ("1" * 5000, "invalid value (Exceeds the limit"),
+    ],
+)
+def test_a_value_yaml_types_but_python_refuses_is_one_line_with_its_line(
+    value: str, problem: str, tmp_path: Path, inventory_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mutelist = tmp_path / "mutes.yaml"
+    mutelist.write_text(f"mutes:\n  - checks: [aws.s3.*]\n    reason: r\n    until: {value}\n")
+
+    code, err = _evaluate(
+        capsys, tmp_path / "out", "--inventory", str(inventory_file), "--mutelist", str(mutelist)
+    )
+
+    assert code == ExitCode.USAGE
+    line = _one_error_line(err)
+    assert f"mutelist {mutelist} is not valid YAML/JSON at line 4, column 12: {problem}" in line
+    assert len(line) < 400
+
+
 def test_a_misspelt_key_is_named_rather_than_the_field_it_leaves_missing(
     tmp_path: Path, inventory_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

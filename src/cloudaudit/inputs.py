@@ -197,6 +197,15 @@ class _BoundedLoader(yaml.SafeLoader):
             self._weigh(node)
         return node
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A scalar YAML types but Python refuses (``2027-13-45``, a 5000-digit int) is a marked error."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                problem=f"invalid value ({exc})", problem_mark=node.start_mark
+            ) from None
+
     def _weigh(self, node: yaml.Node) -> None:
         if id(node) in self._weights:  # an alias: its anchor counts again wherever it is used
             return
