@@ -319,6 +319,31 @@ def test_a_misspelt_key_is_named_rather_than_the_field_it_leaves_missing(
     )
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"assets": 5}, "assets: expected a list, not a JSON int"),
+        ({"assets": ["bucket"]}, "an asset is a JSON str, not an object"),
+        ({"assets": [{"kind": "aws.s3.bucket"}]}, "assets.0.provider: Field required (and"),
+        ({"scope": {"provider": "aws"}}, "scope.started: Field required (and 1 more)"),
+        ({"gaps": [{}]}, "gaps.0.provider: Field required (and"),
+    ],
+)
+def test_a_malformed_inventory_is_one_line_naming_the_field(
+    change: dict[str, Any],
+    problem: str,
+    inventory_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inventory_file.write_text(json.dumps({**json.loads(inventory_file.read_text()), **change}))
+
+    code, err = _evaluate(capsys, tmp_path / "out", "--inventory", str(inventory_file))
+
+    assert code == ExitCode.USAGE
+    assert f"error: {inventory_file} is not a usable cloudaudit inventory: {problem}" in _one_error_line(err)
+
+
 # --- the schema promise: same major version, added fields are read ----------------------------
 
 

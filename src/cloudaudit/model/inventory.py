@@ -94,8 +94,11 @@ class Inventory(BaseModel):
         version = str(data.get("schema_version", ""))
         if version.split(".")[0] != INVENTORY_SCHEMA_VERSION.split(".")[0]:
             raise ValueError(f"unsupported inventory schema_version {printable(repr(version), 40)}")
+        items = data.get("assets") or []
+        if not isinstance(items, list):
+            raise ValueError(f"assets: expected a list, not a JSON {type(items).__name__}")
         assets = []
-        for index, item in enumerate(data.get("assets") or []):
+        for index, item in enumerate(items):
             try:
                 assets.append(asset_from_json(item))
             except ValidationError as exc:
