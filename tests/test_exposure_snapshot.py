@@ -11,7 +11,7 @@ import pytest
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure import snapshot
 from cloudaudit.exposure.model import ExposureLevel, SourceResult, Target
-from cloudaudit.exposure.sources import ExposureOptions, build_sources, parse_sources
+from cloudaudit.exposure.sources import ExposureOptions, SourceSpec, build_sources, parse_sources
 from cloudaudit.progress import PlainProgress
 from shodan_fake import DATA, HOST_IP, sample_host
 
@@ -144,3 +144,14 @@ def test_missing_or_binary_file(tmp_path: Path) -> None:
     broken_gzip.write_bytes(gzip.compress(b"{}")[:12])
     with pytest.raises(UsageError, match="cannot decompress it"):
         build(broken_gzip)
+
+
+def test_a_file_source_is_read_as_it_is_parsed(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap.json"
+    snapshot.write_text("[]")
+    assert parse_sources(f"internetdb,file:{snapshot}") == (
+        SourceSpec("internetdb"),
+        SourceSpec("file", str(snapshot)),
+    )
+    with pytest.raises(UsageError, match="cannot read snapshot .*missing.json"):
+        parse_sources(f"file:{tmp_path / 'missing.json'}")
