@@ -153,5 +153,5 @@ def test_a_file_source_is_read_as_it_is_parsed(tmp_path: Path) -> None:
         SourceSpec("internetdb"),
         SourceSpec("file", str(snapshot)),
     )
-    with pytest.raises(UsageError, match="cannot read snapshot .*missing.json"):
+    with pytest.raises(UsageError, match=r"cannot read snapshot .*missing\.json"):
         parse_sources(f"file:{tmp_path / 'missing.json'}")
