@@ -155,3 +155,12 @@ def test_a_file_source_is_read_as_it_is_parsed(tmp_path: Path) -> None:
     )
     with pytest.raises(UsageError, match=r"cannot read snapshot .*missing\.json"):
         parse_sources(f"file:{tmp_path / 'missing.json'}")
+
+
+def test_a_snapshot_changed_after_it_was_checked_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(sample_host(HOST_IP)))
+    first = snapshot.load_snapshot(path)
+    assert [h["ip_str"] for h in snapshot.load_snapshot(path)] == [HOST_IP] == [h["ip_str"] for h in first]
+    path.write_text(json.dumps([sample_host(HOST_IP), sample_host("192.0.2.77")]))
+    assert [h["ip_str"] for h in snapshot.load_snapshot(path)] == [HOST_IP, "192.0.2.77"]

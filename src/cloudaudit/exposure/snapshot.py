@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,24 @@ def _records(text: str, path: Path) -> list[Any]:
 
 
 def load_snapshot(path: Path) -> list[dict[str, Any]]:
-    """Host objects from the snapshot at ``path``; UsageError naming the file and the problem."""
+    """Host objects from the snapshot at ``path``; UsageError naming the file and the problem.
+
+    The file is read when ``--exposure`` is parsed (before collection) and again when the source is
+    built; while it is unchanged (same inode, size and mtime) it is parsed only once.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return _parse(path)  # which says why it cannot be read
+    return list(_parsed(path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)))
+
+
+@lru_cache(maxsize=1)
+def _parsed(path: Path, identity: tuple[int, int, int, int]) -> tuple[dict[str, Any], ...]:
+    return tuple(_parse(path))
+
+
+def _parse(path: Path) -> list[dict[str, Any]]:
     text = decode(read_bytes(path, "snapshot", DOCUMENT, gunzip=True), path, "snapshot")
     try:
         if not text.strip():
