@@ -92,6 +92,21 @@ def test_an_input_over_the_size_limit_is_refused(
     assert f"larger than the 4000 bytes limit (set {LIMIT_ENV} to raise it)" in _one_error_line(err)
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="needs Linux /proc")
+def test_a_file_that_claims_to_be_empty_is_still_read_no_further_than_the_limit(
+    tmp_path: Path, inventory_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(LIMIT_ENV, "100")
+    assert Path("/proc/self/maps").stat().st_size == 0  # a regular file whose size says nothing
+
+    code, err = _evaluate(
+        capsys, tmp_path / "out", "--inventory", str(inventory_file), "--mutelist", "/proc/self/maps"
+    )
+
+    assert code == ExitCode.USAGE
+    assert "larger than the 100 bytes limit" in _one_error_line(err)
+
+
 def test_a_gzip_snapshot_that_decompresses_past_the_limit_is_refused(
     tmp_path: Path, inventory_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

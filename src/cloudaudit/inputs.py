@@ -94,6 +94,8 @@ def read_bytes(path: Path, what: str, limits: Limits, *, gunzip: bool = False) -
     limit = limits.effective_bytes
     too_big = f"{what} {path}: larger than the {_size(limit)} limit (set {LIMIT_ENV} to raise it)"
     with os.fdopen(_open_regular(path, what), "rb") as raw:
+        if os.fstat(raw.fileno()).st_size > limit:  # no need to read 5 GB to know
+            raise UsageError(too_big)
         try:
             data = _bounded(raw, limit)
         except OSError as exc:
