@@ -55,7 +55,8 @@ class Limits:
         return int(override)
 
 
-MUTELIST = Limits(max_bytes=10 * 2**20)
+MUTELIST = Limits(max_bytes=4 * 2**20)
+"""Tens of thousands of entries; safe-loading YAML in Python takes seconds per MB."""
 DOCUMENT = Limits(max_bytes=512 * 2**20)
 """findings.json, inventory.json, exposure.json and snapshots: room for a large account."""
 
