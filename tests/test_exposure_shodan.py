@@ -443,6 +443,8 @@ def test_cache_ignores_and_overwrites_corrupt_files(tmp_path: Path) -> None:
     assert cache.get("shodan", "2001:db8::1") is None
     path.write_text(json.dumps({"stored_at": "yesterday", "value": 1}))
     assert cache.get("shodan", "2001:db8::1") is None
+    path.write_text('{"stored_at": 0, "value": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    assert cache.get("shodan", "2001:db8::1") is None  # too deep: a miss, not a RecursionError
     cache.put("shodan", "2001:db8::1", {"a": 2})
     assert cache.get("shodan", "2001:db8::1") == {"a": 2}
 

@@ -11,7 +11,7 @@ import pytest
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure import snapshot
 from cloudaudit.exposure.model import ExposureLevel, SourceResult, Target
-from cloudaudit.exposure.sources import ExposureOptions, build_sources, parse_sources
+from cloudaudit.exposure.sources import ExposureOptions, SourceSpec, build_sources, parse_sources
 from cloudaudit.progress import PlainProgress
 from shodan_fake import DATA, HOST_IP, sample_host
 
@@ -134,15 +134,33 @@ def test_malformed_file_is_a_one_line_usage_error(tmp_path: Path, content: str, 
 
 
 def test_missing_or_binary_file(tmp_path: Path) -> None:
-    with pytest.raises(
-        UsageError, match=r"snapshot .*nope\.json: cannot read it \(No such file or directory\)"
-    ):
+    with pytest.raises(UsageError, match=r"cannot read snapshot .*nope\.json: No such file or directory"):
         build(tmp_path / "nope.json")
     binary = tmp_path / "bin.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(UsageError, match="cannot decode it"):
+    with pytest.raises(UsageError, match="not UTF-8 text"):
         build(binary)
     broken_gzip = tmp_path / "broken.json.gz"
     broken_gzip.write_bytes(gzip.compress(b"{}")[:12])
-    with pytest.raises(UsageError, match="cannot decode it"):
+    with pytest.raises(UsageError, match="cannot decompress it"):
         build(broken_gzip)
+
+
+def test_a_file_source_is_read_as_it_is_parsed(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap.json"
+    snapshot.write_text("[]")
+    assert parse_sources(f"internetdb,file:{snapshot}") == (
+        SourceSpec("internetdb"),
+        SourceSpec("file", str(snapshot)),
+    )
+    with pytest.raises(UsageError, match=r"cannot read snapshot .*missing\.json"):
+        parse_sources(f"file:{tmp_path / 'missing.json'}")
+
+
+def test_a_snapshot_changed_after_it_was_checked_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(sample_host(HOST_IP)))
+    first = snapshot.load_snapshot(path)
+    assert [h["ip_str"] for h in snapshot.load_snapshot(path)] == [HOST_IP] == [h["ip_str"] for h in first]
+    path.write_text(json.dumps([sample_host(HOST_IP), sample_host("192.0.2.77")]))
+    assert [h["ip_str"] for h in snapshot.load_snapshot(path)] == [HOST_IP, "192.0.2.77"]

@@ -115,6 +115,7 @@ def findings_document(
             incomplete=completeness.incomplete,
             interrupted=completeness.interrupted,
             not_read=completeness.not_read,
+            notes=mutelist.expired() if mutelist else [],
         ),
         findings=findings,
         coverage=list(inventory.gaps),

@@ -142,6 +142,8 @@ def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severi
         REGISTRY.select(selection.include, selection.exclude)
     except (MutelistError, RegistryError) as exc:
         raise UsageError(str(exc)) from exc
+    for note in mutes.expired() if mutes else []:
+        typer.echo(f"warning: {note}", err=True)
     return selection
 
 

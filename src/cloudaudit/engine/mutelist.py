@@ -17,13 +17,14 @@ from __future__ import annotations
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cloudaudit.errors import UsageError
+from cloudaudit.inputs import MESSAGE_LIMIT, MUTELIST, load_yaml, validation_line
 from cloudaudit.model.enums import Status
 from cloudaudit.model.finding import Finding
+from cloudaudit.terminal import printable
 
 
 class MutelistError(ValueError):
@@ -75,23 +76,26 @@ class Mutelist(BaseModel):
                 return finding.model_copy(update={"status": Status.MUTED, "muted_reason": mute.reason})
         return finding
 
+    def expired(self, today: date | None = None) -> list[str]:
+        """One line per entry whose ``until`` has passed: the findings it covered are reported again."""
+        day = today or date.today()
+        return [
+            printable(
+                f"mutelist entry {number} ({', '.join(mute.checks)}: {mute.reason}) expired on "
+                f"{mute.until}; its findings are no longer muted",
+                MESSAGE_LIMIT,
+            )
+            for number, mute in enumerate(self.mutes, start=1)
+            if mute.until is not None and day > mute.until
+        ]
+
 
 def load_mutelist(path: Path) -> Mutelist:
-    """Read and validate a mutelist file; raise :class:`MutelistError` with a readable reason."""
+    """Read and validate a mutelist file; raise :class:`MutelistError` with a one-line reason."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MutelistError(f"cannot read mutelist {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise MutelistError(f"mutelist {path} is not valid YAML/JSON{where}: {problem}") from exc
-    if raw is None:
-        return Mutelist()
-    try:
-        return Mutelist.model_validate(raw)
+        raw, lines = load_yaml(path, "mutelist", MUTELIST)
+        return Mutelist() if raw is None else Mutelist.model_validate(raw)
+    except UsageError as exc:
+        raise MutelistError(exc.message) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise MutelistError(f"mutelist {path}: {where}: {first['msg']}") from exc
+        raise MutelistError(validation_line(exc, path, "mutelist", lines)) from None

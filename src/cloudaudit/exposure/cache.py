@@ -16,9 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cloudaudit.errors import UsageError
+from cloudaudit.inputs import Limits, load_json
 from cloudaudit.report.files import write_atomic
 
 log = logging.getLogger(__name__)
+CACHE_ENTRY = Limits(max_bytes=64 * 2**20)
+"""One cached answer (a Shodan host with its banners is at most a few MB)."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 
@@ -55,12 +59,12 @@ class DiskCache:
         if not self.enabled:
             return None
         path = self._path(namespace, key)
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not path.exists():
             return None
-        except (OSError, ValueError) as exc:
-            log.debug("ignoring unreadable cache file %s: %s", path, exc)
+        try:
+            doc = load_json(path, "cache file", CACHE_ENTRY)
+        except UsageError as exc:
+            log.debug("ignoring unreadable cache entry: %s", exc.message)
             return None
         if not isinstance(doc, dict) or "value" not in doc:
             return None

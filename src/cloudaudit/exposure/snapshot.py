@@ -7,17 +7,19 @@ Entries match a target by ``ip_str`` or by any name in ``hostnames``; nothing is
 
 from __future__ import annotations
 
-import gzip
 import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.model import ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.shodan_shape import host_names, hosts_from_records, observations_from_host
+from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, check_json_depth, decode, read_bytes
+from cloudaudit.terminal import printable
 
 if TYPE_CHECKING:
     from cloudaudit.exposure.sources import ExposureOptions
@@ -26,8 +28,9 @@ if TYPE_CHECKING:
 NAME = "file"
 
 
-def _records(text: str) -> list[Any]:
+def _records(text: str, path: Path) -> list[Any]:
     """The JSON values in ``text``: a document (object or list) or JSON lines; ValueError says where."""
+    check_json_depth(text, path, "snapshot", DOCUMENT.max_depth)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -45,28 +48,37 @@ def _records(text: str) -> list[Any]:
 
 
 def load_snapshot(path: Path) -> list[dict[str, Any]]:
-    """Host objects from the snapshot at ``path``; UsageError naming the file and the problem."""
+    """Host objects from the snapshot at ``path``; UsageError naming the file and the problem.
+
+    The file is read when ``--exposure`` is parsed (before collection) and again when the source is
+    built; while it is unchanged (same inode, size and mtime) it is parsed only once.
+    """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"snapshot {path}: cannot read it ({exc.strerror or exc})") from exc
+        info = path.stat()
+    except OSError:
+        return _parse(path)  # which says why it cannot be read
+    return list(_parsed(path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)))
+
+
+@lru_cache(maxsize=1)
+def _parsed(path: Path, identity: tuple[int, int, int, int]) -> tuple[dict[str, Any], ...]:
+    return tuple(_parse(path))
+
+
+def _parse(path: Path) -> list[dict[str, Any]]:
+    text = decode(read_bytes(path, "snapshot", DOCUMENT, gunzip=True), path, "snapshot")
     try:
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        text = raw.decode("utf-8-sig")
         if not text.strip():
             raise ValueError("the file is empty")
-        records = _records(text)
+        records = _records(text, path)
         for index, record in enumerate(records, start=1):
             if not isinstance(record, dict):
                 raise ValueError(
                     f"entry {index} is a JSON {type(record).__name__}, expected a Shodan host object"
                 )
         return hosts_from_records(records)
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise UsageError(f"snapshot {path}: cannot decode it ({exc})") from None
     except ValueError as exc:
-        raise UsageError(f"snapshot {path}: {exc}") from None
+        raise UsageError(printable(f"snapshot {path}: {exc}", MESSAGE_LIMIT)) from None
 
 
 class SnapshotSource:

@@ -107,6 +107,8 @@ def parse_sources(text: str) -> tuple[SourceSpec, ...]:
             raise UsageError(f"unknown exposure source {name!r}; choose from {choices} (and --probe)")
         if name == "file" and not argument:
             raise UsageError("--exposure file needs a path: file:PATH (a Shodan host JSON snapshot)")
+        if name == "file":  # a bad snapshot stops the run before anything is collected
+            importlib.import_module(SOURCE_MODULES[name]).load_snapshot(Path(argument).expanduser())
         specs.append(SourceSpec(name, argument))
     return tuple(dict.fromkeys(specs))
 

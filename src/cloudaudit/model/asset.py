@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudaudit.terminal import printable
+
 
 class Endpoint(BaseModel):
     """An address an asset exposes to the Internet, according to its configuration."""
@@ -89,11 +91,15 @@ def model_for(kind: str) -> type[Asset] | None:
     return _KINDS.get(kind)
 
 
-def asset_from_json(data: dict[str, Any]) -> Asset:
-    """Rebuild an asset from :meth:`Asset.to_json` output."""
+def asset_from_json(data: Any) -> Asset:
+    """Rebuild an asset from :meth:`Asset.to_json` output (fields this version does not know are ignored)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"an asset is a JSON {type(data).__name__}, not an object")
     fields = dict(data)
     kind = str(fields.pop("kind", ""))
     cls = model_for(kind)
     if cls is None:
-        raise ValueError(f"unknown asset kind {kind!r} (is its provider plugin installed?)")
-    return cls.model_validate(fields)
+        raise ValueError(
+            f"unknown asset kind {printable(repr(kind), 80)} (is its provider plugin installed?)"
+        )
+    return cls.model_validate(fields, extra="ignore")

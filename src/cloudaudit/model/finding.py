@@ -64,6 +64,8 @@ class RunInfo(BaseModel):
     """The user stopped the run: the results cover only what was read until then."""
     not_read: list[str] = Field(default_factory=list)
     """What could not be read, one human line per service and region (set when ``incomplete``)."""
+    notes: list[str] = Field(default_factory=list)
+    """What the reader must know about the run itself (e.g. a mutelist entry that has expired)."""
 
 
 class FindingsDocument(BaseModel):

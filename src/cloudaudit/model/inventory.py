@@ -8,9 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
+from cloudaudit.inputs import validation_summary
 from cloudaudit.model.asset import Asset, asset_from_json
+from cloudaudit.terminal import printable
 
 INVENTORY_SCHEMA_VERSION = "1.0"
 
@@ -127,15 +129,30 @@ class Inventory(BaseModel):
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Inventory:
-        """Read an ``inventory.json`` document (asset kinds need their provider plugin loaded)."""
+        """Read an ``inventory.json`` document; fields this version does not know are ignored.
+
+        Asset kinds need their provider plugin loaded. A malformed document raises ValueError
+        naming the first bad field (``assets.3.name: Field required``).
+        """
         version = str(data.get("schema_version", ""))
         if version.split(".")[0] != INVENTORY_SCHEMA_VERSION.split(".")[0]:
-            raise ValueError(f"unsupported inventory schema_version {version!r}")
-        return cls(
-            scope=ScanScope.model_validate(data["scope"]),
-            assets=tuple(asset_from_json(a) for a in data.get("assets", [])),
-            gaps=tuple(CollectionGap.model_validate(g) for g in data.get("gaps", [])),
-        )
+            raise ValueError(f"unsupported inventory schema_version {printable(repr(version), 40)}")
+        items = data.get("assets") or []
+        if not isinstance(items, list):
+            raise ValueError(f"assets: expected a list, not a JSON {type(items).__name__}")
+        assets = []
+        for index, item in enumerate(items):
+            try:
+                assets.append(asset_from_json(item))
+            except ValidationError as exc:
+                raise ValueError(validation_summary(exc, ("assets", index))) from None
+        try:
+            return cls.model_validate(
+                {"scope": data.get("scope"), "assets": assets, "gaps": data.get("gaps") or []},
+                extra="ignore",
+            )
+        except ValidationError as exc:
+            raise ValueError(validation_summary(exc)) from None
 
 
 def merge(inventories: Sequence[Inventory]) -> Inventory:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from pydantic import ValidationError
 
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
+from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, load_json, validation_line
 from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, FindingsDocument
-from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.inventory import INVENTORY_SCHEMA_VERSION, Inventory
+from cloudaudit.terminal import printable
 
 
 def render_findings(doc: FindingsDocument) -> str:
@@ -24,47 +27,80 @@ def render_inventory(inventory: Inventory) -> str:
     return json.dumps(inventory.to_json(), indent=2, default=str) + "\n"
 
 
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise UsageError(f"{what} {path} is not valid JSON: {exc}") from exc
+@dataclass(frozen=True)
+class _Kind:
+    key: str
+    """A top-level key only this document has."""
+    file: str
+    reader: str
+    """The command (and option) that reads it."""
+    hint: str
+    """What to do with it instead; ``{path}`` is the file given."""
+
+
+_KINDS = {
+    "findings file": _Kind(
+        "findings", "findings.json", "report", "to re-render its reports: cloudaudit report {path}"
+    ),
+    "inventory": _Kind(
+        "assets",
+        "inventory.json",
+        "evaluate --inventory",
+        "to re-run the checks on it: cloudaudit evaluate --inventory {path}",
+    ),
+    "exposure file": _Kind(
+        "results",
+        "exposure.json",
+        "evaluate --observations",
+        "to grade with it: cloudaudit evaluate --inventory inventory.json --observations {path}",
+    ),
+}
+
+
+def _read_document(path: Path, what: str, version: str) -> dict[str, Any]:
+    """A JSON object of kind ``what`` and the same major schema version; one line otherwise."""
+    data = load_json(path, what, DOCUMENT)
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a cloudaudit {what} (a JSON {type(data).__name__}, not an object)")
+    wanted = _KINDS[what]
+    for other, kind in _KINDS.items():
+        if other != what and kind.key in data and wanted.key not in data:
+            raise UsageError(
+                f"{path} is a cloudaudit {other} ({kind.file}); {wanted.reader} reads {wanted.file} "
+                f"({kind.hint.format(path=path)})"
+            )
+    found = data.get("schema_version", "")
+    if not isinstance(found, str) or found.split(".")[0] != version.split(".")[0]:
+        raise UsageError(
+            f"{path}: unsupported {what} schema_version {printable(repr(found), 40)} "
+            f"(this version reads {version.split('.')[0]}.x)"
+        )
+    return data
 
 
 def load_findings(path: Path) -> FindingsDocument:
-    """Read a findings.json written by this or a compatible version."""
-    data = _read_json(path, "findings file")
-    version = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
-    if version.split(".")[0] != FINDINGS_SCHEMA_VERSION.split(".")[0]:
-        raise UsageError(f"{path}: unsupported findings schema_version {version!r}")
+    """Read a findings.json of the same major schema version (fields it does not know are ignored)."""
+    data = _read_document(path, "findings file", FINDINGS_SCHEMA_VERSION)
     try:
-        return FindingsDocument.model_validate(data)
+        return FindingsDocument.model_validate(data, extra="ignore")
     except ValidationError as exc:
-        raise UsageError(f"{path} is not a cloudaudit findings file: {exc.errors()[0]['msg']}") from exc
+        raise UsageError(validation_line(exc, path, "findings file")) from None
 
 
 def load_inventory(path: Path) -> Inventory:
-    """Read an inventory.json (the providers of its asset kinds must be loaded)."""
-    data = _read_json(path, "inventory")
-    if not isinstance(data, dict):
-        raise UsageError(f"{path} is not a cloudaudit inventory")
+    """Read an inventory.json (the providers of its asset kinds must be loaded; unknown fields ignored)."""
+    data = _read_document(path, "inventory", INVENTORY_SCHEMA_VERSION)
     try:
         return Inventory.from_json(data)
-    except (ValueError, KeyError, ValidationError) as exc:
-        raise UsageError(f"{path} is not a usable cloudaudit inventory: {exc}") from exc
+    except ValueError as exc:
+        message = printable(f"{path} is not a usable cloudaudit inventory: {exc}", MESSAGE_LIMIT)
+        raise UsageError(message) from None
 
 
 def load_observations(path: Path) -> ExposureDocument:
-    """Read an exposure.json written by ``run`` or ``evaluate`` (same major schema version)."""
-    data = _read_json(path, "exposure file")
-    version = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
-    if version.split(".")[0] != EXPOSURE_SCHEMA_VERSION.split(".")[0]:
-        raise UsageError(f"{path}: unsupported exposure schema_version {version!r}")
+    """Read an exposure.json of ``run`` or ``evaluate`` (same major version, unknown fields ignored)."""
+    data = _read_document(path, "exposure file", EXPOSURE_SCHEMA_VERSION)
     try:
-        return ExposureDocument.model_validate(data)
+        return ExposureDocument.model_validate(data, extra="ignore")
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise UsageError(f"{path} is not a usable exposure file: {where}: {first['msg']}") from exc
+        raise UsageError(validation_line(exc, path, "exposure file")) from None
