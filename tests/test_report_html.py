@@ -20,11 +20,12 @@ from jinja2 import StrictUndefined
 
 from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
+from cloudaudit.model.surface import OpenPort, ProbeView, SeenPort, SourceView, SurfaceEntry, SurfaceOwner
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
 
-EXPECTED_SCRIPTS = 2
-"""The template defines exactly two <script> elements: the JSON data island and the app."""
+EXPECTED_SCRIPTS = 3
+"""The template defines exactly three <script> elements: the findings and surface JSON islands, the app."""
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -211,9 +212,42 @@ def make_gap(**overrides: Any) -> CollectionGap:
 
 
 def make_doc(
-    findings: list[Finding], gaps: list[CollectionGap] | None = None, **run: Any
+    findings: list[Finding],
+    gaps: list[CollectionGap] | None = None,
+    surface: list[SurfaceEntry] | None = None,
+    **run: Any,
 ) -> FindingsDocument:
-    return FindingsDocument(run=make_run(**run), findings=findings, coverage=gaps or [])
+    return FindingsDocument(
+        run=make_run(**run), findings=findings, coverage=gaps or [], surface=surface or []
+    )
+
+
+def make_entry(
+    endpoint: str = "203.0.113.10", level: ExposureLevel = ExposureLevel.CONFIGURED, **overrides: Any
+) -> SurfaceEntry:
+    values: dict[str, Any] = {
+        "endpoint": endpoint,
+        "kind": "address",
+        "owner": SurfaceOwner(
+            id=f"arn:aws:ec2:us-east-1:111122223333:instance/i-{endpoint}",
+            name=f"web-{endpoint}",
+            kind="aws.ec2.instance",
+        ),
+        "resource_ids": (f"arn:aws:ec2:us-east-1:111122223333:instance/i-{endpoint}",),
+        "ports": (
+            OpenPort(
+                protocol="tcp",
+                from_port=443,
+                to_port=443,
+                via="sg-1: tcp/443 from 0.0.0.0/0",
+                service="HTTPS",
+            ),
+        ),
+        "level": level,
+        "evidence": "config: sg-1: tcp/443 from 0.0.0.0/0",
+    }
+    values.update(overrides)
+    return SurfaceEntry(**values)
 
 
 def hostile_doc() -> FindingsDocument:
@@ -247,7 +281,23 @@ def hostile_doc() -> FindingsDocument:
         make_gap(resource_id=XSS, message=f"{IMG} {JINJA}", operation=CLOSE, error_code=IMG, service=XSS),
         make_gap(resource_id="", message=CLOSE, region=IMG),
     ]
-    return make_doc(findings, gaps, regions=[XSS, IMG], accounts=[CLOSE])
+    surface = [
+        make_entry(
+            CLOSE,
+            ExposureLevel.EXPLOITABLE,
+            kind="hostname",
+            owner=SurfaceOwner(id=XSS, name=IMG, kind=JINJA),
+            resource_ids=(XSS, CLOSE),
+            ports=(OpenPort(protocol="tcp", from_port=80, to_port=80, via=IMG, service=XSS),),
+            sources=(
+                SourceView(source="shodan", listed=True, ports=(SeenPort(port=8080, service=IMG),), cves=2),
+            ),
+            probe=ProbeView(answered=(SeenPort(port=80, service=XSS),), checks=(PAYLOADS["comment"],)),
+            evidence=f"probe: {XSS}",
+            gaps=(f"internetdb: {IMG}",),
+        )
+    ]
+    return make_doc(findings, gaps, surface, regions=[XSS, IMG], accounts=[CLOSE])
 
 
 def _defang(value: Any) -> Any:
@@ -263,10 +313,10 @@ def _defang(value: Any) -> Any:
 
 def benign_twin(doc: FindingsDocument) -> FindingsDocument:
     data = doc.model_dump(mode="json")
-    for section in ("findings", "coverage"):
+    for section in ("findings", "coverage", "surface"):
         for item in data[section]:
             for key, value in item.items():
-                if key not in ("severity", "status"):
+                if key not in ("severity", "status", "level", "kind"):
                     item[key] = _defang(value)
     data["run"]["accounts"] = _defang(data["run"]["accounts"])
     data["run"]["regions"] = _defang(data["run"]["regions"])
@@ -879,6 +929,8 @@ def test_js_renders_hostile_findings_as_text() -> None:
         "DL",
         "DT",
         "DD",
+        "TR",
+        "TD",
     }
 
 
