@@ -227,3 +227,16 @@ def test_entries_come_strongest_first() -> None:
         IP,
         BARE,
     ]
+
+
+def test_evidence_and_gaps_stay_on_one_line() -> None:
+    banner = SourceResult(
+        source="shodan",
+        observations=(
+            _obs("shodan", "open_port", ExposureLevel.OBSERVED, 443, summary="nginx\r\nX-Evil: 1\n"),
+        ),
+        gaps=(ExposureGap(source="probe", host=IP, reason="timed out\nafter 5 s"),),
+    )
+    web = _surface(_inventory(), [], banner)[IP]
+    assert web.evidence == "shodan: nginx X-Evil: 1"
+    assert web.gaps == ("probe: timed out after 5 s",)

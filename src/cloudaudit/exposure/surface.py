@@ -133,27 +133,28 @@ def _config_evidence(ports: Sequence[OpenPort], findings: Sequence[Finding], ver
     return "config: public address; no rule opens a port"
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _entry(
     target: Target,
+    resource_ids: tuple[str, ...],
     assets: Mapping[str, Asset],
-    exposers: Sequence[str],
+    endpoints: Iterable[Endpoint],
     findings: Sequence[Finding],
     observations: Sequence[Observation],
     gaps: Sequence[ExposureGap],
 ) -> SurfaceEntry:
-    resource_ids = tuple(dict.fromkeys((*target.asset_ids, *exposers)))
-    endpoints = [e for a in resource_ids if a in assets for e in assets[a].endpoints if e.host == target.host]
     ports = tuple(sorted(dict.fromkeys(_open_port(e) for e in endpoints), key=_port_order))
     verdict = _verdict(findings)
     level = ExposureLevel.CONFIGURED if ports else ExposureLevel.NONE
     if verdict == "reachable":
         level = ExposureLevel.REACHABLE
-    evidence = _config_evidence(ports, findings, verdict) if level is not ExposureLevel.NONE else ""
     strongest = _strongest(observations)
     if strongest is not None and strongest.level.rank >= level.rank:
-        level = strongest.level
-        evidence = f"{strongest.source}: {strongest.summary}"
-    elif not evidence:
+        level, evidence = strongest.level, f"{strongest.source}: {strongest.summary}"
+    else:
         evidence = _config_evidence(ports, findings, verdict)
     by_source: dict[str, list[Observation]] = defaultdict(list)
     for obs in observations:
@@ -168,8 +169,8 @@ def _entry(
         sources=tuple(_index_view(s, obs) for s, obs in by_source.items() if s != PROBE),
         probe=_probe_view(by_source[PROBE]) if PROBE in by_source else None,
         level=level,
-        evidence=evidence,
-        gaps=tuple(dict.fromkeys(f"{g.source}: {g.reason}" for g in gaps)),
+        evidence=_one_line(evidence),
+        gaps=tuple(dict.fromkeys(_one_line(f"{g.source}: {g.reason}") for g in gaps)),
     )
 
 
@@ -181,10 +182,10 @@ def build_surface(
 ) -> list[SurfaceEntry]:
     """One entry per target, strongest evidence first (then by endpoint)."""
     assets = {a.id: a for a in inventory.assets}
-    exposers: dict[str, list[str]] = defaultdict(list)
+    exposers: dict[str, list[tuple[str, Endpoint]]] = defaultdict(list)
     for asset in inventory.assets:
-        for host in dict.fromkeys(e.host for e in asset.endpoints):
-            exposers[host].append(asset.id)
+        for endpoint in asset.endpoints:
+            exposers[endpoint.host].append((asset.id, endpoint))
     by_resource: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_resource[finding.resource_id].append(finding)
@@ -197,12 +198,14 @@ def build_surface(
             gaps[gap.host].append(gap)
     entries = []
     for target in targets:
-        owners = tuple(dict.fromkeys((*target.asset_ids, *exposers[target.host])))
+        exposing = exposers[target.host]
+        owners = tuple(dict.fromkeys((*target.asset_ids, *(aid for aid, _ in exposing))))
         entries.append(
             _entry(
                 target,
+                owners,
                 assets,
-                exposers[target.host],
+                (e for _, e in exposing),
                 [f for rid in owners for f in by_resource[rid]],
                 observations[target.host],
                 gaps[target.host],
