@@ -15,8 +15,9 @@ import pytest
 
 from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import Severity, Status
+from cloudaudit.model.surface import SurfaceOwner
 from cloudaudit.report.html import render_html
-from test_report_html import make_doc, make_finding, parse
+from test_report_html import make_doc, make_entry, make_finding, parse
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -112,3 +113,34 @@ def test_exposure_level_is_shown_as_a_badge_and_none_shows_nothing(tmp_path: Pat
     assert counts["exploitable"] == "1" and counts["none"] == "1" and counts["observed"] == "0"
     summary = dom.by_id("exposure-summary").text()
     assert "sources: probe" in summary and "exploitable" in summary
+
+
+def test_attack_surface_table_renders_hostile_names_as_text_strongest_first(tmp_path: Path) -> None:
+    canary = "<img src=x onerror=\"document.title='pwned'\">"
+    surface = [
+        make_entry("198.51.100.7", ExposureLevel.CONFIGURED),
+        make_entry(
+            "api.example.com",
+            ExposureLevel.EXPLOITABLE,
+            kind="hostname",
+            owner=SurfaceOwner(id="arn:x", name=canary, kind="aws.apigateway.rest_api"),
+            evidence=f"probe: {canary}",
+        ),
+    ]
+    surface.sort(key=lambda e: -e.level.rank)
+    doc = make_doc([make_finding()], surface=surface, exposure_sources=["probe"])
+    dom = parse(rendered_dom(render_html(doc), tmp_path)).root
+
+    assert dom.one("title").text() != "pwned"
+    table = dom.by_id("surface-table")
+    rows = dom.by_id("surface-rows").find_all("tr")
+    assert [r.one("code", **{"class": "endpoint"}).text() for r in rows] == [
+        "api.example.com",
+        "198.51.100.7",
+    ]
+    first = rows[0]
+    assert first.one("span", **{"class": "owner-name"}).text() == canary
+    assert first.one("td", **{"class": "s-evidence"}).text() == f"probe: {canary}"
+    assert [b.text() for b in first.find_all("span") if "exp" in b.attrs.get("class", "")] == ["exploitable"]
+    assert table.find_all("img") == [] and table.find_all("script") == []
+    assert "Endpoints 1\u20132 of 2 matching" in dom.by_id("surface-app").text()

@@ -20,11 +20,12 @@ from jinja2 import StrictUndefined
 
 from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
+from cloudaudit.model.surface import OpenPort, ProbeView, SeenPort, SourceView, SurfaceEntry, SurfaceOwner
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
 
-EXPECTED_SCRIPTS = 2
-"""The template defines exactly two <script> elements: the JSON data island and the app."""
+EXPECTED_SCRIPTS = 3
+"""The template defines exactly three <script> elements: the findings and surface JSON islands, the app."""
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -211,9 +212,42 @@ def make_gap(**overrides: Any) -> CollectionGap:
 
 
 def make_doc(
-    findings: list[Finding], gaps: list[CollectionGap] | None = None, **run: Any
+    findings: list[Finding],
+    gaps: list[CollectionGap] | None = None,
+    surface: list[SurfaceEntry] | None = None,
+    **run: Any,
 ) -> FindingsDocument:
-    return FindingsDocument(run=make_run(**run), findings=findings, coverage=gaps or [])
+    return FindingsDocument(
+        run=make_run(**run), findings=findings, coverage=gaps or [], surface=surface or []
+    )
+
+
+def make_entry(
+    endpoint: str = "203.0.113.10", level: ExposureLevel = ExposureLevel.CONFIGURED, **overrides: Any
+) -> SurfaceEntry:
+    values: dict[str, Any] = {
+        "endpoint": endpoint,
+        "kind": "address",
+        "owner": SurfaceOwner(
+            id=f"arn:aws:ec2:us-east-1:111122223333:instance/i-{endpoint}",
+            name=f"web-{endpoint}",
+            kind="aws.ec2.instance",
+        ),
+        "resource_ids": (f"arn:aws:ec2:us-east-1:111122223333:instance/i-{endpoint}",),
+        "ports": (
+            OpenPort(
+                protocol="tcp",
+                from_port=443,
+                to_port=443,
+                via="sg-1: tcp/443 from 0.0.0.0/0",
+                service="HTTPS",
+            ),
+        ),
+        "level": level,
+        "evidence": "config: sg-1: tcp/443 from 0.0.0.0/0",
+    }
+    values.update(overrides)
+    return SurfaceEntry(**values)
 
 
 def hostile_doc() -> FindingsDocument:
@@ -247,7 +281,23 @@ def hostile_doc() -> FindingsDocument:
         make_gap(resource_id=XSS, message=f"{IMG} {JINJA}", operation=CLOSE, error_code=IMG, service=XSS),
         make_gap(resource_id="", message=CLOSE, region=IMG),
     ]
-    return make_doc(findings, gaps, regions=[XSS, IMG], accounts=[CLOSE])
+    surface = [
+        make_entry(
+            CLOSE,
+            ExposureLevel.EXPLOITABLE,
+            kind="hostname",
+            owner=SurfaceOwner(id=XSS, name=IMG, kind=JINJA),
+            resource_ids=(XSS, CLOSE),
+            ports=(OpenPort(protocol="tcp", from_port=80, to_port=80, via=IMG, service=XSS),),
+            sources=(
+                SourceView(source="shodan", listed=True, ports=(SeenPort(port=8080, service=IMG),), cves=2),
+            ),
+            probe=ProbeView(answered=(SeenPort(port=80, service=XSS),), checks=(PAYLOADS["comment"],)),
+            evidence=f"probe: {XSS}",
+            gaps=(f"internetdb: {IMG}",),
+        )
+    ]
+    return make_doc(findings, gaps, surface, regions=[XSS, IMG], accounts=[CLOSE])
 
 
 def _defang(value: Any) -> Any:
@@ -263,10 +313,10 @@ def _defang(value: Any) -> Any:
 
 def benign_twin(doc: FindingsDocument) -> FindingsDocument:
     data = doc.model_dump(mode="json")
-    for section in ("findings", "coverage"):
+    for section in ("findings", "coverage", "surface"):
         for item in data[section]:
             for key, value in item.items():
-                if key not in ("severity", "status"):
+                if key not in ("severity", "status", "level", "kind"):
                     item[key] = _defang(value)
     data["run"]["accounts"] = _defang(data["run"]["accounts"])
     data["run"]["regions"] = _defang(data["run"]["regions"])
@@ -762,9 +812,15 @@ const facets = () => {
   });
   return out;
 };
+const surfaceApp = byId("surface-app");
 const snapshot = () => ({
   list: byId("finding-list").toJSON(),
-  pageInfo: body.querySelectorAll(".page-info").map((e) => e.textContent),
+  pageInfo: byId("findings").querySelectorAll(".page-info").map((e) => e.textContent),
+  surface: surfaceApp ? byId("surface-rows").toJSON() : null,
+  surfaceInfo: surfaceApp ? surfaceApp.querySelectorAll(".page-info").map((e) => e.textContent) : null,
+  surfaceHidden: surfaceApp ? surfaceApp.hidden : null,
+  surfaceNoMatch: surfaceApp ? !byId("surface-no-match").hidden : null,
+  sortMarks: surfaceApp ? surfaceApp.querySelectorAll("span.sort-mark").map((e) => e.textContent) : null,
   hiddenNote: byId("hidden-note").hidden ? null : byId("hidden-note").textContent,
   noMatch: !byId("no-match").hidden,
   facets: facets(),
@@ -775,7 +831,8 @@ const snapshot = () => ({
   const snaps = [snapshot()];
   for (const act of input.actions) {
     if (act.click) {
-      const b = act.click.startsWith(".") ? body.querySelectorAll(act.click)[0] : byId(act.click);
+      const scope = act.within ? byId(act.within) : body;
+      const b = act.click.startsWith(".") ? scope.querySelectorAll(act.click)[0] : byId(act.click);
       b.dispatch("click");
     }
     if (act.toggle) {
@@ -783,7 +840,9 @@ const snapshot = () => ({
         .find((i) => i.value === act.toggle[1]);
       box.checked = act.toggle[2]; box.dispatch("change");
     }
-    if (act.search !== undefined) { const s = byId("search"); s.value = act.search; s.dispatch("input"); }
+    if (act.search !== undefined) {
+      const s = byId(act.into || "search"); s.value = act.search; s.dispatch("input");
+    }
     await new Promise((r) => setTimeout(r, act.search !== undefined ? 400 : 0));
     snaps.push(snapshot());
   }
@@ -879,6 +938,8 @@ def test_js_renders_hostile_findings_as_text() -> None:
         "DL",
         "DT",
         "DD",
+        "TR",
+        "TD",
     }
 
 
@@ -959,3 +1020,142 @@ def test_js_evidence_rows_skip_empty_parts_and_show_each_date_once() -> None:
         "file · 203.0.113.10:22 · 22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
         "probe · 203.0.113.10:80 · TRACE enabled (2026-12-01 10:05 UTC)",
     ]
+
+
+# --------------------------------------------------------------------------- the attack surface table
+
+
+def _rows(snap: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in snap["surface"]["children"] if isinstance(c, dict)]
+
+
+def _cells(row: dict[str, Any]) -> dict[str, str]:
+    """Column class -> text (the endpoint cell without its collapsed details summary)."""
+    out = {}
+    for cell in row["children"]:
+        if isinstance(cell, dict):
+            key = cell["cls"].removeprefix("s-")
+            out[key] = _text(_by_class(cell, "endpoint")[0]) if key == "endpoint" else _text(cell)
+    return out
+
+
+def test_surface_section_summarises_levels_and_says_when_a_file_predates_it() -> None:
+    surface = [
+        make_entry("198.51.100.1", ExposureLevel.EXPLOITABLE),
+        make_entry("198.51.100.2", ExposureLevel.CONFIRMED),
+        make_entry("198.51.100.3", ExposureLevel.CONFIRMED),
+    ]
+    root = parse(render_html(make_doc([make_finding()], surface=surface, exposure_sources=["probe"]))).root
+    section = root.by_id("surface")
+    assert section.one("h2").text() == "Internet attack surface"
+    summary = root.by_id("surface-summary")
+    assert "3 endpoints face the Internet (sources: probe)" in " ".join(summary.text().split())
+    counts = {s.attrs["data-level"]: s.text() for s in summary.find_all("span") if "data-level" in s.attrs}
+    assert counts == {
+        "exploitable": "1",
+        "confirmed": "2",
+        "observed": "0",
+        "reachable": "0",
+        "configured": "0",
+        "none": "0",
+    }
+    # The surface comes before the summary of findings: it is what the report opens with.
+    order = [n.attrs.get("id") for n in root.iter() if n.tag == "section"]
+    assert order[:2] == ["surface", "summary"]
+
+    empty = parse(render_html(make_doc([make_finding()]))).root
+    assert (
+        empty.by_id("surface-empty").text() == "No endpoint of the audited configuration faces the Internet."
+    )
+    old = make_doc([make_finding()]).model_copy(update={"schema_version": "1.0"})
+    missing = parse(render_html(old)).root.by_id("surface-missing").text()
+    assert "findings.json (v1.0) does not record the attack surface" in missing
+
+
+@needs_node
+def test_js_surface_renders_hostile_entries_as_text() -> None:
+    doc = hostile_doc()
+    result = run_report_js(render_html(doc), [])
+    (snap,) = result["snaps"]
+    assert snap["error"] is None and snap["surfaceHidden"] is False
+    (row,) = _rows(snap)
+    cells = _cells(row)
+    assert cells["endpoint"] == CLOSE
+    assert cells["owner"] == f"{IMG} {JINJA}"
+    assert cells["ports"] == f"tcp/80 {XSS} \u00b7 seen open, no rule: tcp/8080 {IMG}"
+    assert cells["level"] == "exploitable"
+    assert cells["evidence"] == f"probe: {XSS}not checked: internetdb: {IMG}"
+    assert snap["surfaceInfo"][0] == "Endpoints 1\u20131 of 1 matching (1 in total) \u00b7 page 1 of 1"
+    assert not {"IMG", "SCRIPT", "IFRAME"} & set(result["created"])
+
+
+@needs_node
+def test_js_surface_sorts_filters_searches_and_pages() -> None:
+    levels = list(ExposureLevel)
+    surface = [
+        make_entry(
+            f"198.51.100.{i}",
+            levels[i % len(levels)],
+            owner=SurfaceOwner(id=f"id-{i}", name=f"owner-{i:03d}", kind="aws.ec2.instance"),
+            ports=(OpenPort(protocol="tcp", from_port=1000 + (i * 7) % 50, to_port=1000 + (i * 7) % 50),),
+        )
+        for i in range(130)
+    ]
+    surface.append(make_entry("needle.example.com", ExposureLevel.OBSERVED, kind="hostname"))
+    surface.sort(key=lambda e: (-e.level.rank, e.endpoint))  # as findings.json orders it
+    actions: list[dict[str, Any]] = [
+        {"click": ".next", "within": "surface-app"},
+        {"click": "surface-sort-endpoint"},
+        {"click": "surface-sort-endpoint"},
+        {"click": "surface-sort-level"},
+        {"click": "surface-sort-ports"},
+        {"toggle": ["level", "none", False]},
+        {"search": "needle", "into": "surface-search"},
+        {"search": "", "into": "surface-search"},
+        {"click": "surface-reset"},
+    ]
+    snaps = run_report_js(render_html(make_doc([make_finding()], surface=surface)), actions)["snaps"]
+    first, page2, by_endpoint, by_endpoint_desc, by_level, by_port, no_none, needle, cleared, reset = snaps
+
+    def endpoints(snap: dict[str, Any]) -> list[str]:
+        return [_cells(r)["endpoint"] for r in _rows(snap)]
+
+    def column(snap: dict[str, Any], key: str) -> list[str]:
+        return [_cells(r)[key] for r in _rows(snap)]
+
+    assert len(_rows(first)) == 100 and len(_rows(page2)) == 31
+    assert first["surfaceInfo"][0] == "Endpoints 1\u2013100 of 131 matching (131 in total) \u00b7 page 1 of 2"
+    assert endpoints(first) == [e.endpoint for e in surface][:100]  # strongest evidence first, as written
+    assert first["facets"]["level:exploitable"] == "21" and first["facets"]["level:observed"] == "23"
+    assert first["sortMarks"] == ["", "", "", "", ""]
+
+    assert endpoints(by_endpoint)[:3] == ["198.51.100.0", "198.51.100.1", "198.51.100.10"]
+    assert by_endpoint["sortMarks"][0] == " \u25b2"
+    assert endpoints(by_endpoint_desc)[0] == "needle.example.com"
+    assert by_endpoint_desc["sortMarks"][0] == " \u25bc"
+    assert column(by_level, "level")[:21] == ["exploitable"] * 21  # level sorts strongest first
+    ranks = [ExposureLevel(level).rank for level in column(by_level, "level")]
+    assert ranks == sorted(ranks, reverse=True)
+    assert by_level["sortMarks"][3] == " \u25bc" and by_level["sortMarks"][0] == ""
+    ports = [int(p.split("/")[1].split()[0]) for p in column(by_port, "ports")]
+    assert ports == sorted(ports)
+
+    assert "none" not in column(no_none, "level")
+    assert no_none["surfaceInfo"][0].startswith("Endpoints 1\u2013100 of 109 matching")
+    assert no_none["facets"]["level:none"] == "22"  # what ticking it back would add
+    assert endpoints(needle) == ["needle.example.com"]
+    assert needle["facets"]["level:exploitable"] == "0"
+    assert cleared["surfaceInfo"] == no_none["surfaceInfo"]
+    assert reset["surfaceInfo"] == first["surfaceInfo"]
+    # The findings list below is untouched by the surface's controls.
+    assert {s["pageInfo"][0] for s in snaps} == {first["pageInfo"][0]}
+
+
+@needs_node
+def test_js_surface_with_no_match_says_so() -> None:
+    doc = make_doc([make_finding()], surface=[make_entry()])
+    snap = run_report_js(render_html(doc), [{"search": "nothing-like-this", "into": "surface-search"}])[
+        "snaps"
+    ][-1]
+    assert _rows(snap) == [] and snap["surfaceNoMatch"] is True
+    assert snap["surfaceInfo"][0] == "0 of 1 endpoints"

@@ -11,6 +11,7 @@ from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureDocument, ExposureGap, SourceResult, Target
 from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources, effective_specs
+from cloudaudit.exposure.surface import build_surface
 from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import CollectionGap, Inventory
@@ -132,6 +133,7 @@ def apply_exposure(
             "run": run,
             "findings": findings,
             "coverage": [*doc.coverage, *_coverage(doc, inventory, targets, gaps)],
+            "surface": build_surface(targets, inventory, findings, results),
         }
     )
     seen = ExposureDocument(targets=tuple(targets), results=tuple(results)) if results else None

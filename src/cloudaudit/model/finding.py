@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloudaudit.exposure.model import Exposure
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import CollectionGap
+from cloudaudit.model.surface import SurfaceEntry
 
-FINDINGS_SCHEMA_VERSION = "1.0"
+FINDINGS_SCHEMA_VERSION = "1.1"
 
 
 class Finding(BaseModel):
@@ -78,3 +79,5 @@ class FindingsDocument(BaseModel):
     findings: list[Finding]
     coverage: list[CollectionGap]
     """What could not be collected, and why."""
+    surface: list[SurfaceEntry] = Field(default_factory=list)
+    """The Internet-facing endpoints, strongest evidence first (1.1; absent from 1.0 files)."""

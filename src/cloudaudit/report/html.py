@@ -1,4 +1,4 @@
-"""Self-contained HTML report: a server-rendered summary plus a paged, filterable findings list."""
+"""Self-contained HTML report: a summary, then the attack surface and the findings (paged, filterable)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ SERVICE_COLUMNS: tuple[Status, ...] = (Status.FAIL, Status.PASS, Status.UNKNOWN,
 """Column order of the per-service summary table."""
 
 _STATUS_RANK = {status: i for i, status in enumerate(STATUSES)}
+
+SURFACE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("endpoint", "Endpoint"),
+    ("owner", "Owner"),
+    ("ports", "Ports"),
+    ("level", "Level"),
+    ("evidence", "Strongest evidence"),
+)
+"""Sort key and heading of each column of the attack surface table."""
+
+UNRECORDED_SURFACE_VERSIONS = frozenset({"1", "1.0"})
+"""findings.json versions written before the attack surface existed (their empty surface means unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +107,7 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
     by_status = Counter(f.status.value for f in findings)
     by_exposure = Counter(f.exposure.level.value for f in findings if f.status is Status.FAIL)
     services = _service_rows(findings)
+    by_level = Counter(e.level.value for e in doc.surface)
     run = doc.run
     return {
         "schema_version": doc.schema_version,
@@ -122,6 +135,11 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "exposure_sources": doc.run.exposure_sources,
         "exposure_notes": doc.run.exposure_notes,
         "data": [f.model_dump(mode="json") for f in findings],
+        "surface": [e.model_dump(mode="json") for e in doc.surface],
+        "surface_total": len(doc.surface),
+        "surface_ladder": [(level.value, by_level[level.value]) for level in reversed(ExposureLevel)],
+        "surface_recorded": doc.schema_version not in UNRECORDED_SURFACE_VERSIONS,
+        "surface_columns": SURFACE_COLUMNS,
     }
 
 
