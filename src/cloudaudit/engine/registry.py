@@ -41,6 +41,8 @@ class CheckSpec:
     references: tuple[str, ...] = ()
     also_collect: tuple[str, ...] = ()
     """Other services whose assets the check reads (e.g. EC2 security groups for RDS exposure)."""
+    exploited_by: tuple[str, ...] = ()
+    """Probe check ids or prefixes (``probe.redis.``) whose result makes a failure exploitable."""
 
     @property
     def provider(self) -> str:
@@ -136,9 +138,14 @@ def check(
     compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
     also_collect: Iterable[str] = (),
+    exploited_by: Iterable[str] = (),
     registry: CheckRegistry = REGISTRY,
 ) -> Callable[[Callable[[AssetT, Inventory], CheckResult]], Callable[[AssetT, Inventory], CheckResult]]:
-    """Decorator: register a check function with its metadata."""
+    """Decorator: register a check function with its metadata.
+
+    ``exploited_by`` names the probe checks (ids or prefixes) that prove the check's failure from
+    outside; it reaches the findings whose outcome carries network facts.
+    """
 
     def register(
         func: Callable[[AssetT, Inventory], CheckResult],
@@ -156,6 +163,7 @@ def check(
                 compliance={k: tuple(v) for k, v in (compliance or {}).items()},
                 references=tuple(references),
                 also_collect=tuple(also_collect),
+                exploited_by=tuple(exploited_by),
             )
         )
         return func
