@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
@@ -117,10 +118,8 @@ def _reach(api: ApiGatewayRestApi) -> tuple[list[str], dict[str, str]]:
 
 def _network(api: ApiGatewayRestApi) -> NetworkExposure:
     """The hosts that serve a public API (execute-api endpoint, custom domains), on HTTPS."""
-    return NetworkExposure(
-        addresses=tuple(dict.fromkeys((*api.public_addresses(), *api.custom_domains))),
-        ports=ports_of([443]),
-    )
+    hosts = (urlsplit(url).hostname or "" for url in _reach(api)[0])
+    return NetworkExposure(addresses=tuple(dict.fromkeys(h for h in hosts if h)), ports=ports_of([443]))
 
 
 # ---------------------------------------------------------------------------------- who can call
@@ -571,7 +570,8 @@ def domain_tls_1_0(domain: ApiGatewayDomainName, inventory: Inventory) -> Outcom
         return unknown(f"Custom domain {domain.domain_name} reports no security policy.")
     evidence = {"security_policy": policy, "endpoint_types": list(domain.endpoint_types)}
     if _WEAK_TLS.match(policy):
-        network = NetworkExposure(addresses=domain.public_addresses(), ports=ports_of([443]))
+        public = "PRIVATE" not in domain.endpoint_types
+        network = NetworkExposure(addresses=(domain.domain_name,) if public else (), ports=ports_of([443]))
         return fail(
             f"Custom domain {domain.domain_name} accepts TLS 1.0 ({policy}).", evidence, network=network
         )
