@@ -76,10 +76,11 @@ def _host(*rules: object) -> tuple[Asset, ...]:
     return (*network(), group, host)
 
 
-def _warehouse() -> Asset:
-    endpoint = Endpoint(host=WAREHOUSE_HOST, from_port=5440, to_port=5440, via="PubliclyAccessible")
+def _warehouse(port: int = 5440) -> Asset:
+    endpoint = Endpoint(host=WAREHOUSE_HOST, from_port=port, to_port=port, via="PubliclyAccessible")
     return redshift(
         "wh",
+        port=port,
         publicly_accessible=True,
         subnet_ids=(PUBLIC_SUBNET,),
         vpc_security_group_ids=("sg-rs",),
@@ -172,6 +173,26 @@ CONTRACTS = {
         "reachable",
         ("resource", "subnet", "security_group"),
         UNAUTHENTICATED_SERVICE,
+    ),
+    "RDS instance on its default port": Contract(
+        (_orders_db(),),
+        "aws.rds.instance_default_port",
+        "orders",
+        (DB_HOST,),
+        ((5432, 5432, "tcp"),),
+        None,
+        (),
+        (),
+    ),
+    "Redshift cluster on its default port (declarative check)": Contract(
+        (_warehouse(5439),),
+        "aws.redshift.cluster_default_port",
+        "wh",
+        (WAREHOUSE_HOST,),
+        ((5439, 5439, "tcp"),),
+        None,
+        (),
+        (),
     ),
     "ElastiCache without AUTH": Contract(
         (

@@ -17,7 +17,6 @@ from cloudaudit_aws.checks.ec2_exposure import (
     HostExposure,
     Reach,
     exposed_ips,
-    fronted_addresses,
     host_exposure,
     is_benign,
     open_rules,
@@ -75,7 +74,7 @@ def _open_ingress(category: Category, label: str) -> Callable[[SecurityGroup, In
             return passed(f"Security group {group.group_id} opens no {label} to the Internet.")
         sev, where = _grade(category, group, rules)
         ips = sorted({ip for r in rules for ip in exposed_ips(group, r)})
-        fronted = fronted_addresses(group, inventory)
+        fronted = inventory.fronted_by(group.id)
         network = NetworkExposure(
             addresses=(*ips, *fronted),
             ports=tuple(dict.fromkeys(p for r in rules for p in rule_ports(r))),

@@ -79,18 +79,6 @@ def sensitive_ranges(rule: IngressRule) -> tuple[PortRange, ...]:
     )
 
 
-def fronted_addresses(group: SecurityGroup, inventory: Inventory) -> tuple[str, ...]:
-    """Public addresses of other assets (databases, domains) this group decides access to."""
-    return tuple(
-        dict.fromkeys(
-            host
-            for a in inventory.assets
-            if group.id in a.network_controls()
-            for host in a.public_addresses()
-        )
-    )
-
-
 def exposed_ips(group: SecurityGroup, rule: IngressRule) -> list[str]:
     """Public IPs (of the rule's address family) that the rule opens."""
     v6 = rule.source_kind == "cidr6"

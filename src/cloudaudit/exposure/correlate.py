@@ -205,7 +205,7 @@ def _stage_findings(
                         owner,
                         f"{obs.source} sees {obs.transport}/{obs.port}"
                         f"{' (' + obs.service + ')' if obs.service else ''} open on {target.host}, "
-                        "but no security group rule of the account opens it to the Internet.",
+                        "but no rule in the account's configuration opens it to the Internet.",
                         facts,
                         exposure,
                     )
