@@ -31,6 +31,7 @@ from aws_builders import (
     sg_arn,
     tcp,
 )
+from aws_seed import client, default_vpc
 from cloudaudit.cli.app import main
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.engine.runner import evaluate
@@ -459,3 +460,71 @@ def test_a_findings_file_written_before_the_contract_still_loads_and_renders(
     assert main(["report", str(old), "-o", str(tmp_path / "out"), "-f", "json"]) == 0
     again = json.loads((tmp_path / "out" / "findings.json").read_text())
     assert {f.get("network") for f in again["findings"]} == {None}
+
+
+def test_a_sighting_of_a_public_rds_hostname_grades_the_database_and_its_group_end_to_end(
+    aws: str, out_dir: Path, tmp_path: Path
+) -> None:
+    """moto's RDS and EC2 through boto3's real client; the index sighting comes from a snapshot file."""
+    vpc, subnets = default_vpc(aws)
+    ec2, rds = client(aws, "ec2"), client(aws, "rds")
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="public-subnets", DBSubnetGroupDescription="default VPC", SubnetIds=subnets[:2]
+    )
+    gid = str(ec2.create_security_group(GroupName="db-open", Description="db", VpcId=vpc)["GroupId"])
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
+    )
+    db = rds.create_db_instance(
+        DBInstanceIdentifier="pub-pg",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="app_owner",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        PubliclyAccessible=True,
+        VpcSecurityGroupIds=[gid],
+        DBSubnetGroupName="public-subnets",
+    )["DBInstance"]
+    host = rds.describe_db_instances(DBInstanceIdentifier="pub-pg")["DBInstances"][0]["Endpoint"]["Address"]
+    assert db["DBInstanceIdentifier"] == "pub-pg" and host
+    banner = {
+        "ip_str": "198.51.100.40",
+        "port": 5432,
+        "transport": "tcp",
+        "timestamp": "2024-04-29T03:44:05.000001",
+        "hostnames": [host],
+        "product": "PostgreSQL",
+        "data": "PostgreSQL: authentication method SSL required",
+    }
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text(json.dumps({"ip_str": "198.51.100.40", "hostnames": [host], "data": [banner]}) + "\n")
+
+    code = main(
+        [
+            "run",
+            "--provider",
+            "aws",
+            "--regions",
+            "us-east-1",
+            "-o",
+            str(out_dir),
+            "--exposure",
+            f"file:{snapshot}",
+        ]
+    )
+
+    assert code == 0
+    findings = json.loads((out_dir / "findings.json").read_text())["findings"]
+    database = next(f for f in findings if f["check_id"] == "aws.rds.instance_publicly_accessible")
+    group = next(
+        f
+        for f in findings
+        if f["check_id"] == "aws.ec2.sg_open_database_ports" and f["resource_id"].endswith(gid)
+    )
+    assert database["exposure"]["level"] == "observed" and group["exposure"]["level"] == "observed"
+    assert group["network"]["addresses"] == [host]
+    assert [e["endpoint"] for e in group["exposure"]["evidence"]] == [f"{host}:5432"]
