@@ -33,7 +33,8 @@ from aws_builders import (
 )
 from aws_seed import client, default_vpc
 from cloudaudit.cli.app import main
-from cloudaudit.engine.registry import REGISTRY
+from cloudaudit.engine.outcome import Outcome, passed
+from cloudaudit.engine.registry import REGISTRY, CheckRegistry, RegistryError, check
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureLevel, Observation, SourceResult
@@ -51,6 +52,7 @@ from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, ports_of
 from cloudaudit.runflow import findings_document
+from cloudaudit_aws.assets import Instance
 from cloudaudit_aws.plugin import plugin
 
 plugin.load()
@@ -528,3 +530,19 @@ def test_a_sighting_of_a_public_rds_hostname_grades_the_database_and_its_group_e
     assert database["exposure"]["level"] == "observed" and group["exposure"]["level"] == "observed"
     assert group["network"]["addresses"] == [host]
     assert [e["endpoint"] for e in group["exposure"]["evidence"]] == [f"{host}:5432"]
+
+
+def test_exploited_by_must_name_probe_checks() -> None:
+    """A typo (or a configuration check id) would make nothing exploitable, silently: refused at import."""
+    reg = CheckRegistry()
+
+    def run(bucket: Asset, inventory: Inventory) -> Outcome:
+        return passed("fine")
+
+    meta = {"title": "T", "severity": Severity.LOW, "asset": Instance, "rationale": "R", "remediation": "F"}
+    check(
+        id="test.ec2.proved", registry=reg, exploited_by=("probe.redis.", "probe.tls.tls1_0_accepted"), **meta
+    )(run)  # type: ignore[arg-type]
+    with pytest.raises(RegistryError, match="exploited_by names no probe check: \\['redis'\\]"):
+        check(id="test.ec2.typo", registry=reg, exploited_by=("redis",), **meta)(run)  # type: ignore[arg-type]
+    assert [s.exploited_by for s in reg] == [("probe.redis.", "probe.tls.tls1_0_accepted")]

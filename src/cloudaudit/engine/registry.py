@@ -22,6 +22,7 @@ CheckResult = Outcome | Iterable[Outcome]
 CheckFn = Callable[[Any, Inventory], CheckResult]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(\.[a-z0-9_]+){2,}$")
+_PROBE_RE = re.compile(r"^probe\.[a-z0-9_]+(\.[a-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,9 @@ def validate(spec: CheckSpec) -> list[str]:
     unknown_fields = [r for r in spec.requires if r not in spec.asset.model_fields]
     if unknown_fields:
         problems.append(f"requires unknown attributes {unknown_fields}")
+    not_probe = [p for p in spec.exploited_by if not _PROBE_RE.match(p)]
+    if not_probe:
+        problems.append(f"exploited_by names no probe check: {not_probe}")
     return problems
 
 
