@@ -332,16 +332,19 @@ def test_a_finding_without_network_facts_is_not_graded_by_observations() -> None
     assert exposed.exposure.level is ExposureLevel.CONFIRMED
 
 
-def test_evidence_on_a_database_hostname_grades_the_database_and_the_group_that_opens_its_port() -> None:
+@pytest.mark.parametrize("level", [ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED])
+def test_evidence_on_a_database_hostname_grades_the_database_and_the_group_that_opens_its_port(
+    level: ExposureLevel,
+) -> None:
     inv = inventory(*network(), security_group("sg-pg", [tcp(5432)]), _orders_db())
     (target,) = targets_from_inventory(inv)
     assert target.host == DB_HOST and sg_arn("sg-pg") in target.asset_ids
     checks = ("aws.rds.instance_publicly_accessible", "aws.ec2.sg_open_database_ports")
-    graded = _graded(inv, checks, _seen(DB_HOST, 5432, ExposureLevel.OBSERVED))
+    graded = _graded(inv, checks, _seen(DB_HOST, 5432, level))
     database = _one(graded, "aws.rds.instance_publicly_accessible", "orders")
     group = _one(graded, "aws.ec2.sg_open_database_ports", "sg-pg")
-    assert database.exposure.level is ExposureLevel.OBSERVED
-    assert group.exposure.level is ExposureLevel.OBSERVED
+    assert database.exposure.level is level
+    assert group.exposure.level is level
     assert group.severity is Severity.MEDIUM  # low (no interface with a public IP), one step up
     assert [e.endpoint for e in group.exposure.evidence] == [f"{DB_HOST}:5432"]
 
