@@ -22,7 +22,7 @@ from aws_builders import (
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.errors import UsageError
-from cloudaudit.exposure.correlate import correlate, finding_ports
+from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureGap, ExposureLevel, Observation, SourceResult
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import unused_mappings
@@ -189,15 +189,6 @@ def test_passing_findings_stay_off_the_ladder() -> None:
     (finding,) = _graded(inv, check="aws.rds.instance_publicly_accessible")
     assert finding.status is Status.PASS and finding.exposure.level is ExposureLevel.NONE
     assert finding.resource_id == rds_arn("db", "db-private")
-
-
-def test_finding_ports_read_from_evidence() -> None:
-    assert finding_ports({"port": 22}) == [(22, 22)]
-    assert sorted(finding_ports({"ports": {"6379": "Redis", "22": "SSH"}}) or []) == [(22, 22), (6379, 6379)]
-    assert finding_ports({"endpoint": "db.example:5432"}) == [(5432, 5432)]
-    rules = [{"protocol": "tcp", "from_port": 8000, "to_port": 8100}, {"protocol": "all", "from_port": 0}]
-    assert finding_ports({"rules": rules}) == [(8000, 8100), (0, 65535)]
-    assert finding_ports({"statements": []}) is None
 
 
 def test_security_group_findings_are_graded_only_by_observations_on_their_rules_ports() -> None:

@@ -17,6 +17,7 @@ from cloudaudit.model.asset import Endpoint
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure
 from cloudaudit.model.surface import SurfaceEntry
 from cloudaudit_aws.assets import ElasticIp, Instance
 
@@ -191,17 +192,10 @@ def test_the_most_open_verdict_of_the_owners_findings_wins() -> None:
     assert _surface(_inventory(), findings)[IP].reachability == "restricted"
 
 
-class _Networked(Finding):
-    """A finding with the typed network facts another change introduces (``finding.network``)."""
-
-    network: Any = None
-
-
 def test_typed_network_facts_are_read_before_the_evidence() -> None:
-    class Facts:
-        reachability = "reachable"
-
-    typed = _Networked.model_construct(**_finding(instance_arn("i-web")).__dict__, network=Facts())
+    typed = _finding(instance_arn("i-web"), reachability="blocked").model_copy(
+        update={"network": NetworkExposure(reachability="reachable")}
+    )
     assert reachability_of(typed) == "reachable"
     assert reachability_of(_finding("x", reachability="blocked")) == "blocked"
     assert reachability_of(_finding("x")) == ""

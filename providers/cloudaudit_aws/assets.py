@@ -7,8 +7,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit.model.network import AddressRole
 
 PROVIDER = "aws"
+
+
+def security_group_arns(asset: Asset, group_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The asset ids of security groups of ``asset``'s account and region."""
+    return tuple(f"arn:aws:ec2:{asset.region}:{asset.account}:security-group/{g}" for g in group_ids)
 
 
 class _Frozen(BaseModel):
@@ -136,6 +142,8 @@ class IngressRule(_Frozen):
 class SecurityGroup(Asset):
     """A VPC security group, with where it is attached."""
 
+    address_role = AddressRole.FIREWALL
+
     group_id: str
     vpc_id: str = ""
     description: str = ""
@@ -155,6 +163,8 @@ class SecurityGroup(Asset):
 @asset_kind("aws.ec2.network_interface", service="ec2")
 class NetworkInterface(Asset):
     """An elastic network interface; Internet-facing ones carry endpoints."""
+
+    address_role = AddressRole.INTERFACE
 
     interface_id: str
     interface_type: str = "interface"
@@ -197,6 +207,8 @@ class Instance(Asset):
 @asset_kind("aws.ec2.elastic_ip", service="ec2")
 class ElasticIp(Asset):
     """An Elastic IP address and what it is attached to."""
+
+    address_role = AddressRole.RESERVED_ADDRESS
 
     public_ip: str
     allocation_id: str = ""

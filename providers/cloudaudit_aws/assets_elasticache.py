@@ -8,6 +8,7 @@ routes and their security groups.
 from __future__ import annotations
 
 from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit_aws.assets import security_group_arns
 
 REDIS_ENGINES: frozenset[str] = frozenset({"redis", "valkey"})
 """Engines with AUTH / RBAC, backups and replication groups (Memcached has none of them)."""
@@ -39,6 +40,10 @@ class CacheStore(Asset):
     def redis_like(self) -> bool:
         """Redis OSS or Valkey (not Memcached)."""
         return self.engine.lower() in REDIS_ENGINES
+
+    def network_controls(self) -> tuple[str, ...]:
+        """Its security groups: they decide who reaches its endpoint."""
+        return security_group_arns(self, self.security_group_ids)
 
 
 @asset_kind("aws.elasticache.replication_group", service="elasticache")

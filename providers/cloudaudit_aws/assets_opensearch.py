@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit_aws.assets import security_group_arns
 
 
 @asset_kind("aws.opensearch.domain", service="opensearch")
@@ -54,6 +55,10 @@ class OpenSearchDomain(Asset):
     instance_count: int = 0
     zone_awareness: bool = False
     dedicated_master: bool = False
+
+    def network_controls(self) -> tuple[str, ...]:
+        """Its security groups: they decide who reaches its endpoint."""
+        return security_group_arns(self, self.security_group_ids)
 
 
 DESCRIBED_FIELDS: tuple[str, ...] = tuple(

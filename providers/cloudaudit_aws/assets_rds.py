@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit_aws.assets import security_group_arns
 
 
 class _RdsDatabase(Asset):
@@ -30,6 +31,10 @@ class _RdsDatabase(Asset):
     Only ``rds.force_ssl``, ``require_secure_transport`` and ``tls`` are kept; a parameter that is
     absent is at its engine default.
     """
+
+    def network_controls(self) -> tuple[str, ...]:
+        """Its security groups: they decide who reaches its endpoint."""
+        return security_group_arns(self, self.vpc_security_group_ids)
 
 
 @asset_kind("aws.rds.db_instance", service="rds")

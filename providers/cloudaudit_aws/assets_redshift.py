@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit_aws.assets import security_group_arns
 
 
 @asset_kind("aws.redshift.cluster", service="redshift")
@@ -32,6 +33,10 @@ class RedshiftCluster(Asset):
     """Audit logging to S3 or CloudWatch (DescribeLoggingStatus)."""
     log_destination: str = ""
     """``s3`` or ``cloudwatch`` when audit logging is on."""
+
+    def network_controls(self) -> tuple[str, ...]:
+        """Its security groups: they decide who reaches its endpoint."""
+        return security_group_arns(self, self.vpc_security_group_ids)
 
 
 ALL_REDSHIFT_ASSETS: tuple[type[Asset], ...] = (RedshiftCluster,)

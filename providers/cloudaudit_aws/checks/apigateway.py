@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import LEGACY_TLS
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure, ports_of
 from cloudaudit_aws.assets_apigateway import ApiGatewayDomainName, ApiGatewayRestApi, ApiMethod, ApiStage
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.policy import PublicGrant, action_matches, analyse_policy
@@ -113,6 +116,12 @@ def _reach(api: ApiGatewayRestApi) -> tuple[list[str], dict[str, str]]:
     return urls, notes
 
 
+def _network(api: ApiGatewayRestApi) -> NetworkExposure:
+    """The hosts that serve a public API (execute-api endpoint, custom domains), on HTTPS."""
+    hosts = (urlsplit(url).hostname or "" for url in _reach(api)[0])
+    return NetworkExposure(addresses=tuple(dict.fromkeys(h for h in hosts if h)), ports=ports_of([443]))
+
+
 # ---------------------------------------------------------------------------------- who can call
 
 
@@ -148,6 +157,7 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
     if error:
         return unknown(f"API {api.name} has unauthenticated methods, but {error}", {"methods": labels})
     public = [m for m in open_methods if _open_to_anyone(api, grants, m)]
+    network = _network(api)
     urls, notes = _reach(api)
     evidence: dict[str, object] = {"methods": labels, "endpoint_types": list(api.endpoint_types)}
     if urls:
@@ -160,6 +170,7 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
             f"API {api.name} has methods without authorization ({listed}), but no stage is deployed.",
             evidence,
             Severity.LOW,
+            network,
         )
     if not urls and "custom_domains" not in api.unread:
         return fail(
@@ -167,6 +178,7 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
             "disabled and no custom domain maps to it.",
             evidence,
             Severity.LOW,
+            network,
         )
     if not public:
         evidence["restricted_by_policy"] = labels
@@ -175,6 +187,7 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
             "only specific callers.",
             evidence,
             Severity.MEDIUM,
+            network,
         )
     evidence["open_to_anyone"] = _labels(public)
     where = ", ".join(urls) if urls else f"custom domains unknown: {notes.get('custom_domains', '')}"
@@ -182,6 +195,7 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
         f"Anyone can call {', '.join(_labels(public))} on API {api.name} without credentials ({where}).",
         evidence,
         Severity.HIGH,
+        network,
     )
 
 
@@ -547,6 +561,7 @@ def stage_secret_variables(api: ApiGatewayRestApi, inventory: Inventory) -> Iter
     remediation="""aws apigateway update-domain-name --domain-name NAME --patch-operations
         op=replace,path=/securityPolicy,value=TLS_1_2""",
     compliance=with_controls(),
+    exploited_by=LEGACY_TLS,
 )
 def domain_tls_1_0(domain: ApiGatewayDomainName, inventory: Inventory) -> Outcome:
     """securityPolicy TLS_1_0 (or an enhanced policy with a TLS 1.0/1.1 minimum)."""
@@ -555,5 +570,9 @@ def domain_tls_1_0(domain: ApiGatewayDomainName, inventory: Inventory) -> Outcom
         return unknown(f"Custom domain {domain.domain_name} reports no security policy.")
     evidence = {"security_policy": policy, "endpoint_types": list(domain.endpoint_types)}
     if _WEAK_TLS.match(policy):
-        return fail(f"Custom domain {domain.domain_name} accepts TLS 1.0 ({policy}).", evidence)
+        public = "PRIVATE" not in domain.endpoint_types
+        network = NetworkExposure(addresses=(domain.domain_name,) if public else (), ports=ports_of([443]))
+        return fail(
+            f"Custom domain {domain.domain_name} accepts TLS 1.0 ({policy}).", evidence, network=network
+        )
     return passed(f"Custom domain {domain.domain_name} requires TLS 1.2 or later ({policy}).", evidence)

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import CORS
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure, ports_of
 from cloudaudit_aws.assets_apigatewayv2 import ApiGatewayV2Api, ApiRoute
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
 
@@ -64,6 +67,11 @@ class Reach:
     def evidence(self) -> dict[str, object]:
         """The reachability facts for a finding."""
         return {"reachable_via": list(self.via), "deployed": self.deployed}
+
+    def network(self) -> NetworkExposure:
+        """The hosts that serve the API (execute-api endpoint, custom domains), on HTTPS."""
+        hosts = (urlsplit(v if "//" in v else f"https://{v}").hostname or "" for v in self.via)
+        return NetworkExposure(addresses=tuple(dict.fromkeys(h for h in hosts if h)), ports=ports_of([443]))
 
 
 def reach(api: ApiGatewayV2Api) -> Reach:
@@ -135,6 +143,7 @@ def route_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterat
         f"{_served_text(where)}.",
         evidence,
         _graded(Severity.HIGH, where),
+        where.network(),
     )
 
 
@@ -175,6 +184,7 @@ def websocket_connect_no_authorization(api: ApiGatewayV2Api, inventory: Inventor
         f"WebSocket API {api.name} {problem}: anyone may connect; {_served_text(where)}.",
         evidence,
         _graded(Severity.MEDIUM, where),
+        where.network(),
     )
 
 
@@ -237,6 +247,7 @@ def catch_all_route(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
         update-api --cors-configuration AllowOrigins=https://app.example.com); never combine wildcard
         patterns or "null" with AllowCredentials.""",
     compliance=with_controls(),
+    exploited_by=CORS,
 )
 def cors_any_origin(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """Any-origin CORS; high when a reflected origin is combined with credentials."""
@@ -274,7 +285,7 @@ def cors_any_origin(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
         )
     else:
         severity, text = Severity.MEDIUM, f"allows any origin ({', '.join(wild + reflected)})"
-    yield fail(f"HTTP API {api.name} CORS {text}.", evidence, _graded(severity, where))
+    yield fail(f"HTTP API {api.name} CORS {text}.", evidence, _graded(severity, where), where.network())
 
 
 # ---------------------------------------------------------------------------------- endpoints

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure, Reachability
 from cloudaudit_aws.assets import IngressRule, Instance, NetworkInterface, SecurityGroup
 from cloudaudit_aws.checks.ec2_exposure import (
     Category,
@@ -19,10 +21,11 @@ from cloudaudit_aws.checks.ec2_exposure import (
     is_benign,
     open_rules,
     reach,
+    rule_ports,
     unauthenticated_by_default,
 )
 from cloudaudit_aws.checks.frameworks import AWS_FSBP, CIS_AWS
-from cloudaudit_aws.checks.reachability import RouteVerdict, internet_routes
+from cloudaudit_aws.checks.reachability import RouteVerdict, internet_routes, typed_path
 
 # Failing severity by (category, reachability). "unknown" reachability is graded as public.
 _GRADES: dict[Category, dict[Reach, Severity]] = {
@@ -31,6 +34,16 @@ _GRADES: dict[Category, dict[Reach, Severity]] = {
     "data": {"public": Severity.HIGH, "private": Severity.MEDIUM, "unattached": Severity.LOW},
     "other": {"public": Severity.MEDIUM, "private": Severity.LOW, "unattached": Severity.INFO},
 }
+
+_REACHABILITY: dict[Reach, Reachability | None] = {
+    "public": None,  # the group faces public addresses; routes are judged on the hosts
+    "private": "private",
+    "unattached": "private",
+    "unknown": "unknown",
+}
+"""A group's attachment in the contract's vocabulary."""
+
+_ROUTES: dict[str, Reachability] = {"yes": "reachable", "no": "blocked", "unknown": "unknown"}
 
 _WHERE = {
     "public": "attached to Internet-facing interfaces",
@@ -61,6 +74,12 @@ def _open_ingress(category: Category, label: str) -> Callable[[SecurityGroup, In
             return passed(f"Security group {group.group_id} opens no {label} to the Internet.")
         sev, where = _grade(category, group, rules)
         ips = sorted({ip for r in rules for ip in exposed_ips(group, r)})
+        fronted = inventory.fronted_by(group.id)
+        network = NetworkExposure(
+            addresses=(*ips, *fronted),
+            ports=tuple(dict.fromkeys(p for r in rules for p in rule_ports(r))),
+            reachability=None if fronted else _REACHABILITY[where],
+        )
         evidence: dict[str, object] = {
             "rules": [r.model_dump() for r in rules],
             "reachability": _WHERE[where],
@@ -74,6 +93,7 @@ def _open_ingress(category: Category, label: str) -> Callable[[SecurityGroup, In
             + exposed,
             evidence,
             sev,
+            network,
         )
 
     return run
@@ -90,6 +110,7 @@ check(
     rationale="""A rule allowing every port and protocol from 0.0.0.0/0 or ::/0 exposes every service on
         the attached hosts, including ones never meant to be public.""",
     remediation=_SG_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("EC2.18", "EC2.19")}),
 )(_open_ingress("all", "all ports"))
 
@@ -102,6 +123,7 @@ check(
         catalogue's remote_admin category) open to the world are brute-forced within minutes of
         exposure and are the usual entry point of server compromise.""",
     remediation=_SG_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{CIS_AWS: ("5.2", "5.3"), AWS_FSBP: ("EC2.13", "EC2.14", "EC2.53", "EC2.54")}),
 )(_open_ingress("admin", "administration ports"))
 
@@ -115,6 +137,7 @@ check(
         by Internet scanners within hours; many (Redis, MongoDB, Memcached, Elasticsearch, Docker, etcd,
         kubelet, Kafka, NFS, rsync...) answer without authentication by default (API7 scenario 2).""",
     remediation=_SG_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("EC2.19",)}),
 )(_open_ingress("data", "database, cache or other data-service ports"))
 
@@ -126,6 +149,7 @@ check(
     rationale="""Every port open to the Internet is attack surface; web ports (80/443) on a front end
         are expected and reported as informational.""",
     remediation=_SG_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("EC2.18",)}),
 )(_open_ingress("other", "other ports"))
 
@@ -171,17 +195,25 @@ def _host_outcome(
 ) -> Outcome:
     if not public_ips:
         return passed(f"{kind} {ident} has no public IP address.")
+    network = NetworkExposure(
+        addresses=public_ips,
+        ports=exp.ranges,
+        reachability=_ROUTES[routes.state],
+        path=typed_path(routes.hops),
+    )
     if not exp.exposed and exp.unread_groups:
         return unknown(
             f"{kind} {ident} has public IP {', '.join(public_ips)}, but its security group(s) "
             f"{', '.join(exp.unread_groups)} could not be read.",
             {"public_ips": list(public_ips), "unread_security_groups": list(exp.unread_groups)},
+            network,
         )
     if not exp.exposed:
         return passed(
             f"{kind} {ident} ({', '.join(public_ips)}) opens no administration or database port "
             "to the Internet.",
             {"public_ips": list(public_ips)},
+            network,
         )
     sev = Severity.CRITICAL if exp.no_auth or exp.all_traffic else Severity.HIGH
     if stopped:
@@ -204,6 +236,7 @@ def _host_outcome(
             f"subnet ({', '.join(routes.checked)}) has no route to an Internet gateway.",
             evidence,
             Severity.LOW,
+            network,
         )
     return fail(
         f"{kind} {ident} is reachable from the Internet at {', '.join(public_ips)} on {what}"
@@ -211,6 +244,7 @@ def _host_outcome(
         + ".",
         evidence,
         sev,
+        network,
     )
 
 
@@ -227,6 +261,7 @@ _HOST_REMEDIATION = """Remove the public IP (or Elastic IP) if the host needs no
     rationale="""An instance with a public address and security group rules open to the Internet on
         administration or data ports is directly attackable; this is the resource to fix or shut down.""",
     remediation=_HOST_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{CIS_AWS: ("5.2", "5.3")}),
 )
 def instance_exposed_sensitive_ports(instance: Instance, inventory: Inventory) -> Outcome:
@@ -255,6 +290,7 @@ def instance_exposed_sensitive_ports(instance: Instance, inventory: Inventory) -
     rationale="""Interfaces not attached to an instance (e.g. created for appliances or services) can
         still carry a public IP and open rules; instance interfaces are reported on the instance.""",
     remediation=_HOST_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(),
 )
 def interface_exposed_sensitive_ports(eni: NetworkInterface, inventory: Inventory) -> Iterator[Outcome]:

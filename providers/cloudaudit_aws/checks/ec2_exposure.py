@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import PortRange
 from cloudaudit_aws.assets import IngressRule, SecurityGroup
 from cloudaudit_aws.checks.ports import WEB_PORTS, named, services
 
@@ -57,6 +58,27 @@ def unauthenticated_by_default(rule: IngressRule) -> bool:
     return any(s.sensitive and s.unauthenticated for s in services(rule))
 
 
+def rule_ports(rule: IngressRule) -> tuple[PortRange, ...]:
+    """The ports a rule lets in, for a finding's network facts (none for ICMP and other protocols)."""
+    if rule.protocol == "all":
+        return (PortRange.every(),)
+    if rule.protocol == "tcp" or rule.protocol == "udp":
+        high = rule.to_port if rule.to_port >= 0 else 65535
+        return (PortRange(from_port=max(rule.from_port, 0), to_port=high, transport=rule.protocol),)
+    return ()
+
+
+def sensitive_ranges(rule: IngressRule) -> tuple[PortRange, ...]:
+    """The whole rule when it opens every port, else its sensitive catalogue ports."""
+    if rule.all_traffic:
+        return rule_ports(rule)
+    return tuple(
+        PortRange.single(s.port, "udp" if s.protocol == "udp" else "tcp")
+        for s in services(rule)
+        if s.sensitive
+    )
+
+
 def exposed_ips(group: SecurityGroup, rule: IngressRule) -> list[str]:
     """Public IPs (of the rule's address family) that the rule opens."""
     v6 = rule.source_kind == "cidr6"
@@ -77,6 +99,8 @@ class HostExposure:
     """Sensitive ports an Internet-facing host opens, the rules that open them, what is unknown."""
 
     ports: dict[int, str]
+    ranges: tuple[PortRange, ...]
+    """The ports of ``ports`` (or every port of an all-traffic rule), for the finding's network facts."""
     rules: list[dict[str, str]]
     all_traffic: bool
     no_auth: bool
@@ -102,6 +126,7 @@ def host_exposure(
         else:
             unread.append(gid)
     ports: dict[int, str] = {}
+    ranges: list[PortRange] = []
     rules: list[dict[str, str]] = []
     all_traffic = no_auth = False
     for group in groups:
@@ -116,9 +141,11 @@ def host_exposure(
             all_traffic |= "all" in cats
             no_auth |= "all" in cats or unauthenticated_by_default(rule)
             ports.update(sensitive_ports(rule))
+            ranges.extend(sensitive_ranges(rule))
             rules.append({"security_group": group.group_id, "rule": rule.label()})
     return HostExposure(
         ports=dict(sorted(ports.items())),
+        ranges=tuple(dict.fromkeys(ranges)),
         rules=rules,
         all_traffic=all_traffic,
         no_auth=no_auth,

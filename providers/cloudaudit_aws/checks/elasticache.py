@@ -18,11 +18,13 @@ from typing import Literal
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import CACHE_WITHOUT_AUTH
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure, Reachability, ports_of
 from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheStore
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
-from cloudaudit_aws.checks.reachability import PortRules, internet_routes, rules_for_port
+from cloudaudit_aws.checks.reachability import PortRules, internet_routes, rules_for_port, typed_path
 
 DEFAULT_PORTS: dict[str, int] = {"redis": 6379, "valkey": 6379, "memcached": 11211}
 """Engine -> its default port."""
@@ -30,6 +32,14 @@ DEFAULT_PORTS: dict[str, int] = {"redis": 6379, "valkey": 6379, "memcached": 112
 Hop = dict[str, str]
 Judge = Callable[[CacheStore, Inventory], Iterator[Outcome]]
 Network = Literal["internet", "routed", "private", "unknown"]
+
+_REACHABILITY: dict[Network, Reachability] = {
+    "internet": "private",
+    "routed": "private",
+    "private": "private",
+    "unknown": "unknown",
+}
+"""ElastiCache nodes never have a public address: however open their path, the Internet cannot connect."""
 
 
 def _label(store: CacheStore) -> str:
@@ -67,6 +77,15 @@ class Placement:
         if self.not_collected:
             out["not_collected"] = list(self.not_collected)
         return out
+
+    def network_facts(self, store: CacheStore) -> NetworkExposure:
+        """The placement as a finding's network facts (the cache port, no public address)."""
+        return NetworkExposure(
+            addresses=store.public_addresses(),
+            ports=() if "port" in store.unread else ports_of([store.port]),
+            reachability=_REACHABILITY[self.network],
+            path=typed_path((*self.route_hops, *self.open_rules)),
+        )
 
     def describe(self, port: int) -> str:
         """One clause for a finding message."""
@@ -125,6 +144,7 @@ def _register(
     groups: bool = True,
     clusters: bool = True,
     also_collect: tuple[str, ...] = (),
+    exploited_by: tuple[str, ...] = (),
 ) -> None:
     """Register the check for replication groups and/or stand-alone cache clusters."""
     compliance = with_controls(**{AWS_FSBP: controls}) if controls else with_controls()
@@ -147,6 +167,7 @@ def _register(
             asset=asset,
             requires=requires,
             also_collect=also_collect,
+            exploited_by=exploited_by,
             rationale=rationale,
             remediation=remediation,
             compliance=compliance,
@@ -182,7 +203,9 @@ def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
         what = (
             f"runs {store.engine or 'an engine'} that has no authentication: the network is its only control"
         )
-    yield fail(f"{_label(store)} {what}; {where.describe(store.port)}.", evidence, grade)
+    yield fail(
+        f"{_label(store)} {what}; {where.describe(store.port)}.", evidence, grade, where.network_facts(store)
+    )
 
 
 _register(
@@ -203,6 +226,7 @@ _register(
     ("ElastiCache.6",),
     _auth,
     also_collect=("ec2",),
+    exploited_by=CACHE_WITHOUT_AUTH,
 )
 
 
@@ -312,10 +336,15 @@ def _default_port(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
     if expected is None:
         return
     evidence = {"engine": store.engine, "port": store.port}
+    network = NetworkExposure(addresses=store.public_addresses(), ports=ports_of([store.port]))
     if store.port == expected:
-        yield fail(f"{_label(store)} ({store.engine}) listens on the default port {store.port}.", evidence)
+        yield fail(
+            f"{_label(store)} ({store.engine}) listens on the default port {store.port}.",
+            evidence,
+            network=network,
+        )
     else:
-        yield passed(f"{_label(store)} uses non-default port {store.port}.", evidence)
+        yield passed(f"{_label(store)} uses non-default port {store.port}.", evidence, network)
 
 
 _register(

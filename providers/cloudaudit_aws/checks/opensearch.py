@@ -16,8 +16,10 @@ from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import LEGACY_TLS, SEARCH_WITHOUT_AUTH, TLS
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure
 from cloudaudit_aws.assets_opensearch import OpenSearchDomain
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.policy import analyse_policy
@@ -78,6 +80,13 @@ def _placement(d: OpenSearchDomain) -> dict[str, object]:
     return {"in_vpc": False, "endpoint": d.endpoint}
 
 
+def _network(d: OpenSearchDomain) -> NetworkExposure:
+    """A public domain's endpoints (HTTPS, and HTTP unless enforced); a VPC domain has no public address."""
+    if d.in_vpc:
+        return NetworkExposure(reachability="private")
+    return d.endpoint_network()
+
+
 # ---------------------------------------------------------------------------------- who can use it
 
 
@@ -95,6 +104,7 @@ def _placement(d: OpenSearchDomain) -> dict[str, object]:
         with aws:SourceIp; move the domain into a VPC and enable fine-grained access control
         (aws opensearch update-domain-config --access-policies file://policy.json).""",
     compliance=with_controls(),
+    exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_access_policy_public(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """Open grants (shared policy analyser), graded by network placement and FGAC."""
@@ -130,6 +140,7 @@ def domain_access_policy_public(d: OpenSearchDomain, inventory: Inventory) -> Ou
         f"Domain {d.domain_name} ({_where(d)}) lets {who} call {', '.join(actions)}; {behind}.",
         evidence,
         OPEN_POLICY_SEVERITY[d.in_vpc, guard],
+        _network(d),
     )
 
 
@@ -146,15 +157,17 @@ def domain_access_policy_public(d: OpenSearchDomain, inventory: Inventory) -> Ou
         restore into a new VPC domain, then switch clients) and allow port 443 only from the
         application's security groups.""",
     compliance=with_controls(**{AWS_FSBP: ("Opensearch.2",)}),
+    exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_public_endpoint(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """Network placement only; whether anyone may use the endpoint is judged by the policy check."""
     if d.in_vpc:
-        return passed(f"Domain {d.domain_name} is {_where(d)}.", _placement(d))
+        return passed(f"Domain {d.domain_name} is {_where(d)}.", _placement(d), _network(d))
     return fail(
         f"Domain {d.domain_name} is reachable from the Internet at {d.endpoint or 'its public endpoint'}; "
         f"who may use it is judged by {POLICY_CHECK}.",
         {**_placement(d), "endpoints": [f"{e.host}:{e.from_port}" for e in d.endpoints]},
+        network=_network(d),
     )
 
 
@@ -190,6 +203,7 @@ expect(
         aws opensearch update-domain-config --domain-name NAME
         --advanced-security-options AnonymousAuthEnabled=false""",
     compliance=with_controls(**{AWS_FSBP: ("Opensearch.7",)}),
+    exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_anonymous_auth(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """AnonymousAuthEnabled, high on a public domain."""
@@ -199,6 +213,7 @@ def domain_anonymous_auth(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
         f"Domain {d.domain_name} ({_where(d)}) serves requests without credentials (anonymous auth on).",
         {**_placement(d), "anonymous_auth": True},
         Severity.MEDIUM if d.in_vpc else Severity.HIGH,
+        _network(d),
     )
 
 
@@ -216,6 +231,7 @@ def domain_anonymous_auth(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     remediation="""aws opensearch update-domain-config --domain-name NAME --domain-endpoint-options
         EnforceHTTPS=true,TLSSecurityPolicy=Policy-Min-TLS-1-2-PFS-2023-10""",
     compliance=with_controls(**{AWS_FSBP: ("Opensearch.8",)}),
+    exploited_by=TLS,
 )
 def domain_https_not_enforced(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """EnforceHTTPS; high on a public domain, medium in a VPC."""
@@ -226,6 +242,7 @@ def domain_https_not_enforced(d: OpenSearchDomain, inventory: Inventory) -> Outc
         "documents and credentials can cross the network unencrypted.",
         {**_placement(d), "enforce_https": False},
         Severity.MEDIUM if d.in_vpc else Severity.HIGH,
+        _network(d),
     )
 
 
@@ -240,6 +257,7 @@ def domain_https_not_enforced(d: OpenSearchDomain, inventory: Inventory) -> Outc
     remediation="""aws opensearch update-domain-config --domain-name NAME --domain-endpoint-options
         TLSSecurityPolicy=Policy-Min-TLS-1-2-PFS-2023-10""",
     compliance=with_controls(**{AWS_FSBP: ("Opensearch.8",)}),
+    exploited_by=LEGACY_TLS,
 )
 def domain_tls_outdated(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """A TLS policy whose minimum version is 1.0 or 1.1."""
@@ -248,6 +266,7 @@ def domain_tls_outdated(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
         return fail(
             f"Domain {d.domain_name} accepts TLS 1.0 and 1.1 (TLS security policy {d.tls_security_policy}).",
             evidence,
+            network=_network(d),
         )
     return passed(f"Domain {d.domain_name} requires TLS 1.2 or later ({d.tls_security_policy}).", evidence)
 

@@ -15,6 +15,7 @@ from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
@@ -90,6 +91,7 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
     also_collect=("ec2",),
     rationale=_PUBLIC_RATIONALE,
     remediation=_PUBLIC_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
 )
 def instance_publicly_accessible(db: RdsInstance, inventory: Inventory) -> Outcome:
@@ -106,6 +108,7 @@ def instance_publicly_accessible(db: RdsInstance, inventory: Inventory) -> Outco
     also_collect=("ec2",),
     rationale=_PUBLIC_RATIONALE,
     remediation=_PUBLIC_REMEDIATION,
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
 )
 def cluster_publicly_accessible(db: RdsCluster, inventory: Inventory) -> Outcome:
@@ -149,13 +152,17 @@ def instance_default_port(db: RdsInstance, inventory: Inventory) -> Iterator[Out
     expected = default_port(db.engine)
     if expected is None:
         return
+    network = db.endpoint_network()
     if db.port == expected:
         yield fail(
             f"DB instance {db.identifier} ({db.engine}) listens on the default port {db.port}.",
             {"engine": db.engine, "port": db.port},
+            network=network,
         )
     else:
-        yield passed(f"DB instance {db.identifier} uses non-default port {db.port}.", {"port": db.port})
+        yield passed(
+            f"DB instance {db.identifier} uses non-default port {db.port}.", {"port": db.port}, network
+        )
 
 
 expect(

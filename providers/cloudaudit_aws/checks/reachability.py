@@ -19,7 +19,7 @@ The :attr:`Reachability.path` hops are JSON-ready evidence: resource -> subnet/r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,10 +27,17 @@ from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import Hop as PathHop
+from cloudaudit.model.network import NetworkExposure, ports_of
 from cloudaudit_aws.assets import SecurityGroup, Subnet
 
 Level = Literal["reachable", "restricted", "blocked", "private", "unknown"]
 Hop = dict[str, str]
+
+
+def typed_path(hops: Iterable[Hop]) -> tuple[PathHop, ...]:
+    """The evidence hops as the core contract's path."""
+    return tuple(PathHop(hop=h["hop"], id=h.get("id", ""), detail=h.get("detail", "")) for h in hops)
 
 
 def _ec2_id(region: str, account: str, kind: str, ident: str) -> str:
@@ -140,6 +147,15 @@ class Reachability:
             out["not_collected"] = list(self.unread)
         return out
 
+    def network(self, host: str, port: int) -> NetworkExposure:
+        """The verdict as a finding's network facts (one endpoint)."""
+        return NetworkExposure(
+            addresses=(host,) if host else (),
+            ports=ports_of([port]),
+            reachability=self.level,
+            path=typed_path(self.path),
+        )
+
 
 def network_reachability(
     inventory: Inventory,
@@ -220,7 +236,8 @@ def public_access_outcome(
         "subnets": list(subnet_ids),
     }
     if not port:
-        return unknown(f"{subject} is publicly accessible but reports no endpoint yet.", evidence)
+        facts = NetworkExposure(addresses=(host,) if host else (), reachability="unknown")
+        return unknown(f"{subject} is publicly accessible but reports no endpoint yet.", evidence, facts)
     reach = network_reachability(
         inventory,
         account=resource.account,
@@ -233,7 +250,8 @@ def public_access_outcome(
         endpoint=endpoint,
     )
     evidence.update(reach.evidence())
+    facts = reach.network(host, port)
     message = f"{subject} is publicly accessible at {endpoint}: {reach.reason}."
     if reach.level == "unknown":
-        return unknown(message, evidence)
-    return fail(message, evidence, REACHABILITY_GRADES[reach.level])
+        return unknown(message, evidence, facts)
+    return fail(message, evidence, REACHABILITY_GRADES[reach.level], facts)

@@ -11,6 +11,7 @@ from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
+from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_redshift import RedshiftCluster
@@ -40,6 +41,7 @@ def _exposed(cluster: RedshiftCluster, _: Inventory) -> Severity:
         guessed password away from anyone on the Internet.""",
     remediation="""aws redshift modify-cluster --cluster-identifier <id> --no-publicly-accessible;
         keep the cluster in private subnets and allow its port only from the clients' security groups.""",
+    exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("Redshift.1",)}),
 )
 def cluster_publicly_accessible(cluster: RedshiftCluster, inventory: Inventory) -> Outcome:
@@ -210,5 +212,6 @@ expect(
     rationale="""Scans for exposed warehouses try 5439 first; a non-default port is a small extra
         hurdle (defence in depth, not a control on its own).""",
     remediation="aws redshift modify-cluster --cluster-identifier <id> --port <non-default port>",
+    network=RedshiftCluster.endpoint_network,
     compliance=with_controls(),
 )

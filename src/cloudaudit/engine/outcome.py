@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudaudit.model.enums import Severity, Status
+from cloudaudit.model.network import NetworkExposure
 
 
 @dataclass(frozen=True)
@@ -18,20 +19,30 @@ class Outcome:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     """Overrides the check's default severity (e.g. graded by reachability)."""
+    network: NetworkExposure | None = None
+    """The addresses, ports and path the verdict is about; None for findings that are not about what
+    answers where (hardening), which observations never grade."""
 
 
 def fail(
-    message: str, evidence: Mapping[str, Any] | None = None, severity: Severity | None = None
+    message: str,
+    evidence: Mapping[str, Any] | None = None,
+    severity: Severity | None = None,
+    network: NetworkExposure | None = None,
 ) -> Outcome:
     """A failing verdict with the fragment that proves it."""
-    return Outcome(Status.FAIL, message, evidence or {}, severity)
+    return Outcome(Status.FAIL, message, evidence or {}, severity, network)
 
 
-def passed(message: str, evidence: Mapping[str, Any] | None = None) -> Outcome:
+def passed(
+    message: str, evidence: Mapping[str, Any] | None = None, network: NetworkExposure | None = None
+) -> Outcome:
     """A passing verdict."""
-    return Outcome(Status.PASS, message, evidence or {})
+    return Outcome(Status.PASS, message, evidence or {}, network=network)
 
 
-def unknown(message: str, evidence: Mapping[str, Any] | None = None) -> Outcome:
+def unknown(
+    message: str, evidence: Mapping[str, Any] | None = None, network: NetworkExposure | None = None
+) -> Outcome:
     """The check cannot decide because an input it needs was not collected."""
-    return Outcome(Status.UNKNOWN, message, evidence or {})
+    return Outcome(Status.UNKNOWN, message, evidence or {}, network=network)

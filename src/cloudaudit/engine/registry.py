@@ -22,6 +22,7 @@ CheckResult = Outcome | Iterable[Outcome]
 CheckFn = Callable[[Any, Inventory], CheckResult]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(\.[a-z0-9_]+){2,}$")
+_PROBE_RE = re.compile(r"^probe\.[a-z0-9_]+(\.[a-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class CheckSpec:
     references: tuple[str, ...] = ()
     also_collect: tuple[str, ...] = ()
     """Other services whose assets the check reads (e.g. EC2 security groups for RDS exposure)."""
+    exploited_by: tuple[str, ...] = ()
+    """Probe check ids or prefixes (``probe.redis.``) whose result makes a failure exploitable."""
 
     @property
     def provider(self) -> str:
@@ -118,6 +121,9 @@ def validate(spec: CheckSpec) -> list[str]:
     unknown_fields = [r for r in spec.requires if r not in spec.asset.model_fields]
     if unknown_fields:
         problems.append(f"requires unknown attributes {unknown_fields}")
+    not_probe = [p for p in spec.exploited_by if not _PROBE_RE.match(p)]
+    if not_probe:
+        problems.append(f"exploited_by names no probe check: {not_probe}")
     return problems
 
 
@@ -136,9 +142,14 @@ def check(
     compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
     also_collect: Iterable[str] = (),
+    exploited_by: Iterable[str] = (),
     registry: CheckRegistry = REGISTRY,
 ) -> Callable[[Callable[[AssetT, Inventory], CheckResult]], Callable[[AssetT, Inventory], CheckResult]]:
-    """Decorator: register a check function with its metadata."""
+    """Decorator: register a check function with its metadata.
+
+    ``exploited_by`` names the probe checks (ids or prefixes) that prove the check's failure from
+    outside; it reaches the findings whose outcome carries network facts.
+    """
 
     def register(
         func: Callable[[AssetT, Inventory], CheckResult],
@@ -156,6 +167,7 @@ def check(
                 compliance={k: tuple(v) for k, v in (compliance or {}).items()},
                 references=tuple(references),
                 also_collect=tuple(also_collect),
+                exploited_by=tuple(exploited_by),
             )
         )
         return func

@@ -12,6 +12,7 @@ from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure
 
 log = logging.getLogger(__name__)
 
@@ -65,4 +66,12 @@ def _finding(spec: CheckSpec, resource: Asset, outcome: Outcome) -> Finding:
         evidence=dict(outcome.evidence),
         remediation=spec.remediation,
         compliance={k: list(v) for k, v in spec.compliance.items()},
+        network=_network(spec, outcome),
     )
+
+
+def _network(spec: CheckSpec, outcome: Outcome) -> NetworkExposure | None:
+    """The outcome's network facts with the check's declared exploiting probe checks."""
+    if outcome.network is None or not spec.exploited_by:
+        return outcome.network
+    return outcome.network.model_copy(update={"exploited_by": spec.exploited_by})

@@ -1,21 +1,24 @@
 """Grade findings on the evidence ladder and add findings for what was observed (pure, no I/O).
 
-Every finding gets an :class:`~cloudaudit.exposure.model.Exposure`:
+Correlation reads only the typed contract (:class:`~cloudaudit.model.network.NetworkExposure` on a
+finding, :attr:`~cloudaudit.model.asset.Asset.address_role` on assets): it holds no provider
+knowledge. Every finding gets an :class:`~cloudaudit.exposure.model.Exposure`:
 
 * a PASS (or MUTED, UNKNOWN, ERROR) finding stays at ``none``;
-* a FAIL is ``configured``, or ``reachable`` when its evidence shows a complete in-account path;
-* observations about the finding's resource (through the addresses it owns) on a port the finding
-  concerns raise it: ``observed`` (an index lists the port), ``confirmed`` (the probe connected),
-  ``exploitable`` (the probe saw a misconfiguration of the same family: no auth on a database
-  port, TLS, CORS).
+* a FAIL is ``configured``, or ``reachable`` when its network facts say the in-account path is complete;
+* observations on the finding's addresses (those it names, else every public address of its
+  resource) and on a port it concerns raise it: ``observed`` (an index lists the port), ``confirmed``
+  (the probe connected), ``exploitable`` (the probe saw a misconfiguration the check declared as
+  proof, ``exploited_by``: no auth on a database port, TLS, CORS). Each evidence item names the
+  probe check that fired.
 
 Severity follows the rung: observed or confirmed raise it one step, exploitable makes it critical.
-A ``configured`` finding whose own evidence shows no in-account path (reachability ``blocked``
-or ``private``) and whose addresses the sources checked and found closed or not indexed is lowered
-one step (it stays visible, with that evidence). Without path evidence nothing is lowered: an
-index not listing a managed endpoint (API Gateway, OpenSearch) proves little. Observations with
-no matching configuration finding become findings of their own (:mod:`.rules`). Hardening
-findings (their evidence names no port, address or path) are not graded by observations.
+A ``configured`` finding whose own path is ``blocked`` or ``private`` and whose addresses the sources
+checked and found closed or not indexed is lowered one step (it stays visible, with that evidence).
+Without path evidence nothing is lowered: an index not listing a managed endpoint (API Gateway,
+OpenSearch) proves little. Observations with no matching configuration finding become findings of
+their own (:mod:`.rules`), named after the address's strongest owner. Findings without network facts
+(hardening: encryption, backups...) are not graded by observations.
 """
 
 from __future__ import annotations
@@ -42,30 +45,13 @@ from cloudaudit.exposure.rules import (
     ExposureRule,
     probe_rule,
 )
-from cloudaudit.model.asset import Asset
+from cloudaudit.model.asset import Asset, strongest_owner
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
-
-EXPLOIT_FAMILIES: dict[str, tuple[str, ...]] = {
-    "probe.redis.": ("port", "exposed", "open", "public", "auth", "routable"),
-    "probe.memcached.": ("port", "exposed", "open", "public", "auth", "routable"),
-    "probe.mongodb.": ("port", "exposed", "open", "public"),
-    "probe.elasticsearch.": ("port", "exposed", "open", "public", "access", "anonymous"),
-    "probe.tls.": ("tls", "ssl", "https"),
-    "probe.http.cors": ("cors",),
-}
-"""Probe check prefix -> words of the configuration check ids its evidence makes exploitable."""
+from cloudaudit.model.network import NetworkExposure
 
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
-
-NETWORK_EVIDENCE = frozenset(
-    {"public_ips", "exposed_public_ips", "reachability", "endpoint", "port", "ports", "opened_by", "rules"}
-)
-"""Evidence keys that make a finding about what answers on an address (so observations grade it)."""
-
-OWNER_PREFERENCE = ("network_interface", "elastic_ip", "security_group")
-"""Asset kinds named by a stage finding only when the address has no better owner (an instance)."""
 
 
 @dataclass(frozen=True)
@@ -84,75 +70,37 @@ def _endpoint(obs: Observation) -> str:
 def _evidence(obs: Observation) -> ExposureEvidence:
     # model_construct: the values come from validated Observations (validation would dominate large runs)
     return ExposureEvidence.model_construct(
-        source=obs.source, endpoint=_endpoint(obs), seen=obs.summary, seen_at=obs.seen_at
+        source=obs.source, endpoint=_endpoint(obs), seen=obs.summary, seen_at=obs.seen_at, check=obs.check
     )
 
 
-PortRange = tuple[int, int]
-
-
-def finding_ports(evidence: Mapping[str, Any]) -> list[PortRange] | None:
-    """Port ranges a finding is about, read from its evidence; None when it names none (any port counts).
-
-    Understands ``port``, ``ports`` (a list or a port -> name mapping), ``endpoint`` (``host:port``)
-    and security group ``rules`` (``from_port``/``to_port``; protocol ``all`` covers every port).
-    """
-    ranges: list[PortRange] = []
-    port = evidence.get("port")
-    if isinstance(port, int):
-        ranges.append((port, port))
-    named = evidence.get("ports")
-    if isinstance(named, Mapping | list):
-        ranges.extend((int(p), int(p)) for p in named if str(p).isdigit())
-    endpoint = evidence.get("endpoint")
-    if isinstance(endpoint, str) and endpoint.rpartition(":")[2].isdigit():
-        ranges.append((int(endpoint.rpartition(":")[2]),) * 2)
-    rules = evidence.get("rules")
-    for rule in rules if isinstance(rules, list) else []:
-        if not isinstance(rule, Mapping):
-            continue
-        if rule.get("protocol") == "all":
-            ranges.append((0, 65535))
-        elif isinstance(rule.get("from_port"), int) and isinstance(rule.get("to_port"), int):
-            ranges.append((max(rule["from_port"], 0), rule["to_port"] if rule["to_port"] >= 0 else 65535))
-    return ranges or None
-
-
-def _relevant(obs: Observation, ports: list[PortRange] | None) -> bool:
-    return obs.port is None or ports is None or any(lo <= obs.port <= hi for lo, hi in ports)
-
-
-def _exploits(obs: Observation, check_id: str) -> bool:
-    words = next((w for prefix, w in EXPLOIT_FAMILIES.items() if obs.check.startswith(prefix)), ())
-    return any(word in check_id for word in words)
+def _config_evidence(network: NetworkExposure) -> ExposureEvidence:
+    """The in-account path of a reachable finding, as one evidence item."""
+    seen = " -> ".join(h.detail for h in network.path)
+    return ExposureEvidence(source="config", endpoint=network.endpoint(), seen=seen)
 
 
 def _grade(finding: Finding, observations: Sequence[Observation], checked: bool) -> Finding:
-    """One finding's exposure and severity."""
+    """One finding's exposure and severity, from its network facts and the observations on its addresses."""
     if finding.status is not Status.FAIL:
         return finding
-    reachable = finding.evidence.get("reachability") == "reachable"
-    no_path = finding.evidence.get("reachability") in ("blocked", "private")
-    level = ExposureLevel.REACHABLE if reachable else ExposureLevel.CONFIGURED
-    evidence: list[ExposureEvidence] = []
-    if reachable:
-        hops = finding.evidence.get("path") or []
-        seen = " -> ".join(str(h.get("detail", "")) for h in hops if isinstance(h, Mapping))
-        evidence.append(
-            ExposureEvidence(source="config", endpoint=str(finding.evidence.get("endpoint", "")), seen=seen)
-        )
-    ports = finding_ports(finding.evidence)
-    if ports is None and not NETWORK_EVIDENCE & set(finding.evidence):
+    network = finding.network or NetworkExposure()
+    if finding.network is None:
         observations = ()  # a hardening finding (encryption, backups...): not about what answers where
+    reach = network.reachability
+    level = ExposureLevel.REACHABLE if reach == "reachable" else ExposureLevel.CONFIGURED
+    evidence: list[ExposureEvidence] = []
+    if reach == "reachable":
+        evidence.append(_config_evidence(network))
     negative = False
     for obs in observations:
-        if not _relevant(obs, ports):
+        if not network.concerns(obs.port, obs.transport):
             continue
         if obs.level is ExposureLevel.NONE:
             negative = True
             evidence.append(_evidence(obs))
             continue
-        if obs.level is ExposureLevel.EXPLOITABLE and not _exploits(obs, finding.check_id):
+        if obs.level is ExposureLevel.EXPLOITABLE and not network.exploited(obs.check):
             continue
         evidence.append(_evidence(obs))
         if obs.level.rank > level.rank:
@@ -162,7 +110,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
         severity = Severity.CRITICAL
     elif level in STEP_UP:
         severity = severity.raised()
-    elif level is ExposureLevel.CONFIGURED and checked and negative and no_path:
+    elif level is ExposureLevel.CONFIGURED and checked and negative and reach in ("blocked", "private"):
         severity = severity.lowered()
     return finding.model_copy(
         update={
@@ -203,12 +151,7 @@ def _new_finding(
 
 def _owner(target: Target, assets: Mapping[str, Asset]) -> Asset | None:
     """The asset a stage finding names: an instance or database before its interface, IP or group."""
-    owners = [assets[a] for a in target.asset_ids if a in assets]
-
-    def rank(asset: Asset) -> int:
-        return next((i + 1 for i, k in enumerate(OWNER_PREFERENCE) if asset.kind.endswith(k)), 0)
-
-    return min(owners, key=rank) if owners else None
+    return strongest_owner(assets[a] for a in target.asset_ids if a in assets)
 
 
 def _configured_open(asset_ids: Iterable[str], assets: Mapping[str, Asset], host: str, port: int) -> bool:
@@ -261,7 +204,7 @@ def _stage_findings(
                         owner,
                         f"{obs.source} sees {obs.transport}/{obs.port}"
                         f"{' (' + obs.service + ')' if obs.service else ''} open on {target.host}, "
-                        "but no security group rule of the account opens it to the Internet.",
+                        "but no rule in the account's configuration opens it to the Internet.",
                         facts,
                         exposure,
                     )
@@ -291,6 +234,13 @@ def _gap_findings(
     return out
 
 
+def _hosts(finding: Finding, hosts_of: Mapping[str, Sequence[str]]) -> Sequence[str]:
+    """The addresses a finding names, else every public address of its resource."""
+    if finding.network is None:
+        return ()
+    return tuple(dict.fromkeys(finding.network.addresses)) or hosts_of.get(finding.resource_id, ())
+
+
 def correlate(
     findings: Sequence[Finding],
     inventory: Inventory,
@@ -303,14 +253,15 @@ def correlate(
     for result in results:
         for obs in result.observations:
             by_host[obs.host].append(obs)
-    by_asset: dict[str, list[Observation]] = defaultdict(list)
-    checked: set[str] = set()
+    hosts_of: dict[str, list[str]] = defaultdict(list)
     for target in targets:
         for aid in target.asset_ids:
-            by_asset[aid].extend(by_host.get(target.host, []))
-            if by_host.get(target.host):
-                checked.add(aid)
-    graded = [_grade(f, by_asset.get(f.resource_id, []), f.resource_id in checked) for f in findings]
+            hosts_of[aid].append(target.host)
+    graded = []
+    for finding in findings:
+        hosts = _hosts(finding, hosts_of)
+        seen = [obs for host in hosts for obs in by_host.get(host, ())]
+        graded.append(_grade(finding, seen, checked=bool(seen)))
     gaps = [g for r in results for g in r.gaps]
     added = _stage_findings(targets, by_host, assets) + _gap_findings(
         gaps, {t.host: t for t in targets}, assets

@@ -128,6 +128,9 @@ class ExposureEvidence(_Frozen):
     """``host:port`` (or ``host``) the evidence is about."""
     seen: str
     seen_at: datetime | None = None
+    check: str = ""
+    """The probe check that fired (``probe.http.cors_reflected``, ``probe.tls.tls1_0_accepted``...), so a
+    reader sees why a level is exploitable; empty for index sightings and configuration evidence."""
 
 
 class Exposure(_Frozen):

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from cloudaudit.exposure.correlate import OWNER_PREFERENCE
 from cloudaudit.exposure.model import ExposureGap, ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.rules import probe_rule
-from cloudaudit.model.asset import Asset, Endpoint
+from cloudaudit.model.asset import Asset, Endpoint, strongest_owner
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.surface import (
@@ -37,8 +36,7 @@ VERDICTS: tuple[Reachability, ...] = ("reachable", "restricted", "blocked", "pri
 
 def reachability_of(finding: Finding) -> str:
     """The finding's in-account reachability: its typed ``network`` facts when present, else its evidence."""
-    network = getattr(finding, "network", None)
-    verdict = getattr(network, "reachability", None)
+    verdict = finding.network.reachability if finding.network else None
     if verdict is None:
         verdict = finding.evidence.get("reachability")
     return str(verdict) if verdict is not None else ""
@@ -51,14 +49,9 @@ def _verdict(findings: Iterable[Finding]) -> Reachability:
 
 def _owner(asset_ids: Sequence[str], assets: Mapping[str, Asset]) -> SurfaceOwner | None:
     """An instance or database before the interface, address or group in front of it."""
-    owners = [assets[a] for a in asset_ids if a in assets]
-
-    def rank(asset: Asset) -> int:
-        return next((i + 1 for i, k in enumerate(OWNER_PREFERENCE) if asset.kind.endswith(k)), 0)
-
-    if not owners:
+    best = strongest_owner(assets[a] for a in asset_ids if a in assets)
+    if best is None:
         return None
-    best = min(owners, key=rank)
     return SurfaceOwner(id=best.id, name=best.name, kind=best.kind)
 
 

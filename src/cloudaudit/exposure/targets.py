@@ -15,13 +15,17 @@ def targets_from_inventory(inventory: Inventory) -> list[Target]:
     """One :class:`Target` per public address, sorted by host.
 
     An address is public because the provider says so (an Elastic IP, an instance's public IP,
-    a publicly accessible database endpoint), never because of its numeric range.
+    a publicly accessible database endpoint), never because of its numeric range. Its ``asset_ids``
+    are the assets that own it and those that decide who reaches it (:meth:`Asset.network_controls`:
+    the security groups of a database's hostname), so evidence on the address reaches them all.
     """
+    known = {a.id for a in inventory.assets}
     owners: dict[str, list[str]] = defaultdict(list)
     ports: dict[str, dict[tuple[int, str], TargetPort]] = defaultdict(dict)
     for asset in inventory.assets:
+        controls = [c for c in asset.network_controls() if c in known]
         for host in asset.public_addresses():
-            owners[host].append(asset.id)
+            owners[host].extend((asset.id, *controls))
         for endpoint in asset.endpoints:
             if endpoint.protocol not in ("tcp", "udp"):
                 continue

@@ -6,11 +6,12 @@ with :func:`asset_kind`, so an inventory file can be read back into the same typ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudaudit.model.network import AddressRole, NetworkExposure, PortRange
 from cloudaudit.terminal import printable
 
 
@@ -41,6 +42,8 @@ class Asset(BaseModel):
 
     kind: ClassVar[str] = ""
     service: ClassVar[str] = ""
+    address_role: ClassVar[AddressRole] = AddressRole.WORKLOAD
+    """How strongly this kind owns its public addresses (an instance before its interface or group)."""
 
     provider: str
     account: str
@@ -60,6 +63,26 @@ class Asset(BaseModel):
         rules open nothing) override this, so exposure lookups still cover them.
         """
         return tuple(dict.fromkeys(e.host for e in self.endpoints))
+
+    def endpoint_network(self, *also: str) -> NetworkExposure:
+        """Network facts of a finding about this asset's public endpoints: its addresses (plus ``also``,
+        e.g. custom domain names that serve it) and the ports its endpoints open."""
+        ranges = (
+            PortRange(from_port=e.from_port, to_port=e.to_port, transport=e.protocol)
+            for e in self.endpoints
+            if e.protocol != "icmp"
+        )
+        return NetworkExposure(
+            addresses=tuple(dict.fromkeys((*self.public_addresses(), *also))),
+            ports=tuple(dict.fromkeys(ranges)),
+        )
+
+    def network_controls(self) -> tuple[str, ...]:
+        """Ids of the assets (security groups, firewalls) that decide who reaches this asset's addresses.
+
+        They share its exposure: an observation on the asset's address concerns them too.
+        """
+        return ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that carries the kind, for round-tripping."""
@@ -84,6 +107,11 @@ def asset_kind(kind: str, service: str) -> Callable[[A], A]:
         return cls
 
     return register
+
+
+def strongest_owner(owners: Iterable[Asset]) -> Asset | None:
+    """The asset that owns a public address most directly (lowest :class:`AddressRole`), if any."""
+    return min(owners, key=lambda asset: asset.address_role, default=None)
 
 
 def model_for(kind: str) -> type[Asset] | None:

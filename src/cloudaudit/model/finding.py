@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloudaudit.exposure.model import Exposure
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import CollectionGap
+from cloudaudit.model.network import NetworkExposure
 from cloudaudit.model.surface import SurfaceEntry
 
 FINDINGS_SCHEMA_VERSION = "1.1"
@@ -40,6 +41,9 @@ class Finding(BaseModel):
     muted_reason: str = ""
     exposure: Exposure = Field(default_factory=Exposure)
     """Where the finding stands on the evidence ladder (configured ... exploitable), and why."""
+    network: NetworkExposure | None = None
+    """The addresses, ports and in-account path the finding is about (None: not about what answers
+    where, so observations never grade it). Absent from files written before it existed."""
 
 
 class RunInfo(BaseModel):

@@ -99,6 +99,7 @@ class Inventory(BaseModel):
     gaps: tuple[CollectionGap, ...] = ()
     _by_id: dict[str, Asset] = PrivateAttr(default_factory=dict)
     _by_kind: dict[str, list[Asset]] = PrivateAttr(default_factory=dict)
+    _fronted: dict[str, tuple[str, ...]] | None = PrivateAttr(default=None)
 
     def model_post_init(self, __context: Any) -> None:
         """Build the lookup indexes once."""
@@ -117,6 +118,19 @@ class Inventory(BaseModel):
         for asset in self._by_kind.get(cls.kind, ()):
             assert isinstance(asset, cls)
             yield asset
+
+    def fronted_by(self, control_id: str) -> tuple[str, ...]:
+        """Public addresses of the assets whose :meth:`Asset.network_controls` include ``control_id``
+        (the hostnames of the databases a security group stands in front of); indexed on first use."""
+        if self._fronted is None:
+            index: dict[str, dict[str, None]] = defaultdict(dict)
+            for asset in self.assets:
+                controls = asset.network_controls()
+                hosts = asset.public_addresses() if controls else ()
+                for control in controls:
+                    index[control].update(dict.fromkeys(hosts))
+            self._fronted = {c: tuple(h) for c, h in index.items()}
+        return self._fronted.get(control_id, ())
 
     def to_json(self) -> dict[str, Any]:
         """The versioned ``inventory.json`` document."""
