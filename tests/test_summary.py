@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
+from cloudaudit.model.surface import SurfaceEntry
 from cloudaudit.runflow import summarize
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -113,3 +114,14 @@ def test_no_failing_finding() -> None:
     text = summarize(_doc([_finding("s3", Severity.HIGH, Status.PASS)]))
     assert "no failing finding" in text
     assert _row(text, "total") == ["total", "-", "-", "-", "-", "-", "-"]
+
+
+def test_the_attack_surface_is_counted_by_level() -> None:
+    entries = [
+        SurfaceEntry(endpoint="203.0.113.10", kind="address", level=ExposureLevel.EXPLOITABLE),
+        SurfaceEntry(endpoint="203.0.113.11", kind="address", level=ExposureLevel.CONFIGURED),
+        SurfaceEntry(endpoint="db.example.test", kind="hostname", level=ExposureLevel.CONFIGURED),
+    ]
+    text = summarize(_doc(FINDINGS).model_copy(update={"surface": entries}))
+    assert "attack surface: 3 Internet-facing endpoint(s): exploitable 1, configured 2" in text
+    assert "attack surface" not in summarize(_doc(FINDINGS))

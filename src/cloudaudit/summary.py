@@ -59,6 +59,16 @@ def _exposure(doc: FindingsDocument) -> list[str]:
     return [f"exposure of failing findings: {counted}"]
 
 
+def _surface(doc: FindingsDocument) -> list[str]:
+    if not doc.surface:
+        return []
+    levels = Counter(e.level for e in doc.surface)
+    counted = ", ".join(
+        f"{level.value} {levels[level]}" for level in (*LADDER, ExposureLevel.NONE) if levels[level]
+    )
+    return [f"attack surface: {len(doc.surface)} Internet-facing endpoint(s): {counted}"]
+
+
 def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
     accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
@@ -77,5 +87,6 @@ def summarize(doc: FindingsDocument) -> str:
         f"not failing: {not_failing}",
         *_coverage(doc),
         *_exposure(doc),
+        *_surface(doc),
     ]
     return "\n".join(lines)
