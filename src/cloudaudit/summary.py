@@ -63,9 +63,8 @@ def _surface(doc: FindingsDocument) -> list[str]:
     if not doc.surface:
         return []
     levels = Counter(e.level for e in doc.surface)
-    counted = ", ".join(
-        f"{level.value} {levels[level]}" for level in (*LADDER, ExposureLevel.NONE) if levels[level]
-    )
+    strongest_first = sorted(ExposureLevel, key=lambda level: -level.rank)
+    counted = ", ".join(f"{level.value} {levels[level]}" for level in strongest_first if levels[level])
     return [f"attack surface: {len(doc.surface)} Internet-facing endpoint(s): {counted}"]
 
 
