@@ -279,10 +279,20 @@ def domains_by_api(domains: Listing, mappings: list[tuple[Raw, Listing]]) -> dic
     return {api: tuple(sorted(names)) for api, names in served.items()}
 
 
-def _api_endpoints(host: str, public: bool, disabled: bool) -> tuple[Endpoint, ...]:
+def _api_endpoints(
+    host: str, public: bool, disabled: bool, methods: tuple[str, ...] | None
+) -> tuple[Endpoint, ...]:
     if not public or disabled:
         return ()
-    return (Endpoint(host=host, from_port=443, to_port=443, via="execute-api default endpoint (https)"),)
+    via = "execute-api default endpoint (https)"
+    return (Endpoint(host=host, from_port=443, to_port=443, via=via, methods=methods),)
+
+
+def declared_methods(resources: Listing) -> tuple[str, ...] | None:
+    """The HTTP methods a REST API declares on any resource (``ANY`` included); None when unread."""
+    if isinstance(resources, Failed):
+        return None
+    return tuple(sorted({m.http_method for m in to_methods(resources)}))
 
 
 def to_rest_api(
@@ -313,7 +323,9 @@ def to_rest_api(
         id=rest_api_arn(region, api_id),
         name=str(raw.get("name") or api_id),
         tags={str(k): str(v) for k, v in (raw.get("tags") or {}).items()},
-        endpoints=_api_endpoints(host, "PRIVATE" not in types, disabled),
+        endpoints=_api_endpoints(
+            host, "PRIVATE" not in types, disabled, declared_methods(details.get("resources", []))
+        ),
         unread=unread,
         api_id=api_id,
         endpoint_types=types,

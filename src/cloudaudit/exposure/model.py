@@ -47,6 +47,29 @@ class TargetPort(_Frozen):
     application: str = ""
     """Expected protocol when known (https, postgres, redis...), from the asset's endpoint."""
     via: str = ""
+    """The configuration that opens it (a rule, a setting); empty for a port only a source saw."""
+    methods: tuple[str, ...] | None = None
+    """HTTP methods the configuration declares on it (an API's methods; ``ANY`` for all); None: unknown."""
+    reason: str = ""
+    """Why the probe plans it: configured, observed by a source, or a catalogue port inside a wide range."""
+
+
+class PortRange(_Frozen):
+    """A port range the configuration opens that is too wide to list port by port (all traffic, 9200-9300)."""
+
+    from_port: int
+    to_port: int
+    transport: Literal["tcp", "udp"] = "tcp"
+    via: str = ""
+
+    @property
+    def label(self) -> str:
+        """``tcp/0-65535``."""
+        return f"{self.transport}/{self.from_port}-{self.to_port}"
+
+    def covers(self, port: int) -> bool:
+        """True when ``port`` lies in the range."""
+        return self.from_port <= port <= self.to_port
 
 
 class Target(_Frozen):
@@ -57,6 +80,8 @@ class Target(_Frozen):
     asset_ids: tuple[str, ...]
     ports: tuple[TargetPort, ...] = ()
     """Ports open according to the configuration (empty: the address has none)."""
+    ranges: tuple[PortRange, ...] = ()
+    """Ranges open according to the configuration that are too wide to list in ``ports``."""
 
     @property
     def is_ip(self) -> bool:

@@ -10,8 +10,17 @@ from cloudaudit.exposure.model import ExposureGap, Target, TargetPort
 from cloudaudit.exposure.probe.admission import Verdict, ip_version
 from cloudaudit.exposure.probe.connect import Connector, Endpoint
 from cloudaudit.exposure.probe.results import SOURCE
+from cloudaudit.exposure.probe_ports import configured_reason
 from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.terminal import printable
+
+REFUSED_PORTS_SHOWN = 10
+
+
+def port_list(ports: Sequence[int], limit: int = REFUSED_PORTS_SHOWN) -> str:
+    """``21, 22, 80`` (``... and 97 more`` past ``limit``)."""
+    shown = ", ".join(map(str, ports[:limit]))
+    return shown + (f" and {len(ports) - limit} more" if len(ports) > limit else "")
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Refusal:
         head = f"[{self.host}]" if ip_version(self.host) == 6 else self.host
         if len(self.ports) == 1:
             return f"{head}:{self.ports[0]}"
-        return f"{self.host} (ports {', '.join(map(str, self.ports))})"
+        return f"{self.host} (ports {port_list(self.ports)})"
 
     def line(self) -> str:
         """The plan line (account-controlled text made printable)."""
@@ -45,7 +54,7 @@ class Refusal:
 
     def gap(self) -> ExposureGap:
         """The coverage entry: the host was not checked, and why."""
-        ports = ", ".join(map(str, self.ports))
+        ports = port_list(self.ports)
         return ExposureGap(
             source=SOURCE, host=self.host, reason=f"not contacted (port {ports}): {self.reason}"
         )
@@ -57,6 +66,41 @@ class ProbePlan:
 
     jobs: tuple[Job, ...]
     refused: tuple[Refusal, ...]
+
+    def reason_lines(self, limit: int) -> list[str]:
+        """One line per reason (configured, observed, inside a wide range) with its endpoints.
+
+        Consecutive ports of one host share it (``203.0.113.10:21, 22, 80``); after ``limit``
+        ports a line ends with "and N more".
+        """
+        groups: dict[str, list[Job]] = defaultdict(list)
+        for job in self.jobs:
+            groups[job.port.reason or configured_reason(job.port)].append(job)
+        ordered = sorted(groups.items(), key=lambda item: _reason_rank(item[0]))
+        return [
+            f"probe:   {printable(reason, limit=0)}: {_endpoints(jobs, limit)}" for reason, jobs in ordered
+        ]
+
+
+def _reason_rank(reason: str) -> int:
+    """Configured ports first, then observed ones, then those inside wide ranges."""
+    return 0 if reason.startswith("configured") else 1 if reason.startswith("observed") else 2
+
+
+def _endpoints(jobs: Sequence[Job], limit: int) -> str:
+    parts: list[str] = []
+    host = None
+    for job in jobs[:limit]:
+        ep = job.endpoint
+        port = str(ep.port) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
+        if ep.host == host:
+            parts[-1] += f", {port}"
+        else:
+            head = f"[{ep.host}]" if ip_version(ep.host) == 6 else ep.host
+            parts.append(f"{printable(head)}:{port}")
+            host = ep.host
+    text = "; ".join(parts)
+    return text + (f" and {len(jobs) - limit} more" if len(jobs) > limit else "")
 
 
 def tcp_ports(targets: Sequence[Target]) -> list[tuple[Target, TargetPort]]:

@@ -48,7 +48,8 @@ class ProbeSource:
         self.options = options
         self.limiter = limiter or RateLimiter(options.probe_rate_per_second)
         self.connector = Connector(options.connect_to, self.limiter, options.timeout_seconds)
-        self.contexts = contexts or build_contexts(cafile)
+        bundle = cafile or (str(options.ca_bundle) if options.ca_bundle else None)
+        self.contexts = contexts or build_contexts(bundle)
         self.now = now
         self.workers = max(1, workers)
         self.resolver = resolver
@@ -71,24 +72,19 @@ class ProbeSource:
         )
 
     def plan(self, targets: Sequence[Target]) -> str:
-        """The exact list of endpoints that will be contacted, the pace and budgets, and what is refused."""
+        """The endpoints that will be contacted by reason, the pace and budgets, and what is refused."""
         plan = self._plan(targets)
-        endpoints = [job.endpoint for job in plan.jobs]
-        if not endpoints:
+        count = len(plan.jobs)
+        if not count:
             why = "every endpoint refused" if plan.refused else "no TCP port open in the configuration"
-            head = f"probe: no endpoint to connect to ({why}) {self._pace()}"
+            head = [f"probe: no endpoint to connect to ({why}) {self._pace()}"]
         else:
-            shown = [
-                printable(ep.label) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
-                for ep in endpoints
+            noun = "endpoint" if count == 1 else "endpoints"
+            head = [
+                f"probe: will connect to {count} {noun} of the audited account {self._pace()}:",
+                *plan.reason_lines(PLAN_LIST_LIMIT),
             ]
-            listed = ", ".join(shown[:PLAN_LIST_LIMIT])
-            if len(shown) > PLAN_LIST_LIMIT:
-                listed += f" and {len(shown) - PLAN_LIST_LIMIT} more"
-            noun = "endpoint" if len(endpoints) == 1 else "endpoints"
-            head = f"probe: will connect to {len(endpoints)} {noun} of the audited account: {listed}"
-            head += f" {self._pace()}"
-        lines = [head, *(r.line() for r in plan.refused[:PLAN_LIST_LIMIT])]
+        lines = [*head, *(r.line() for r in plan.refused[:PLAN_LIST_LIMIT])]
         if len(plan.refused) > PLAN_LIST_LIMIT:
             lines.append(
                 f"probe: and {len(plan.refused) - PLAN_LIST_LIMIT} more host(s) not contacted (see coverage)"
