@@ -60,7 +60,8 @@ def test_plan_lists_exactly_what_will_be_contacted() -> None:
     text = source.plan(many)
     assert text.startswith(f"probe: will connect to 25 endpoints of the audited account {pace}:\n")
     assert text.splitlines()[1].startswith(
-        "probe:   configured: 198.51.100.0:8443 (via 127.0.0.1:9443); 198.51.100.1:8443 (via 127.0.0.1:9443); "
+        "probe:   configured: 198.51.100.0:8443 (via 127.0.0.1:9443); "
+        "198.51.100.1:8443 (via 127.0.0.1:9443); "
     )
     assert text.endswith("198.51.100.19:8443 (via 127.0.0.1:9443) and 5 more")
     assert "198.51.100.20:8443" not in text

@@ -88,17 +88,16 @@ def _reason_rank(reason: str) -> int:
 
 
 def _endpoints(jobs: Sequence[Job], limit: int) -> str:
-    parts: list[str] = []
-    host = None
+    """Ports grouped by host and route: ``host:21, 22 (via 127.0.0.1:9); host:80 (via 127.0.0.1:80)``."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for job in jobs[:limit]:
         ep = job.endpoint
-        port = str(ep.port) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
-        if ep.host == host:
-            parts[-1] += f", {port}"
-        else:
-            head = f"[{ep.host}]" if ip_version(ep.host) == 6 else ep.host
-            parts.append(f"{printable(head)}:{port}")
-            host = ep.host
+        groups[(ep.host, ep.connect_label if ep.redirected else "")].append(str(ep.port))
+    parts = [
+        f"{printable(f'[{host}]' if ip_version(host) == 6 else host)}:{', '.join(ports)}"
+        + (f" (via {printable(via)})" if via else "")
+        for (host, via), ports in groups.items()
+    ]
     text = "; ".join(parts)
     return text + (f" and {len(jobs) - limit} more" if len(jobs) > limit else "")
 
