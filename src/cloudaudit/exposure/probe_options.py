@@ -27,10 +27,10 @@ def check_ca_bundle(path: Path) -> Path:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # empty store: only what the file adds counts
     try:
         context.load_verify_locations(cafile=str(path))
+    except ssl.SSLError as exc:  # an OSError too: caught first
+        raise UsageError(f"--ca-bundle {path}: no readable PEM certificate in it") from exc
     except OSError as exc:
         raise UsageError(f"--ca-bundle {path}: cannot read it ({exc.strerror or exc})") from exc
-    except ssl.SSLError as exc:
-        raise UsageError(f"--ca-bundle {path}: no readable PEM certificate in it") from exc
     stats = context.cert_store_stats()
     if stats["x509_ca"] + stats["x509"] == 0:
         raise UsageError(f"--ca-bundle {path}: no readable PEM certificate in it")
