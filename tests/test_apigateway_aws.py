@@ -195,6 +195,7 @@ def test_rest_api_translation_publishes_the_default_endpoint_and_joins_custom_do
     assert [(e.host, e.from_port, e.to_port) for e in api.endpoints] == [
         ("a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", 443, 443)
     ]
+    assert api.endpoints[0].methods == ("GET", "POST")  # what the probe compares an Allow header with
     assert api.custom_domains == ("api.example.com",)
     assert [a.type for a in api.authorizers] == ["COGNITO_USER_POOLS"]
     assert [(g.response_type, g.status_code, g.template_bytes) for g in api.gateway_responses] == [
@@ -222,6 +223,7 @@ def test_failed_detail_reads_become_unread_attributes() -> None:
         "custom_domains": "AccessDeniedException on GetBasePathMappings",
     }
     assert (api.stages, api.methods, api.custom_domains) == ((), (), ())
+    assert api.endpoints[0].methods is None  # unread: unknown, not "declares nothing"
 
 
 def test_domain_translation_and_which_api_each_domain_serves() -> None:
@@ -287,6 +289,8 @@ def test_demo_seed_is_collected(aws: str) -> None:
     assert [e.host for e in orders.endpoints] == [
         f"{ids['orders-rest-api-no-auth']}.execute-api.{REGION}.amazonaws.com"
     ]
+    assert orders.endpoints[0].methods == tuple(sorted({m.http_method for m in orders.methods}))
+    assert "ANY" in orders.endpoints[0].methods  # read over the wire from moto's GetResources
     assert orders.custom_domains == (demo_apigateway.ORDERS_DOMAIN,)
     (prod,) = orders.stages
     assert (prod.name, prod.secret_variables, prod.access_log_destination) == ("prod", ("dbPassword",), "")
