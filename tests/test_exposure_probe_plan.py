@@ -19,6 +19,7 @@ from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.asset import Asset, Endpoint
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.ports import in_range
+from cloudaudit.progress import PlainProgress
 
 HOST = "198.51.100.20"
 RULE = "sg-0all: all traffic from 0.0.0.0/0"
@@ -235,3 +236,20 @@ def test_printed_plan_groups_ports_by_reason_and_cuts_long_lists() -> None:
     assert f"873 (via 127.0.0.1:9); {HOST}:80 (via 127.0.0.1:8080) and " in catalogue  # grouped by route
     assert catalogue.endswith(f" and {len(CATALOGUE_TCP) - 1 - 20} more")  # 443 is configured
     assert len(lines) == 4
+
+
+def test_refused_wide_ranges_are_summarised_not_listed_port_by_port() -> None:
+    options = ExposureOptions(probe=True)
+    targets = plan_ports([_target(ranges=(ALL_PORTS,))], [], options)
+    source = ProbeSource(options)
+    lines = source.plan(targets).splitlines()
+    result = source.observe(targets, PlainProgress())  # refused at planning: nothing is contacted
+
+    first_ten = ", ".join(map(str, CATALOGUE_TCP[:10]))
+    assert lines[1] == (
+        f"probe: not contacting {HOST} (ports {first_ten} and {len(CATALOGUE_TCP) - 10} more): "
+        f"{HOST} is a documentation address: never a real Internet host (probed only through --connect-to)"
+    )
+    (gap,) = result.gaps
+    assert gap.reason.startswith(f"not contacted (port {first_ten} and {len(CATALOGUE_TCP) - 10} more): ")
+    assert result.observations == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 
@@ -186,3 +187,14 @@ def test_after_ctrl_c_no_port_is_contacted() -> None:
     assert server.connections == 0
     assert result.observations == ()
     assert [g.reason for g in result.gaps] == [f"{LOCAL}:{server.port}: not probed: the run was interrupted"]
+
+
+def test_the_notes_say_how_long_the_probe_took_per_target() -> None:
+    with running(Server(BadApi)) as server:
+        result = probe(target(LOCAL, (server.port, "http")), target("127.0.0.2", closed_port()))
+
+    (timing,) = [n for n in result.notes if " target(s) in " in n]
+    assert re.fullmatch(
+        r"probe: 2 port\(s\) of 2 target\(s\) in \d+\.\d s \(slowest target: 127\.0\.0\.[12], \d+\.\d s\)",
+        timing,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from cloudaudit import interrupt
 from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target
 from cloudaudit.exposure.probe.admission import Resolver, Verdict, classify, system_resolver
-from cloudaudit.exposure.probe.budget import Budgets
+from cloudaudit.exposure.probe.budget import Budgets, Timings
 from cloudaudit.exposure.probe.connect import Connector
 from cloudaudit.exposure.probe.dispatch import probe_port
 from cloudaudit.exposure.probe.plan import Job, ProbePlan, make_plan, tcp_ports
@@ -96,8 +97,10 @@ class ProbeSource:
         plan = self._plan(targets)
         progress.add_total(len(plan.jobs))
         budgets = Budgets(self.options.probe_timeout_seconds, self.options.target_budget_seconds)
+        timings = Timings()
 
         def run(job: Job) -> PortProbe:
+            start = time.monotonic()
             try:
                 if interrupt.requested():  # Ctrl-C: the ports not yet started are not contacted
                     return PortProbe.not_probed(
@@ -106,6 +109,7 @@ class ProbeSource:
                 endpoint = replace(job.endpoint, budget=budgets.for_target(job.target.host))
                 return probe_port(self.connector, self.contexts, endpoint, job.port, self.now())
             finally:
+                timings.record(job.target.host, start, time.monotonic())
                 progress.advance(f"probe {printable(job.endpoint.label)}")
 
         observations: list[Observation] = []
@@ -123,7 +127,11 @@ class ProbeSource:
             source=SOURCE,
             observations=tuple(observations),
             gaps=tuple(gaps),
-            notes=tuple(self._notes(targets, plan, tls_checked, budgets)),
+            notes=tuple(
+                n
+                for n in (*self._notes(targets, plan, tls_checked, budgets), timings.note(len(plan.jobs)))
+                if n
+            ),
         )
 
     def _notes(
