@@ -162,7 +162,8 @@ class Exposure(_Frozen):
     evidence: tuple[ExposureEvidence, ...] = ()
 
 
-EXPOSURE_SCHEMA_VERSION = "1.0"
+EXPOSURE_SCHEMA_VERSION = "1.1"
+"""1.1: targets carry wide port `ranges`; target ports carry declared `methods` and a plan `reason`."""
 
 
 class ExposureDocument(_Frozen):
