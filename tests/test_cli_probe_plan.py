@@ -128,3 +128,16 @@ def test_all_ports_group_in_front_of_a_bad_web_api_is_planned_probed_and_exploit
     assert by_port[f"{ip}:80"] >= BAD_API_CHECKS
     assert by_port[f"{ip}:{SHADOW}"] >= BAD_API_CHECKS
     assert set(by_port) == {f"{ip}:80", f"{ip}:{SHADOW}"}  # the closed ports are answers, not findings
+
+    # Closed ports inside the range are the norm: counted in a note, not one observation each.
+    quiet = (
+        f"probe: {catalogue - 3} port(s) planned inside wide open ranges were closed (nothing listening; "
+        "not listed one by one)"
+    )
+    assert quiet in doc["run"]["exposure_notes"]
+    results = json.loads((out_dir / "exposure.json").read_text())["results"]
+    (probed,) = [r for r in results if r["source"] == "probe"]
+    closed = sorted(o["port"] for o in probed["observations"] if o["kind"] == "closed")
+    assert closed == [443, 6379]  # Shodan listed them: that they are closed now is news
+    group = next(f for f in doc["findings"] if f["check_id"] == "aws.ec2.sg_open_all_ports")
+    assert len(group["exposure"]["evidence"]) < 10

@@ -50,8 +50,11 @@ class TargetPort(_Frozen):
     """The configuration that opens it (a rule, a setting); empty for a port only a source saw."""
     methods: tuple[str, ...] | None = None
     """HTTP methods the configuration declares on it (an API's methods; ``ANY`` for all); None: unknown."""
+    origin: Literal["configured", "observed", "range"] = "configured"
+    """Why the probe plans it: the configuration opens it, a source saw it open in this run, or it is
+    a well-known port inside a range too wide to probe whole (where nothing listening is the norm)."""
     reason: str = ""
-    """Why the probe plans it: configured, observed by a source, or a catalogue port inside a wide range."""
+    """The same, in words for the printed plan (``observed by shodan``)."""
 
 
 class PortRange(_Frozen):
@@ -163,7 +166,7 @@ class Exposure(_Frozen):
 
 
 EXPOSURE_SCHEMA_VERSION = "1.1"
-"""1.1: targets carry wide port `ranges`; target ports carry declared `methods` and a plan `reason`."""
+"""1.1: targets carry wide port ``ranges``; their ports ``methods`` and a plan ``origin`` and ``reason``."""
 
 
 class ExposureDocument(_Frozen):

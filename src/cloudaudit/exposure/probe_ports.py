@@ -92,10 +92,12 @@ def plan_target(target: Target, observed: dict[int, list[str]], options: Exposur
     for port, sources in sorted(observed.items()):
         via = next((r.via for r in tcp_ranges if r.covers(port)), "")
         reason = f"observed by {' and '.join(sources)}"
-        planned.setdefault((port, "tcp"), TargetPort(port=port, via=via, reason=reason))
+        planned.setdefault((port, "tcp"), TargetPort(port=port, via=via, origin="observed", reason=reason))
     for wide in tcp_ranges:
         for port, reason in _range_ports(wide, options, target.host):
-            planned.setdefault((port, "tcp"), TargetPort(port=port, via=wide.via, reason=reason))
+            planned.setdefault(
+                (port, "tcp"), TargetPort(port=port, via=wide.via, origin="range", reason=reason)
+            )
     ports = tuple(sorted(planned.values(), key=lambda p: (p.port, p.transport)))
     return target.model_copy(update={"ports": ports})
 

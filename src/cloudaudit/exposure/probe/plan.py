@@ -15,6 +15,8 @@ from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.terminal import printable
 
 REFUSED_PORTS_SHOWN = 10
+ORIGIN_ORDER = ("configured", "observed", "range")
+"""The printed plan lists configured ports first, then observed ones, then those inside wide ranges."""
 
 
 def port_list(ports: Sequence[int], limit: int = REFUSED_PORTS_SHOWN) -> str:
@@ -74,17 +76,15 @@ class ProbePlan:
         ports a line ends with "and N more".
         """
         groups: dict[str, list[Job]] = defaultdict(list)
+        rank: dict[str, int] = {}
         for job in self.jobs:
-            groups[job.port.reason or configured_reason(job.port)].append(job)
-        ordered = sorted(groups.items(), key=lambda item: _reason_rank(item[0]))
+            reason = job.port.reason or configured_reason(job.port)
+            groups[reason].append(job)
+            rank.setdefault(reason, ORIGIN_ORDER.index(job.port.origin))
+        ordered = sorted(groups.items(), key=lambda item: rank[item[0]])
         return [
             f"probe:   {printable(reason, limit=0)}: {_endpoints(jobs, limit)}" for reason, jobs in ordered
         ]
-
-
-def _reason_rank(reason: str) -> int:
-    """Configured ports first, then observed ones, then those inside wide ranges."""
-    return 0 if reason.startswith("configured") else 1 if reason.startswith("observed") else 2
 
 
 def _endpoints(jobs: Sequence[Job], limit: int) -> str:

@@ -30,6 +30,15 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _quiet_note(closed: int) -> str:
+    if not closed:
+        return ""
+    return (
+        f"probe: {closed} port(s) planned inside wide open ranges were closed (nothing listening; "
+        "not listed one by one)"
+    )
+
+
 class ProbeSource:
     """Active, opt-in checks of each configured-open TCP port of each admitted target."""
 
@@ -115,11 +124,15 @@ class ProbeSource:
         observations: list[Observation] = []
         gaps: list[ExposureGap] = [r.gap() for r in plan.refused]
         tls_checked = False
+        quiet = 0
         if plan.jobs:
             with ThreadPoolExecutor(
                 max_workers=min(self.workers, len(plan.jobs)), thread_name_prefix="probe"
             ) as pool:
-                for probe in pool.map(run, plan.jobs):
+                for job, probe in zip(plan.jobs, pool.map(run, plan.jobs), strict=True):
+                    if job.port.origin == "range" and probe.closed_reason:
+                        quiet += 1  # nothing listening is the norm there: counted, not listed
+                        continue
                     observations.extend(probe.observations())
                     gaps.extend(probe.gaps)
                     tls_checked = tls_checked or probe.tls_checked
@@ -129,7 +142,11 @@ class ProbeSource:
             gaps=tuple(gaps),
             notes=tuple(
                 n
-                for n in (*self._notes(targets, plan, tls_checked, budgets), timings.note(len(plan.jobs)))
+                for n in (
+                    *self._notes(targets, plan, tls_checked, budgets),
+                    _quiet_note(quiet),
+                    timings.note(len(plan.jobs)),
+                )
                 if n
             ),
         )
