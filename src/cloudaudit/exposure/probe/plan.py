@@ -72,8 +72,8 @@ class ProbePlan:
     def reason_lines(self, limit: int) -> list[str]:
         """One line per reason (configured, observed, inside a wide range) with its endpoints.
 
-        Consecutive ports of one host share it (``203.0.113.10:21, 22, 80``); after ``limit``
-        ports a line ends with "and N more".
+        Ports of one host reached the same way share it (``203.0.113.10:21, 22, 80``); after
+        ``limit`` ports a line ends with "and N more".
         """
         groups: dict[str, list[Job]] = defaultdict(list)
         rank: dict[str, int] = {}
