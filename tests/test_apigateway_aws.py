@@ -39,6 +39,7 @@ from cloudaudit_aws.collect.apigateway import (
     to_methods,
     to_rest_api,
     to_stage,
+    with_domain_methods,
 )
 from cloudaudit_aws.collect.guard import Failed
 from cloudaudit_aws.collect.runner import collect
@@ -247,6 +248,19 @@ def test_domain_translation_and_which_api_each_domain_serves() -> None:
     )
 
 
+def test_a_custom_domain_declares_the_methods_of_the_rest_apis_it_serves() -> None:
+    mappings = [{"basePath": "(none)", "restApiId": "a1b2c3d4e5", "stage": "prod"}]
+    dom = to_domain_name(ACCOUNT, REGION, RAW_DOMAIN, mappings)
+    api = to_rest_api(ACCOUNT, REGION, RAW_API, DETAILS, {})
+    (served,) = with_domain_methods([dom, api])[:1]
+    assert served.endpoints[0].methods == ("GET", "POST")
+    other = to_domain_name(ACCOUNT, REGION, RAW_DOMAIN, [*mappings, {"restApiId": "httpapi1", "stage": "v1"}])
+    (unknown,) = with_domain_methods([other, api])[:1]  # also serves an API not read here (an HTTP API)
+    assert unknown.endpoints[0].methods is None
+    unread = to_rest_api(ACCOUNT, REGION, RAW_API, {**DETAILS, "resources": Failed("Throttling", "slow")}, {})
+    assert with_domain_methods([dom, unread])[0].endpoints[0].methods is None
+
+
 def test_apigateway_permission_is_the_single_read_action() -> None:
     assert PERMISSIONS == ("apigateway:GET",)
     assert set(PERMISSIONS) <= set(required_permissions())
@@ -320,6 +334,7 @@ def test_demo_seed_is_collected(aws: str) -> None:
         [ids["orders-rest-api-no-auth"]],
     )
     assert [e.host for e in legacy.endpoints] == [demo_apigateway.ORDERS_DOMAIN]
+    assert legacy.endpoints[0].methods == orders.endpoints[0].methods  # the methods of the API it serves
     assert domains[demo_apigateway.PAYMENTS_DOMAIN].security_policy == "TLS_1_2"
 
 

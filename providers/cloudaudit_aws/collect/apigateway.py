@@ -137,7 +137,7 @@ def collect_apigateway(ctx: CollectContext, region: str) -> list[Asset]:
     for api, future in api_futures:
         assets.append(to_rest_api(guard.account, region, api, future.result(), served))
         ctx.progress.advance(f"apigateway {api.get('name', api.get('id', ''))}")
-    return assets
+    return with_domain_methods(assets)
 
 
 # ---------------------------------------------------------------- translate (pure)
@@ -343,6 +343,34 @@ def to_rest_api(
         ),
         custom_domains=() if isinstance(served, str) else served.get(api_id, ()),
     )
+
+
+def _api_methods(api: ApiGatewayRestApi) -> tuple[str, ...] | None:
+    if "methods" in api.unread:
+        return None
+    return tuple(sorted({m.http_method for m in api.methods}))
+
+
+def with_domain_methods(assets: list[Asset]) -> list[Asset]:
+    """Custom domains' endpoints declare the methods of the REST APIs they serve.
+
+    Unknown (None) when a mapping names an API not read here (an HTTP API) or whose methods were
+    not read, or when the mappings themselves were not read.
+    """
+    apis = {a.api_id: _api_methods(a) for a in assets if isinstance(a, ApiGatewayRestApi)}
+    out: list[Asset] = []
+    for asset in assets:
+        if isinstance(asset, ApiGatewayDomainName) and asset.endpoints and "mappings" not in asset.unread:
+            declared = [apis.get(m.rest_api_id) for m in asset.mappings]
+            methods = (
+                None
+                if not declared or any(d is None for d in declared)
+                else tuple(sorted({v for d in declared for v in d or ()}))
+            )
+            endpoints = tuple(e.model_copy(update={"methods": methods}) for e in asset.endpoints)
+            asset = asset.model_copy(update={"endpoints": endpoints})
+        out.append(asset)
+    return out
 
 
 def to_domain_name(
