@@ -39,6 +39,7 @@ from cloudaudit_aws.collect.apigateway import (
     to_methods,
     to_rest_api,
     to_stage,
+    with_domain_methods,
 )
 from cloudaudit_aws.collect.guard import Failed
 from cloudaudit_aws.collect.runner import collect
@@ -195,6 +196,7 @@ def test_rest_api_translation_publishes_the_default_endpoint_and_joins_custom_do
     assert [(e.host, e.from_port, e.to_port) for e in api.endpoints] == [
         ("a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", 443, 443)
     ]
+    assert api.endpoints[0].methods == ("GET", "POST")  # what the probe compares an Allow header with
     assert api.custom_domains == ("api.example.com",)
     assert [a.type for a in api.authorizers] == ["COGNITO_USER_POOLS"]
     assert [(g.response_type, g.status_code, g.template_bytes) for g in api.gateway_responses] == [
@@ -222,6 +224,7 @@ def test_failed_detail_reads_become_unread_attributes() -> None:
         "custom_domains": "AccessDeniedException on GetBasePathMappings",
     }
     assert (api.stages, api.methods, api.custom_domains) == ((), (), ())
+    assert api.endpoints[0].methods is None  # unread: unknown, not "declares nothing"
 
 
 def test_domain_translation_and_which_api_each_domain_serves() -> None:
@@ -243,6 +246,19 @@ def test_domain_translation_and_which_api_each_domain_serves() -> None:
     assert domains_by_api([RAW_DOMAIN], [(RAW_DOMAIN, Failed("AccessDeniedException", "no"))]) == (
         "AccessDeniedException on GetBasePathMappings"
     )
+
+
+def test_a_custom_domain_declares_the_methods_of_the_rest_apis_it_serves() -> None:
+    mappings = [{"basePath": "(none)", "restApiId": "a1b2c3d4e5", "stage": "prod"}]
+    dom = to_domain_name(ACCOUNT, REGION, RAW_DOMAIN, mappings)
+    api = to_rest_api(ACCOUNT, REGION, RAW_API, DETAILS, {})
+    (served,) = with_domain_methods([dom, api])[:1]
+    assert served.endpoints[0].methods == ("GET", "POST")
+    other = to_domain_name(ACCOUNT, REGION, RAW_DOMAIN, [*mappings, {"restApiId": "httpapi1", "stage": "v1"}])
+    (unknown,) = with_domain_methods([other, api])[:1]  # also serves an API not read here (an HTTP API)
+    assert unknown.endpoints[0].methods is None
+    unread = to_rest_api(ACCOUNT, REGION, RAW_API, {**DETAILS, "resources": Failed("Throttling", "slow")}, {})
+    assert with_domain_methods([dom, unread])[0].endpoints[0].methods is None
 
 
 def test_apigateway_permission_is_the_single_read_action() -> None:
@@ -287,6 +303,8 @@ def test_demo_seed_is_collected(aws: str) -> None:
     assert [e.host for e in orders.endpoints] == [
         f"{ids['orders-rest-api-no-auth']}.execute-api.{REGION}.amazonaws.com"
     ]
+    assert orders.endpoints[0].methods == tuple(sorted({m.http_method for m in orders.methods}))
+    assert "ANY" in orders.endpoints[0].methods  # read over the wire from moto's GetResources
     assert orders.custom_domains == (demo_apigateway.ORDERS_DOMAIN,)
     (prod,) = orders.stages
     assert (prod.name, prod.secret_variables, prod.access_log_destination) == ("prod", ("dbPassword",), "")
@@ -316,6 +334,7 @@ def test_demo_seed_is_collected(aws: str) -> None:
         [ids["orders-rest-api-no-auth"]],
     )
     assert [e.host for e in legacy.endpoints] == [demo_apigateway.ORDERS_DOMAIN]
+    assert legacy.endpoints[0].methods == orders.endpoints[0].methods  # the methods of the API it serves
     assert domains[demo_apigateway.PAYMENTS_DOMAIN].security_policy == "TLS_1_2"
 
 

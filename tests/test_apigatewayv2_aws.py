@@ -152,6 +152,7 @@ def test_api_translation_keeps_routes_authorizers_stages_and_mappings() -> None:
     assert [(e.host, e.from_port, e.to_port, e.via) for e in api.endpoints] == [
         ("a1b2c3.execute-api.us-east-1.amazonaws.com", 443, 443, "execute-api endpoint (https)")
     ]
+    assert api.endpoints[0].methods == ("ANY", "GET")  # what the probe compares an Allow header with
     assert api.unread == {}
     disabled = to_api(
         ACCOUNT,
@@ -192,6 +193,7 @@ def test_websocket_endpoint_and_failed_reads_become_unread() -> None:
     )
     assert api.websocket and api.name == "ws1"
     assert [e.via for e in api.endpoints] == ["execute-api endpoint (wss)"]
+    assert api.endpoints[0].methods is None  # WebSocket routes are not HTTP methods
     assert api.unread == {
         "routes": "AccessDeniedException on GetRoutes",
         "authorizers": "AccessDeniedException on GetRoutes",

@@ -190,7 +190,7 @@ def test_observations_are_saved_and_reused_by_evaluate_without_contacting_anyone
         == 0
     )
     saved = json.loads((out_dir / "exposure.json").read_text())
-    assert saved["schema_version"] == "1.0" and [r["source"] for r in saved["results"]] == ["shodan"]
+    assert saved["schema_version"] == "1.1" and [r["source"] for r in saved["results"]] == ["shodan"]
     assert KEY not in (out_dir / "exposure.json").read_text()
     shodan.stop()  # nobody to ask any more
     again = tmp_path / "again"

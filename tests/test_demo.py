@@ -98,7 +98,7 @@ def test_demo_probe_contacts_only_its_local_services_and_finds_their_flaws(
 ) -> None:
     out = tmp_path / "reports"
     assert main(["demo", "--probe", "-o", str(out)]) == 0
-    plan = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("probe:"))
+    plan = "\n".join(line for line in capsys.readouterr().err.splitlines() if line.startswith("probe:"))
     assert "will connect to 2 endpoints" in plan
     assert plan.count("(via 127.0.0.1:") == 2  # both mapped onto the demo services, nothing else
     findings = json.loads((out / "findings.json").read_text())["findings"]

@@ -183,8 +183,9 @@ def test_documentation_addresses_are_probed_only_through_a_mapping() -> None:
         result = source.observe(targets, PlainProgress())
 
     assert plan.splitlines() == [
-        "probe: will connect to 1 endpoint of the audited account: 203.0.113.7:80 (via 127.0.0.1:"
-        f"{server.port}) (rate limit 1000/s, timeout 3 s, budget 36 s per target and 900 s in all)",
+        "probe: will connect to 1 endpoint of the audited account "
+        "(rate limit 1000/s, timeout 3 s, budget 36 s per target and 900 s in all):",
+        f"probe:   configured: 203.0.113.7:80 (via 127.0.0.1:{server.port})",
         "probe: not contacting 203.0.113.7:8080: 203.0.113.7 is a documentation address: "
         "never a real Internet host (probed only through --connect-to)",
         "probe: not contacting 198.51.100.3:80: 198.51.100.3 is a documentation address: "

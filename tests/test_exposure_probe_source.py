@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 
@@ -51,17 +52,19 @@ def test_plan_lists_exactly_what_will_be_contacted() -> None:
     ]
     pace = "(rate limit 5/s, timeout 2.5 s, budget 30 s per target and 900 s in all)"
     assert source.plan(targets) == (
-        "probe: will connect to 1 endpoint of the audited account: "
-        f"api.example.test:443 (via 127.0.0.1:8443) {pace}\n"
+        f"probe: will connect to 1 endpoint of the audited account {pace}:\n"
+        "probe:   configured: api.example.test:443 (via 127.0.0.1:8443)\n"
         "probe: not contacting api.example.test:80: api.example.test is a documentation name (RFC 6761): "
         "never a real Internet host (probed only through --connect-to)"
     )
     many = [target(f"198.51.100.{i}", 8443) for i in range(25)]
     text = source.plan(many)
-    assert text.startswith(
-        "probe: will connect to 25 endpoints of the audited account: 198.51.100.0:8443 (via 127.0.0.1:9443), "
+    assert text.startswith(f"probe: will connect to 25 endpoints of the audited account {pace}:\n")
+    assert text.splitlines()[1].startswith(
+        "probe:   configured: 198.51.100.0:8443 (via 127.0.0.1:9443); "
+        "198.51.100.1:8443 (via 127.0.0.1:9443); "
     )
-    assert f"198.51.100.19:8443 (via 127.0.0.1:9443) and 5 more {pace}" in text
+    assert text.endswith("198.51.100.19:8443 (via 127.0.0.1:9443) and 5 more")
     assert "198.51.100.20:8443" not in text
     assert source.plan([]) == (
         f"probe: no endpoint to connect to (no TCP port open in the configuration) {pace}"
@@ -184,3 +187,14 @@ def test_after_ctrl_c_no_port_is_contacted() -> None:
     assert server.connections == 0
     assert result.observations == ()
     assert [g.reason for g in result.gaps] == [f"{LOCAL}:{server.port}: not probed: the run was interrupted"]
+
+
+def test_the_notes_say_how_long_the_probe_took_per_target() -> None:
+    with running(Server(BadApi)) as server:
+        result = probe(target(LOCAL, (server.port, "http")), target("127.0.0.2", closed_port()))
+
+    (timing,) = [n for n in result.notes if " target(s) in " in n]
+    assert re.fullmatch(
+        r"probe: 2 port\(s\) of 2 target\(s\) in \d+\.\d s \(slowest target: 127\.0\.0\.[12], \d+\.\d s\)",
+        timing,
+    )

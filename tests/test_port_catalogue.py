@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cloudaudit.exposure.probe.dispatch import HANDLERS
+from cloudaudit.exposure.model import TargetPort
+from cloudaudit.exposure.probe.dispatch import HANDLERS, protocol_for
 from cloudaudit.ports import Category, catalogue, in_range, lookup, service_name
 
 REQUIRED = {
@@ -78,3 +79,21 @@ def test_lookups_are_protocol_aware_and_named() -> None:
     assert service_name(4711) == "port 4711"
     assert [s.port for s in in_range(9200, 9300)] == [9200, 9300]
     assert {s.protocol for s in in_range(1, 65535, ("udp",))} == {"udp"}
+
+
+@pytest.mark.parametrize(
+    ("port", "application", "handler"),
+    [
+        (443, "", "https"),
+        (6379, "", "redis"),
+        (5601, "", "http"),  # Kibana: a catalogue port the old hand-written table did not know
+        (2376, "", "tls"),  # Docker API over TLS
+        (10250, "", "https"),  # kubelet
+        (1521, "", "database"),  # Oracle: the TCP connection is the observation
+        (4711, "", "sniff"),  # not in the catalogue
+        (22, "", "sniff"),  # in the catalogue, without a probe handler
+        (8080, "redis", "redis"),  # the configuration's application wins over the port
+    ],
+)
+def test_the_probe_picks_its_handler_from_the_catalogue(port: int, application: str, handler: str) -> None:
+    assert protocol_for(TargetPort(port=port, application=application)) == handler

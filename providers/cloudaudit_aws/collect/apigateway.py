@@ -137,7 +137,7 @@ def collect_apigateway(ctx: CollectContext, region: str) -> list[Asset]:
     for api, future in api_futures:
         assets.append(to_rest_api(guard.account, region, api, future.result(), served))
         ctx.progress.advance(f"apigateway {api.get('name', api.get('id', ''))}")
-    return assets
+    return with_domain_methods(assets)
 
 
 # ---------------------------------------------------------------- translate (pure)
@@ -279,10 +279,20 @@ def domains_by_api(domains: Listing, mappings: list[tuple[Raw, Listing]]) -> dic
     return {api: tuple(sorted(names)) for api, names in served.items()}
 
 
-def _api_endpoints(host: str, public: bool, disabled: bool) -> tuple[Endpoint, ...]:
+def _api_endpoints(
+    host: str, public: bool, disabled: bool, methods: tuple[str, ...] | None
+) -> tuple[Endpoint, ...]:
     if not public or disabled:
         return ()
-    return (Endpoint(host=host, from_port=443, to_port=443, via="execute-api default endpoint (https)"),)
+    via = "execute-api default endpoint (https)"
+    return (Endpoint(host=host, from_port=443, to_port=443, via=via, methods=methods),)
+
+
+def declared_methods(resources: Listing) -> tuple[str, ...] | None:
+    """The HTTP methods a REST API declares on any resource (``ANY`` included); None when unread."""
+    if isinstance(resources, Failed):
+        return None
+    return tuple(sorted({m.http_method for m in to_methods(resources)}))
 
 
 def to_rest_api(
@@ -313,7 +323,9 @@ def to_rest_api(
         id=rest_api_arn(region, api_id),
         name=str(raw.get("name") or api_id),
         tags={str(k): str(v) for k, v in (raw.get("tags") or {}).items()},
-        endpoints=_api_endpoints(host, "PRIVATE" not in types, disabled),
+        endpoints=_api_endpoints(
+            host, "PRIVATE" not in types, disabled, declared_methods(details.get("resources", []))
+        ),
         unread=unread,
         api_id=api_id,
         endpoint_types=types,
@@ -331,6 +343,34 @@ def to_rest_api(
         ),
         custom_domains=() if isinstance(served, str) else served.get(api_id, ()),
     )
+
+
+def _api_methods(api: ApiGatewayRestApi) -> tuple[str, ...] | None:
+    if "methods" in api.unread:
+        return None
+    return tuple(sorted({m.http_method for m in api.methods}))
+
+
+def with_domain_methods(assets: list[Asset]) -> list[Asset]:
+    """Custom domains' endpoints declare the methods of the REST APIs they serve.
+
+    Unknown (None) when a mapping names an API not read here (an HTTP API) or whose methods were
+    not read, or when the mappings themselves were not read.
+    """
+    apis = {a.api_id: _api_methods(a) for a in assets if isinstance(a, ApiGatewayRestApi)}
+    out: list[Asset] = []
+    for asset in assets:
+        if isinstance(asset, ApiGatewayDomainName) and asset.endpoints and "mappings" not in asset.unread:
+            declared = [apis.get(m.rest_api_id) for m in asset.mappings]
+            methods = (
+                None
+                if not declared or any(d is None for d in declared)
+                else tuple(sorted({v for d in declared for v in d or ()}))
+            )
+            endpoints = tuple(e.model_copy(update={"methods": methods}) for e in asset.endpoints)
+            asset = asset.model_copy(update={"endpoints": endpoints})
+        out.append(asset)
+    return out
 
 
 def to_domain_name(

@@ -288,7 +288,20 @@ def to_domain_mappings(domains: Listing, read: list[tuple[Raw, Listing]]) -> Dom
     return DomainMappings({k: tuple(v) for k, v in by_api.items()}, unread)
 
 
-def _execute_endpoint(raw: Mapping[str, Any], region: str, websocket: bool) -> tuple[Endpoint, ...]:
+def route_methods(routes: Listing, websocket: bool) -> tuple[str, ...] | None:
+    """The HTTP methods an HTTP API's routes declare (``$default`` answers any: ``ANY``).
+
+    None when unknown: the routes were not read, or a WebSocket API (its routes are not HTTP methods).
+    """
+    if websocket or isinstance(routes, Failed):
+        return None
+    parsed = [to_route(r) for r in routes]
+    return tuple(sorted({r.method or "ANY" for r in parsed if r.method or r.route_key == "$default"}))
+
+
+def _execute_endpoint(
+    raw: Mapping[str, Any], region: str, websocket: bool, methods: tuple[str, ...] | None
+) -> tuple[Endpoint, ...]:
     if raw.get("DisableExecuteApiEndpoint"):
         return ()
     api_id = str(raw["ApiId"])
@@ -296,7 +309,7 @@ def _execute_endpoint(raw: Mapping[str, Any], region: str, websocket: bool) -> t
         urlparse(str(raw.get("ApiEndpoint", ""))).hostname or f"{api_id}.execute-api.{region}.amazonaws.com"
     )
     via = f"execute-api endpoint ({'wss' if websocket else 'https'})"
-    return (Endpoint(host=host, from_port=443, to_port=443, via=via),)
+    return (Endpoint(host=host, from_port=443, to_port=443, via=via, methods=methods),)
 
 
 def to_api(
@@ -321,7 +334,9 @@ def to_api(
         id=api_arn(region, api_id),
         name=str(raw.get("Name") or api_id),
         tags={str(k): str(v) for k, v in (raw.get("Tags") or {}).items()},
-        endpoints=_execute_endpoint(raw, region, protocol == "WEBSOCKET"),
+        endpoints=_execute_endpoint(
+            raw, region, protocol == "WEBSOCKET", route_methods(detail.routes, protocol == "WEBSOCKET")
+        ),
         unread=unread,
         api_id=api_id,
         protocol_type=protocol,

@@ -120,6 +120,22 @@ ProbeTimeoutOpt = Annotated[
         help="Time budget of the whole probe (default 900); each target gets at most 60 s.",
     ),
 ]
+ProbePortsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--probe-ports",
+        metavar="LIST",
+        help="Ports probed inside wide open ranges (e.g. 80,443,8000-8010) instead of the port catalogue's.",
+    ),
+]
+CaBundleOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM certificates the probe trusts besides the system store (private CAs; see SSL_CERT_FILE).",
+    ),
+]
 
 CacheHours = Annotated[
     float,
@@ -249,6 +265,8 @@ def run(
     connect_to: ConnectToOpt = None,
     probe_private: ProbePrivateOpt = False,
     probe_timeout: ProbeTimeoutOpt = None,
+    probe_ports: ProbePortsOpt = None,
+    ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
     debug: Debug = False,
 ) -> None:
@@ -258,7 +276,7 @@ def run(
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
         _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
-        probe_limits(probe, probe_private, probe_timeout),
+        probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle),
     )
     plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
@@ -286,13 +304,15 @@ def demo(
     ] = False,
     probe_private: ProbePrivateOpt = False,
     probe_timeout: ProbeTimeoutOpt = None,
+    probe_ports: ProbePortsOpt = None,
+    ca_bundle: CaBundleOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    limits = probe_limits(probe, probe_private, probe_timeout)
+    limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
     plugin = load_plugin("aws")
     selection = _selection("", "", None, fail_on)
     typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
@@ -321,6 +341,8 @@ def evaluate_cmd(
     connect_to: ConnectToOpt = None,
     probe_private: ProbePrivateOpt = False,
     probe_timeout: ProbeTimeoutOpt = None,
+    probe_ports: ProbePortsOpt = None,
+    ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
     observations: Annotated[
         Path | None,
@@ -336,7 +358,7 @@ def evaluate_cmd(
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
         _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
-        probe_limits(probe, probe_private, probe_timeout),
+        probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle),
     )
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)

@@ -47,6 +47,32 @@ class TargetPort(_Frozen):
     application: str = ""
     """Expected protocol when known (https, postgres, redis...), from the asset's endpoint."""
     via: str = ""
+    """The configuration that opens it (a rule, a setting); empty for a port only a source saw."""
+    methods: tuple[str, ...] | None = None
+    """HTTP methods the configuration declares on it (an API's methods; ``ANY`` for all); None: unknown."""
+    origin: Literal["configured", "observed", "range"] = "configured"
+    """Why the probe plans it: the configuration opens it, a source saw it open in this run, or it is
+    a well-known port inside a range too wide to probe whole (where nothing listening is the norm)."""
+    reason: str = ""
+    """The same, in words for the printed plan (``observed by shodan``)."""
+
+
+class PortRange(_Frozen):
+    """A port range the configuration opens that is too wide to list port by port (all traffic, 9200-9300)."""
+
+    from_port: int
+    to_port: int
+    transport: Literal["tcp", "udp"] = "tcp"
+    via: str = ""
+
+    @property
+    def label(self) -> str:
+        """``tcp/0-65535``."""
+        return f"{self.transport}/{self.from_port}-{self.to_port}"
+
+    def covers(self, port: int) -> bool:
+        """True when ``port`` lies in the range."""
+        return self.from_port <= port <= self.to_port
 
 
 class Target(_Frozen):
@@ -57,6 +83,8 @@ class Target(_Frozen):
     asset_ids: tuple[str, ...]
     ports: tuple[TargetPort, ...] = ()
     """Ports open according to the configuration (empty: the address has none)."""
+    ranges: tuple[PortRange, ...] = ()
+    """Ranges open according to the configuration that are too wide to list in ``ports``."""
 
     @property
     def is_ip(self) -> bool:
@@ -140,7 +168,8 @@ class Exposure(_Frozen):
     evidence: tuple[ExposureEvidence, ...] = ()
 
 
-EXPOSURE_SCHEMA_VERSION = "1.0"
+EXPOSURE_SCHEMA_VERSION = "1.1"
+"""1.1: targets carry wide port ``ranges``; their ports ``methods`` and a plan ``origin`` and ``reason``."""
 
 
 class ExposureDocument(_Frozen):

@@ -147,6 +147,10 @@ class ExposureOptions:
     """``--probe-timeout``: the whole probe's time budget."""
     probe_target_timeout_seconds: float | None = None
     """A target's budget (all ports of one host); None: ``TARGET_BUDGET_TIMEOUTS`` x ``timeout_seconds``."""
+    probe_ports: tuple[int, ...] | None = None
+    """``--probe-ports``: probed inside wide open ranges instead of the catalogue's well-known ports."""
+    ca_bundle: Path | None = None
+    """``--ca-bundle``: certificates trusted besides the platform's trust store (private CAs)."""
 
     @property
     def target_budget_seconds(self) -> float:

@@ -10,6 +10,7 @@ from cloudaudit.completeness import mark_interrupted
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.exposure.correlate import correlate
 from cloudaudit.exposure.model import ExposureDocument, ExposureGap, SourceResult, Target
+from cloudaudit.exposure.probe_ports import plan_ports
 from cloudaudit.exposure.sources import ExposureOptions, ExposureSource, build_sources, effective_specs
 from cloudaudit.exposure.surface import build_surface
 from cloudaudit.exposure.targets import targets_from_inventory
@@ -46,7 +47,7 @@ def mapped_only(targets: Sequence[Target], options: ExposureOptions) -> list[Tar
 
 
 def unused_mappings(targets: Sequence[Target], options: ExposureOptions) -> list[str]:
-    """A warning per ``--connect-to`` that matches no discovered endpoint (a typo, or a stale host)."""
+    """A warning per ``--connect-to`` that matches no planned endpoint (a typo, or a stale host)."""
     if not options.probe:
         return []
     return [
@@ -58,11 +59,36 @@ def unused_mappings(targets: Sequence[Target], options: ExposureOptions) -> list
 
 
 def _targets_for(
-    source: ExposureSource, targets: Sequence[Target], options: ExposureOptions
+    source: ExposureSource,
+    targets: Sequence[Target],
+    options: ExposureOptions,
+    earlier: Sequence[SourceResult],
+    echo: Callable[[str], None],
 ) -> Sequence[Target]:
-    if source.name == "probe" and options.probe_only_mapped:
-        return mapped_only(targets, options)
-    return targets
+    """The probe gets the planned ports (configured, observed by ``earlier`` sources, wide ranges)."""
+    if source.name != "probe":
+        return targets
+    planned = plan_ports(targets, earlier, options)
+    for warning in unused_mappings(planned, options):
+        echo(warning)
+    return mapped_only(planned, options) if options.probe_only_mapped else planned
+
+
+def _run_sources(
+    targets: Sequence[Target], options: ExposureOptions, progress: Progress, echo: Callable[[str], None]
+) -> list[SourceResult]:
+    """Each source in turn (the probe last, planned from what the others saw), its plan printed first."""
+    for note in effective_specs(options)[1]:
+        echo(note)
+    results: list[SourceResult] = []
+    for source in build_sources(options):
+        if interrupt.requested():
+            break
+        reached = _targets_for(source, targets, options, results, echo)
+        for line in source.plan(reached).splitlines():  # one echo per line: each is made printable
+            echo(line)
+        results.append(_observe(source, reached, progress))
+    return results
 
 
 def _coverage(
@@ -104,12 +130,7 @@ def apply_exposure(
     targets = targets_from_inventory(inventory)
     results: list[SourceResult] = list(recorded.results) if recorded is not None else []
     if options.enabled and recorded is None:
-        for note in [*effective_specs(options)[1], *unused_mappings(targets, options)]:
-            echo(note)
-        planned = [(source, _targets_for(source, targets, options)) for source in build_sources(options)]
-        for source, reached in planned:
-            echo(source.plan(reached))
-        results = [_observe(s, reached, progress) for s, reached in planned if not interrupt.requested()]
+        results = _run_sources(targets, options, progress, echo)
     correlation = correlate(doc.findings, inventory, targets, results)
     findings = correlation.findings
     if mutelist is not None and correlation.added:

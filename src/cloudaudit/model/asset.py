@@ -29,6 +29,8 @@ class Endpoint(BaseModel):
     """Why it is reachable (e.g. the security group rule that opens it)."""
     application: str = ""
     """Protocol expected on the port when the configuration says (https, postgres, redis...)."""
+    methods: tuple[str, ...] | None = None
+    """HTTP methods the configuration declares there (an API's methods, ``ANY`` for all); None: unknown."""
 
     def covers(self, port: int) -> bool:
         """True when ``port`` lies in this endpoint's port range."""

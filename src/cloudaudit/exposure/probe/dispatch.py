@@ -10,6 +10,7 @@ from cloudaudit.exposure.probe import http_checks, mongodb, services, tls
 from cloudaudit.exposure.probe.connect import ConnectFailed, Connector, Endpoint, ProbeError, StartTls
 from cloudaudit.exposure.probe.httpwire import Response, request
 from cloudaudit.exposure.probe.results import Contexts, PortProbe
+from cloudaudit.ports import lookup
 
 APPLICATIONS = {
     "https": "https",
@@ -39,31 +40,18 @@ APPLICATIONS = {
 }
 """``TargetPort.application`` (lower-case; ``sqlserver-ee`` counts as ``sqlserver``) -> handler."""
 
-WELL_KNOWN_PORTS = {
-    443: "https",
-    8443: "https",
-    80: "http",
-    8080: "http",
-    6379: "redis",
-    11211: "memcached",
-    27017: "mongodb",
-    9200: "elasticsearch",
-    5432: "postgres",
-    5439: "postgres",
-    3306: "mysql",
-    1433: "mssql",
-}
-
 
 def protocol_for(port: TargetPort) -> str:
-    """The handler name for a port (``sniff`` when neither the configuration nor the port says)."""
+    """The handler name for a port: the configured application, else the port catalogue's ``probe``
+    handler for the port, else ``sniff``."""
     application = port.application.strip().lower()
     if application in APPLICATIONS:
         return APPLICATIONS[application]
     for name, handler in APPLICATIONS.items():
         if application.startswith(f"{name}-"):
             return handler
-    return WELL_KNOWN_PORTS.get(port.port, "sniff")
+    known = lookup(port.port, port.transport)
+    return known.probe if known is not None and known.probe else "sniff"
 
 
 def probe_port(
@@ -73,7 +61,7 @@ def probe_port(
 
     When the endpoint's budget runs out meanwhile, a gap says the checks were cut short.
     """
-    probe = PortProbe(connector, endpoint, contexts, now)
+    probe = PortProbe(connector, endpoint, contexts, now, declared_methods=port.methods)
     try:
         with connector.open(probe.endpoint) as sock:
             if not probe.endpoint.mapped and not probe.endpoint.is_ip:

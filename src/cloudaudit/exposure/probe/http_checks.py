@@ -17,6 +17,7 @@ from cloudaudit.exposure.probe.results import PortProbe, safe_snippet
 PROBE_ORIGIN = "https://cloudaudit-probe.invalid"
 """A foreign origin (reserved TLD: it can never be a real site)."""
 WRITE_METHODS = ("DELETE", "PATCH", "PUT")
+STATE_CHANGING_METHODS = ("DELETE", "PATCH", "POST", "PUT")
 
 _MALFORMED: tuple[tuple[str, tuple[tuple[str, str], ...], bytes], ...] = (
     ("/%ff%fe?x=%%27", (), b""),
@@ -194,13 +195,32 @@ def methods(probe: PortProbe, tls: bool, unanswered: list[str]) -> None:
     if options is None or options.status >= 400:
         return
     allow = options.header("allow")
-    listed = sorted({m.strip().upper() for m in allow.split(",")} & set(WRITE_METHODS))
+    listed = unexpected_methods(allow, probe.declared_methods)
     if listed:
+        declared = probe.declared_methods
+        details: dict[str, object] = {"methods": listed, "allow": allow[:120]}
+        why = ""
+        if declared is not None:
+            details["declared"] = list(declared)
+            why = f" (the API declares {', '.join(declared) or 'no method'})"
         probe.found(
-            "probe.http.unexpected_methods",
-            f"OPTIONS / advertises {', '.join(listed)}",
-            {"methods": listed, "allow": allow[:120]},
+            "probe.http.unexpected_methods", f"OPTIONS / advertises {', '.join(listed)}{why}", details
         )
+
+
+def unexpected_methods(allow: str, declared: tuple[str, ...] | None) -> list[str]:
+    """The methods of an ``Allow`` header worth reporting.
+
+    Unknown declaration (``None``): the write methods (PUT, DELETE, PATCH). Known (an API's own
+    methods): the state-changing methods (POST too) the API does not declare; ``ANY`` declares all.
+    """
+    advertised = {m.strip().upper() for m in allow.split(",") if m.strip()}
+    if declared is None:
+        return sorted(advertised & set(WRITE_METHODS))
+    own = {m.upper() for m in declared}
+    if "ANY" in own:
+        return []
+    return sorted(advertised & set(STATE_CHANGING_METHODS) - own)
 
 
 def verbose_errors(probe: PortProbe, tls: bool, unanswered: list[str]) -> None:

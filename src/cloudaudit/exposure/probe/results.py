@@ -45,6 +45,8 @@ class PortProbe:
     endpoint: Endpoint
     contexts: Contexts
     now: datetime
+    declared_methods: tuple[str, ...] | None = None
+    """HTTP methods the configuration declares on this port (None: unknown)."""
     service: str = ""
     ip: str = ""
     open_details: dict[str, Any] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from cloudaudit import interrupt
 from cloudaudit.exposure.model import ExposureGap, Observation, SourceResult, Target
 from cloudaudit.exposure.probe.admission import Resolver, Verdict, classify, system_resolver
-from cloudaudit.exposure.probe.budget import Budgets
+from cloudaudit.exposure.probe.budget import Budgets, Timings
 from cloudaudit.exposure.probe.connect import Connector
 from cloudaudit.exposure.probe.dispatch import probe_port
 from cloudaudit.exposure.probe.plan import Job, ProbePlan, make_plan, tcp_ports
@@ -27,6 +28,15 @@ DEFAULT_WORKERS = 8
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _quiet_note(closed: int) -> str:
+    if not closed:
+        return ""
+    return (
+        f"probe: {closed} port(s) planned inside wide open ranges were closed (nothing listening; "
+        "not listed one by one)"
+    )
 
 
 class ProbeSource:
@@ -48,7 +58,8 @@ class ProbeSource:
         self.options = options
         self.limiter = limiter or RateLimiter(options.probe_rate_per_second)
         self.connector = Connector(options.connect_to, self.limiter, options.timeout_seconds)
-        self.contexts = contexts or build_contexts(cafile)
+        bundle = cafile or (str(options.ca_bundle) if options.ca_bundle else None)
+        self.contexts = contexts or build_contexts(bundle)
         self.now = now
         self.workers = max(1, workers)
         self.resolver = resolver
@@ -71,24 +82,19 @@ class ProbeSource:
         )
 
     def plan(self, targets: Sequence[Target]) -> str:
-        """The exact list of endpoints that will be contacted, the pace and budgets, and what is refused."""
+        """The endpoints that will be contacted by reason, the pace and budgets, and what is refused."""
         plan = self._plan(targets)
-        endpoints = [job.endpoint for job in plan.jobs]
-        if not endpoints:
+        count = len(plan.jobs)
+        if not count:
             why = "every endpoint refused" if plan.refused else "no TCP port open in the configuration"
-            head = f"probe: no endpoint to connect to ({why}) {self._pace()}"
+            head = [f"probe: no endpoint to connect to ({why}) {self._pace()}"]
         else:
-            shown = [
-                printable(ep.label) + (f" (via {printable(ep.connect_label)})" if ep.redirected else "")
-                for ep in endpoints
+            noun = "endpoint" if count == 1 else "endpoints"
+            head = [
+                f"probe: will connect to {count} {noun} of the audited account {self._pace()}:",
+                *plan.reason_lines(PLAN_LIST_LIMIT),
             ]
-            listed = ", ".join(shown[:PLAN_LIST_LIMIT])
-            if len(shown) > PLAN_LIST_LIMIT:
-                listed += f" and {len(shown) - PLAN_LIST_LIMIT} more"
-            noun = "endpoint" if len(endpoints) == 1 else "endpoints"
-            head = f"probe: will connect to {len(endpoints)} {noun} of the audited account: {listed}"
-            head += f" {self._pace()}"
-        lines = [head, *(r.line() for r in plan.refused[:PLAN_LIST_LIMIT])]
+        lines = [*head, *(r.line() for r in plan.refused[:PLAN_LIST_LIMIT])]
         if len(plan.refused) > PLAN_LIST_LIMIT:
             lines.append(
                 f"probe: and {len(plan.refused) - PLAN_LIST_LIMIT} more host(s) not contacted (see coverage)"
@@ -100,8 +106,10 @@ class ProbeSource:
         plan = self._plan(targets)
         progress.add_total(len(plan.jobs))
         budgets = Budgets(self.options.probe_timeout_seconds, self.options.target_budget_seconds)
+        timings = Timings()
 
         def run(job: Job) -> PortProbe:
+            start = time.monotonic()
             try:
                 if interrupt.requested():  # Ctrl-C: the ports not yet started are not contacted
                     return PortProbe.not_probed(
@@ -110,16 +118,21 @@ class ProbeSource:
                 endpoint = replace(job.endpoint, budget=budgets.for_target(job.target.host))
                 return probe_port(self.connector, self.contexts, endpoint, job.port, self.now())
             finally:
+                timings.record(job.target.host, start, time.monotonic())
                 progress.advance(f"probe {printable(job.endpoint.label)}")
 
         observations: list[Observation] = []
         gaps: list[ExposureGap] = [r.gap() for r in plan.refused]
         tls_checked = False
+        quiet = 0
         if plan.jobs:
             with ThreadPoolExecutor(
                 max_workers=min(self.workers, len(plan.jobs)), thread_name_prefix="probe"
             ) as pool:
-                for probe in pool.map(run, plan.jobs):
+                for job, probe in zip(plan.jobs, pool.map(run, plan.jobs), strict=True):
+                    if job.port.origin == "range" and probe.closed_reason:
+                        quiet += 1  # nothing listening is the norm there: counted, not listed
+                        continue
                     observations.extend(probe.observations())
                     gaps.extend(probe.gaps)
                     tls_checked = tls_checked or probe.tls_checked
@@ -127,7 +140,15 @@ class ProbeSource:
             source=SOURCE,
             observations=tuple(observations),
             gaps=tuple(gaps),
-            notes=tuple(self._notes(targets, plan, tls_checked, budgets)),
+            notes=tuple(
+                n
+                for n in (
+                    *self._notes(targets, plan, tls_checked, budgets),
+                    _quiet_note(quiet),
+                    timings.note(len(plan.jobs)),
+                )
+                if n
+            ),
         )
 
     def _notes(

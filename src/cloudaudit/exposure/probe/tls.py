@@ -29,8 +29,14 @@ def permissive_context() -> ssl.SSLContext:
 
 
 def verifying_context(cafile: str | None = None) -> ssl.SSLContext:
-    """Chain verification against the system trust store (or ``cafile``); names are matched apart."""
-    context = ssl.create_default_context(cafile=cafile)
+    """Chain verification against the platform's trust store, plus ``cafile``; names are matched apart.
+
+    The platform's store is OpenSSL's default (honouring ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``);
+    ``cafile`` (``--ca-bundle``) adds private CAs to it rather than replacing it.
+    """
+    context = ssl.create_default_context()
+    if cafile:
+        context.load_verify_locations(cafile=cafile)
     context.check_hostname = False
     return context
 
