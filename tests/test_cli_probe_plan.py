@@ -139,5 +139,14 @@ def test_all_ports_group_in_front_of_a_bad_web_api_is_planned_probed_and_exploit
     (probed,) = [r for r in results if r["source"] == "probe"]
     closed = sorted(o["port"] for o in probed["observations"] if o["kind"] == "closed")
     assert closed == [443, 6379]  # Shodan listed them: that they are closed now is news
-    group = next(f for f in doc["findings"] if f["check_id"] == "aws.ec2.sg_open_all_ports")
-    assert len(group["exposure"]["evidence"]) < 10
+    (group,) = [
+        f
+        for f in doc["findings"]
+        if f["check_id"] == "aws.ec2.sg_open_all_ports" and f["resource_id"].endswith(gid)
+    ]
+    assert sum("closed" in e["seen"] for e in group["exposure"]["evidence"]) <= 2  # only 443 and 6379
+    # The rule that opens every port is proven from outside by what the probe found behind it,
+    # and its evidence names each probe check that fired.
+    assert (group["exposure"]["level"], group["severity"]) == ("exploitable", "critical")
+    named = {e["check"] for e in group["exposure"]["evidence"] if e.get("check")}
+    assert {f"probe.{c.removeprefix('exposure.probe.')}" for c in BAD_API_CHECKS} <= named

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
-from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
+from cloudaudit.exposure.proofs import ANY_MISCONFIGURATION, UNAUTHENTICATED_SERVICE, WEB_MISCONFIGURATION
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, Reachability
@@ -110,7 +110,7 @@ check(
     rationale="""A rule allowing every port and protocol from 0.0.0.0/0 or ::/0 exposes every service on
         the attached hosts, including ones never meant to be public.""",
     remediation=_SG_REMEDIATION,
-    exploited_by=UNAUTHENTICATED_SERVICE,
+    exploited_by=ANY_MISCONFIGURATION,
     compliance=with_controls(**{AWS_FSBP: ("EC2.18", "EC2.19")}),
 )(_open_ingress("all", "all ports"))
 
@@ -149,7 +149,7 @@ check(
     rationale="""Every port open to the Internet is attack surface; web ports (80/443) on a front end
         are expected and reported as informational.""",
     remediation=_SG_REMEDIATION,
-    exploited_by=UNAUTHENTICATED_SERVICE,
+    exploited_by=(*UNAUTHENTICATED_SERVICE, *WEB_MISCONFIGURATION),
     compliance=with_controls(**{AWS_FSBP: ("EC2.18",)}),
 )(_open_ingress("other", "other ports"))
 

@@ -22,7 +22,7 @@ CheckResult = Outcome | Iterable[Outcome]
 CheckFn = Callable[[Any, Inventory], CheckResult]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(\.[a-z0-9_]+){2,}$")
-_PROBE_RE = re.compile(r"^probe\.[a-z0-9_]+(\.[a-z0-9_]*)*$")
+_PROBE_RE = re.compile(r"^probe\.([a-z0-9_]+(\.[a-z0-9_]*)*)?$")
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,9 @@ LEGACY_TLS: tuple[str, ...] = ("probe.tls.tls1_0_accepted", "probe.tls.tls1_1_ac
 
 CORS: tuple[str, ...] = ("probe.http.cors",)
 """The endpoint's CORS answers admit any origin."""
+
+ANY_MISCONFIGURATION: tuple[str, ...] = ("probe.",)
+"""Any misconfiguration the probe saw: what a rule opening every port exposes, whatever the service."""
+
+WEB_MISCONFIGURATION: tuple[str, ...] = ("probe.http.", "probe.tls.")
+"""An HTTP or TLS misconfiguration: what a rule opening web or other non-data ports exposes."""

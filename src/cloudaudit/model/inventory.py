@@ -14,7 +14,7 @@ from cloudaudit.inputs import validation_summary
 from cloudaudit.model.asset import Asset, asset_from_json
 from cloudaudit.terminal import printable
 
-INVENTORY_SCHEMA_VERSION = "1.0"
+INVENTORY_SCHEMA_VERSION = "1.1"
 
 T = TypeVar("T", bound=Asset)
 
