@@ -1008,6 +1008,7 @@ def test_js_evidence_rows_skip_empty_parts_and_show_each_date_once() -> None:
             endpoint="203.0.113.10:80",
             seen="TRACE enabled",
             seen_at=datetime(2026, 12, 1, 10, 5, 42, tzinfo=UTC),
+            check="probe.http.trace_enabled",
         ),
     )
     finding = make_finding(exposure=Exposure(level=ExposureLevel.OBSERVED, evidence=evidence))
@@ -1018,7 +1019,7 @@ def test_js_evidence_rows_skip_empty_parts_and_show_each_date_once() -> None:
     assert [_text(li) for li in ul["children"] if isinstance(li, dict)] == [
         "config · subnet-1 routes 0.0.0.0/0 -> igw-1",
         "file · 203.0.113.10:22 · 22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
-        "probe · 203.0.113.10:80 · TRACE enabled (2026-12-01 10:05 UTC)",
+        "probe · 203.0.113.10:80 · TRACE enabled (2026-12-01 10:05 UTC) [probe.http.trace_enabled]",
     ]
 
 
