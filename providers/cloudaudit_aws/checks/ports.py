@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from cloudaudit.ports import PortService, catalogue
 from cloudaudit_aws.assets import IngressRule
 
@@ -11,11 +13,17 @@ WEB_PORTS: frozenset[int] = frozenset({80, 443})
 
 def services(rule: IngressRule) -> list[PortService]:
     """Catalogue services the rule lets in (all of them for all traffic; protocol-aware otherwise)."""
-    return [
-        s
-        for s in catalogue().values()
-        if rule.protocol == "all" or (rule.protocol == s.protocol and rule.covers(s.port))
-    ]
+    return list(_services(rule.protocol, rule.from_port, rule.to_port))
+
+
+@cache
+def _services(protocol: str, from_port: int, to_port: int) -> tuple[PortService, ...]:
+    """The catalogue scan, once per distinct (protocol, range): accounts repeat the same few rules."""
+    if protocol == "all":
+        return tuple(catalogue().values())
+    if protocol not in ("tcp", "udp"):
+        return ()
+    return tuple(s for s in catalogue().values() if s.protocol == protocol and from_port <= s.port <= to_port)
 
 
 def named(found: list[PortService]) -> dict[int, str]:
