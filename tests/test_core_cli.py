@@ -157,3 +157,12 @@ def test_demo_all_with_several_providers_says_not_yet(fake_installed: Path, tmp_
     assert proc.stderr.strip().splitlines() == [
         "error: --provider all is not supported yet with several providers (aws, fake)"
     ]
+
+
+def test_stray_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from cloudaudit.cli.app import main
+
+    assert main(["run", "--provider", "aws", "stray", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: unexpected argument 'stray' (see 'cloudaudit run --help')"
+    ]

@@ -45,6 +45,8 @@ def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
         flag = rest[0].split("=", 1)[0]
         if flag in owners:
             raise UsageError(f"{flag} is an option of --provider {owners[flag]}, not {plugin.name}")
+        if not flag.startswith("-"):
+            raise UsageError(f"unexpected argument {flag!r} (see 'cloudaudit run --help')")
         raise UsageError(f"no such option: {flag} (see 'cloudaudit run --help')")
     return {o.name: values for o in plugin.scope_options if (values := _values(o, vars(given)[o.name]))}
 
