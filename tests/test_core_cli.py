@@ -166,3 +166,7 @@ def test_stray_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp
     assert capsys.readouterr().err.strip().splitlines() == [
         "error: unexpected argument 'stray' (see 'cloudaudit run --help')"
     ]
+    assert main(["run", "--provider", "aws", "--fromat", "json", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: no such option: --fromat (see 'cloudaudit run --help')"
+    ]
