@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from contextlib import AbstractContextManager
 from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
 from cloudaudit.install import install_hint
+from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.plugins import CollectOptions, DemoAccount, Progress
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+
+SECRETS = SecretRules(
+    env_vars=("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
+    patterns=(
+        # access key ids keep their first 8 characters (enough to tell keys apart)
+        Redaction(re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}\b"), r"\1************"),
+        Redaction(re.compile(r"(Signature=|signature=|X-Amz-Signature=)[^&\s,\"']+"), r"\1****"),
+    ),
+)
+PROFILE = ScopeOption(
+    "profile",
+    help="AWS profile to audit; repeat (or comma-separate) to audit several accounts in one run "
+    "(default: the SDK's own: AWS_PROFILE, else the default credentials).",
+    metavar="PROFILE",
+)
 
 
 def _modules(package: str) -> list[str]:
@@ -24,6 +41,13 @@ class AwsPlugin:
 
     name = "aws"
     install_hint = install_hint("aws")
+    scope_options = (PROFILE,)
+    secrets = SECRETS
+    case_insensitive_ids = False
+
+    def targets(self, scope: Scope) -> list[Target]:
+        """One target per ``--profile``; none given: the SDK's default credentials."""
+        return [Target("profile", p) for p in scope.get(PROFILE.name, ())] or [Target("profile")]
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""

@@ -5,15 +5,36 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
+from dataclasses import dataclass
 
 from cloudaudit.terminal import printable
 
-SECRET_ENV_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "SHODAN_API_KEY")
-_ACCESS_KEY_RE = re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}\b")
-_SIGNATURE_RE = re.compile(r"(Signature=|signature=|X-Amz-Signature=|key=)[^&\s,\"']+")
 
+@dataclass(frozen=True)
+class Redaction:
+    """A secret-shaped text and what replaces it (``\\1****`` keeps a harmless prefix)."""
+
+    pattern: re.Pattern[str]
+    replacement: str
+
+
+@dataclass(frozen=True)
+class SecretRules:
+    """What a provider (or the core) knows about its secrets: env variables and text patterns."""
+
+    env_vars: tuple[str, ...] = ()
+    patterns: tuple[Redaction, ...] = ()
+
+
+CORE_RULES = SecretRules(
+    env_vars=("SHODAN_API_KEY",),
+    patterns=(Redaction(re.compile(r"(key=)[^&\s,\"']+"), r"\1****"),),  # API keys in query strings
+)
 
 _REGISTERED: set[str] = set()
+_RULES: tuple[SecretRules, ...] = (CORE_RULES,)
+_LOCK = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
@@ -22,13 +43,28 @@ def register_secret(value: str | None) -> None:
         _REGISTERED.add(value)
 
 
+def register_rules(rules: SecretRules) -> None:
+    """Redact a provider's secret patterns and secret env variables from every later log line."""
+    global _RULES  # replaced whole: readers iterate a consistent tuple without locking
+    with _LOCK:
+        if rules not in _RULES:
+            _RULES = (*_RULES, rules)
+
+
+def env_secrets() -> tuple[str, ...]:
+    """The values of every registered secret env variable that is set."""
+    return tuple(v for rules in _RULES for k in rules.env_vars if (v := os.environ.get(k)))
+
+
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """``text`` with access key ids shortened and known secret values replaced."""
+    """``text`` with known secret values replaced and every registered secret pattern masked."""
     for secret in secrets:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "****")
-    text = _ACCESS_KEY_RE.sub(r"\1************", text)
-    return _SIGNATURE_RE.sub(r"\1****", text)
+    for rules in _RULES:
+        for rule in rules.patterns:
+            text = rule.pattern.sub(rule.replacement, text)
+    return text
 
 
 def _lines(text: str) -> str:
@@ -43,13 +79,9 @@ class RedactingFilter(logging.Filter):
     reaches the terminal, no newline forges a log line). Tracebacks keep their line breaks.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets = tuple(v for k in SECRET_ENV_VARS if (v := os.environ.get(k)))
-
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact in place; never drops a record."""
-        secrets = (*self.secrets, *_REGISTERED)
+        secrets = (*env_secrets(), *_REGISTERED)
         record.msg = printable(redact(record.getMessage(), secrets), limit=0)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:

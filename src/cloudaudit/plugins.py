@@ -7,7 +7,7 @@ offline. The SDK is imported by :meth:`ProviderPlugin.collect` only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -16,17 +16,62 @@ from typing import Any, Protocol, runtime_checkable
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.install import install_hint
-from cloudaudit.model.inventory import Inventory
+from cloudaudit.logs import SecretRules, register_rules
+from cloudaudit.model.inventory import Inventory, register_id_key
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
+
+
+@dataclass(frozen=True)
+class ScopeOption:
+    """A command-line option a provider contributes to ``run`` to say what to audit.
+
+    ``ScopeOption("profile", ...)`` becomes ``--profile``; with ``multiple`` it may be repeated
+    (or given comma-separated) to audit several targets in one run.
+    """
+
+    name: str
+    help: str
+    multiple: bool = True
+    envvar: str | None = None
+    metavar: str = "NAME"
+
+    @property
+    def flag(self) -> str:
+        """The option as typed: ``--profile``."""
+        return "--" + self.name.replace("_", "-")
+
+
+Scope = Mapping[str, tuple[str, ...]]
+"""The values given for a provider's scope options, by option name (absent: not given)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing a provider collects: an AWS profile's account, a GCP project, an Azure subscription.
+
+    ``kind`` is the provider's word for it (``profile``, ``project``; later ``organization`` or
+    ``folder``, which the provider expands into their members); ``id`` None means the SDK's default.
+    """
+
+    kind: str
+    id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``profile audit`` or ``default profile``: for messages."""
+        return f"{self.kind} {self.id}" if self.id else f"default {self.kind}"
+
+
+DEFAULT_TARGET = Target("default")
 
 
 @dataclass(frozen=True)
 class CollectOptions:
     """Provider-neutral collection options; each SDK's own configuration fills the rest."""
 
-    profile: str | None = None
-    """AWS profile / GCP project / Azure subscription; None means the SDK's default."""
+    target: Target = DEFAULT_TARGET
+    """What to collect (one of the targets the provider resolved from its scope options)."""
     regions: tuple[str, ...] | None = None
     """Regions (or locations) to audit; None means every enabled one."""
     services: frozenset[str] | None = None
@@ -61,6 +106,15 @@ class ProviderPlugin(Protocol):
     """Short name used on the command line (``aws``)."""
     install_hint: str
     """How to install its SDK (:func:`cloudaudit.install.install_hint` of its extra)."""
+    scope_options: tuple[ScopeOption, ...]
+    """The options ``run`` offers for this provider (``--profile``, ``--project``...)."""
+    secrets: SecretRules
+    """Environment variables holding secrets and patterns of secrets: redacted from every log line."""
+    case_insensitive_ids: bool
+    """True when the provider's resource ids compare case-insensitively (Azure)."""
+
+    def targets(self, scope: Scope) -> list[Target]:
+        """The targets the scope options select (none given: the SDK's default); UsageError if none."""
 
     def load(self) -> None:
         """Register the provider's asset kinds and checks (pure imports, no SDK)."""
@@ -84,8 +138,20 @@ def available() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def load_plugin(name: str) -> ProviderPlugin:
-    """The provider plugin called ``name``, loaded and with its checks registered."""
+def default_provider() -> str:
+    """The only installed provider; a usage error naming the installed ones when there are several."""
+    names = sorted(available())
+    if len(names) == 1:
+        return names[0]
+    known = ", ".join(names) or "none"
+    raise UsageError(f"several providers are installed: choose one with --provider ({known})")
+
+
+def plugin_object(name: str) -> ProviderPlugin:
+    """The plugin object called ``name`` (cheap: no checks registered, no SDK imported).
+
+    Its redaction rules and id normalisation are registered at once.
+    """
     matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
     if not matches:
         known = ", ".join(sorted(available())) or "none"
@@ -98,6 +164,24 @@ def load_plugin(name: str) -> ProviderPlugin:
         ) from exc
     if not isinstance(plugin, ProviderPlugin):
         raise UsageError(f"entry point {name!r} does not provide a cloudaudit provider plugin")
+    register_rules(plugin.secrets)
+    if plugin.case_insensitive_ids:
+        register_id_key(plugin.name, str.casefold)
+    return plugin
+
+
+def installed() -> Iterator[ProviderPlugin]:
+    """Every installed plugin object that loads (for building the command line)."""
+    for name in sorted(available()):
+        try:
+            yield plugin_object(name)
+        except (MissingDependencyError, UsageError):
+            continue
+
+
+def load_plugin(name: str) -> ProviderPlugin:
+    """The provider plugin called ``name``, loaded and with its checks registered."""
+    plugin = plugin_object(name)
     plugin.load()
     return plugin
 

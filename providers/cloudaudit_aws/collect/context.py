@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from cloudaudit.model.asset import Asset
+from cloudaudit.collect.engine import ServiceSpec
 from cloudaudit.plugins import Progress
 from cloudaudit_aws.collect.guard import Guard
 from cloudaudit_aws.collect.session import AwsSession
@@ -25,12 +24,7 @@ class CollectContext:
 
 
 @dataclass(frozen=True)
-class ServiceCollector:
-    """One AWS service: how to collect it and the read-only IAM actions that needs."""
+class ServiceCollector(ServiceSpec[CollectContext]):
+    """One AWS service: the core's service spec plus the read-only IAM actions it needs."""
 
-    service: str
-    regional: bool
-    """True: one unit per audited region; False: one global unit (region "global")."""
-    collect: Callable[[CollectContext, str], list[Asset]]
-    """``collect(context, region)`` -> assets; failures are recorded by ``context.guard``."""
-    permissions: tuple[str, ...]
+    permissions: tuple[str, ...] = ()

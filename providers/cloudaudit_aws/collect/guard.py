@@ -1,19 +1,14 @@
-"""The one place where AWS API errors become recorded coverage gaps.
+"""AWS's error classifier, and the guard its collectors call the SDK through.
 
-Every SDK call of the collectors goes through :class:`Guard`. Retries and backoff are
-botocore's own (``adaptive`` mode, set in :mod:`.session`); what is still failing after
-them (AccessDenied, a disabled region, persistent throttling, an unreachable regional
-endpoint) becomes a :class:`CollectionGap`, and the caller gets :class:`Failed` instead of
-data. "Not configured" answers (e.g. ``NoSuchBucketPolicy``) are not errors: they
-return :data:`ABSENT`.
+Retries and backoff are botocore's own (``adaptive`` mode, set in :mod:`.session`); what still
+fails after them is classified here (:func:`classify`: denied, throttled, unsupported, server,
+connection, credentials) and recorded as a gap by the core :class:`cloudaudit.collect.guard.Guard`.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Any
 
 from botocore.exceptions import (
@@ -27,36 +22,12 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
-from cloudaudit.model.inventory import CollectionGap, GapKind
-from cloudaudit.terminal import printable
+from cloudaudit.collect import guard as core
+from cloudaudit.collect.guard import ABSENT, Absent, Failed, Raw, pascal
+from cloudaudit.model.inventory import GapKind
 from cloudaudit_aws.assets import PROVIDER
 
-log = logging.getLogger(__name__)
-
-Raw = dict[str, Any]
-
-
-class Absent:
-    """The queried configuration does not exist (e.g. no bucket policy)."""
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT = Absent()
-
-
-@dataclass(frozen=True)
-class Failed:
-    """The call failed after retries; a gap has been recorded."""
-
-    code: str
-    message: str
-
-    def reason(self, operation: str) -> str:
-        """Short text for an asset's ``unread`` entry."""
-        return f"{self.code} on {operation}"
-
+__all__ = ["ABSENT", "AWS_ERRORS", "Absent", "Failed", "Guard", "Raw", "classify", "error_code"]
 
 _DENIED = frozenset(
     {"AuthorizationError", "AuthFailure", "Forbidden", "OptInRequired", "InvalidClientTokenId"}
@@ -109,113 +80,29 @@ def error_code(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc)
 
 
-class Guard:
-    """Runs SDK calls for one account and records what could not be read.
+class AwsErrors:
+    """The :class:`~cloudaudit.collect.errors.ErrorClassifier` of botocore's exceptions."""
 
-    Once ``stop`` is set no new call is made: each is recorded as interrupted instead.
-    """
+    provider: str = PROVIDER
+    sdk_errors: tuple[type[Exception], ...] = SDK_ERRORS
+
+    def classify(self, exc: Exception) -> GapKind:
+        """See :func:`classify`."""
+        return classify(exc)
+
+    def describe(self, exc: Exception) -> tuple[str, str]:
+        """See :func:`error_code`."""
+        return error_code(exc)
+
+
+AWS_ERRORS = AwsErrors()
+
+
+class Guard(core.Guard):
+    """The core guard with AWS's classifier, plus botocore pagination."""
 
     def __init__(self, account: str, stop: threading.Event | None = None) -> None:
-        self.account = account
-        self.stop = stop or threading.Event()
-        self._gaps: list[CollectionGap] = []
-        self._closed = False
-        self._lock = threading.Lock()
-
-    @property
-    def gaps(self) -> tuple[CollectionGap, ...]:
-        """Gaps recorded so far."""
-        with self._lock:
-            return tuple(self._gaps)
-
-    def close(self) -> tuple[CollectionGap, ...]:
-        """The final gaps; what abandoned calls record later is dropped (and not logged)."""
-        with self._lock:
-            self._closed = True
-            return tuple(self._gaps)
-
-    def record(
-        self,
-        *,
-        service: str,
-        region: str,
-        operation: str,
-        code: str,
-        message: str,
-        resource_id: str = "",
-        kind: GapKind = GapKind.ERROR,
-    ) -> None:
-        """Record a gap (also used for failures detected outside :meth:`call`)."""
-        gap = CollectionGap(
-            provider=PROVIDER,
-            account=self.account,
-            region=region,
-            service=service,
-            operation=operation,
-            error_code=code,
-            message=message[:300],
-            resource_id=resource_id,
-            kind=kind,
-        )
-        with self._lock:
-            if self._closed:
-                return
-            self._gaps.append(gap)
-        if kind is not GapKind.INTERRUPTED:
-            where = f"{service} {operation} in {region}" + (f" for {resource_id}" if resource_id else "")
-            log.warning("could not read %s: %s", printable(where), printable(code))  # names, codes: untrusted
-
-    def record_interrupted(
-        self, *, service: str, region: str, operation: str, resource_id: str = ""
-    ) -> Failed:
-        """Record that the run was stopped before ``operation`` was read."""
-        failed = Failed("Interrupted", "the run was interrupted before this was read")
-        self.record(
-            service=service,
-            region=region,
-            operation=operation,
-            code=failed.code,
-            message=failed.message,
-            resource_id=resource_id,
-            kind=GapKind.INTERRUPTED,
-        )
-        return failed
-
-    def _failure(
-        self,
-        exc: Exception,
-        absent: Collection[str],
-        **where: str,
-    ) -> Absent | Failed:
-        code, message = error_code(exc)
-        if code in absent:
-            return ABSENT
-        self.record(code=code, message=message, kind=classify(exc), **where)
-        return Failed(code, message)
-
-    def call(
-        self,
-        fn: Callable[..., Raw],
-        *,
-        service: str,
-        region: str,
-        resource_id: str = "",
-        absent: Collection[str] = (),
-        **kwargs: Any,
-    ) -> Raw | Absent | Failed:
-        """Call ``fn(**kwargs)``; map "not configured" codes to ABSENT and errors to a gap."""
-        where = {
-            "service": service,
-            "region": region,
-            "operation": _operation_name(fn),
-            "resource_id": resource_id,
-        }
-        if self.stop.is_set():
-            return self.record_interrupted(**where)
-        try:
-            return fn(**kwargs)
-        except SDK_ERRORS as exc:
-            return self._failure(exc, absent, **where)
+        super().__init__(account, AWS_ERRORS, stop)
 
     def paginate(
         self,
@@ -236,7 +123,7 @@ class Guard:
         where = {
             "service": service,
             "region": region,
-            "operation": _pascal(method),
+            "operation": pascal(method),
             "resource_id": resource_id,
         }
         if self.stop.is_set():
@@ -248,16 +135,8 @@ class Guard:
                 if self.stop.is_set():  # checked between pages: no further page is asked for
                     break
         except SDK_ERRORS as exc:
-            failure = self._failure(exc, absent, **where)
+            failure = self.failure(exc, absent, **where)
             return failure if isinstance(failure, Failed) else []
         if self.stop.is_set():
             return self.record_interrupted(**where)
         return items
-
-
-def _operation_name(fn: Callable[..., Any]) -> str:
-    return _pascal(getattr(fn, "__name__", "call"))
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))

@@ -6,7 +6,9 @@ import gc
 import logging
 import sys
 import traceback
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,8 @@ from cloudaudit import __version__, interrupt
 from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
+from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
+from cloudaudit.collect.targets import collect_targets
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -28,7 +32,16 @@ from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.plugins import CollectOptions, Progress, ProviderPlugin, load_all, load_plugin
+from cloudaudit.plugins import (
+    CollectOptions,
+    Progress,
+    ProviderPlugin,
+    Target,
+    available,
+    default_provider,
+    load_all,
+    load_plugin,
+)
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
@@ -211,21 +224,17 @@ def _progress(label: str, verb: str = "collected") -> tuple[AbstractContextManag
 def _audit(
     plugin: ProviderPlugin,
     options: CollectOptions,
+    targets: Sequence[Target],
     selection: Selection,
     output_dir: Path,
     formats: tuple[str, ...],
     exposure: ExposureOptions,
 ) -> Result:
     checks = selection.checks(plugin.name)
-    options = CollectOptions(
-        profile=options.profile,
-        regions=options.regions,
-        services=frozenset(s for c in checks for s in c.services),
-        max_workers=options.max_workers,
-    )
+    options = replace(options, services=frozenset(s for c in checks for s in c.services))
     context, progress = _progress(f"Collecting {plugin.name}")
     with context:
-        inventory = plugin.collect(options, progress)
+        inventory = collect_targets(plugin, options, targets, progress)
     doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
@@ -243,12 +252,21 @@ def _report(result: Result) -> None:
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
 
 
-@app.command()
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option("--provider", "-p", help="Cloud provider plugin (default: the only one installed)."),
+]
+
+
+def _provider(name: str | None) -> str:
+    """The ``--provider`` asked for, else the only installed one."""
+    return name or default_provider()
+
+
+@app.command(context_settings=EXTRA_ARGS, epilog=scope_help())
 def run(
-    provider: Annotated[str, typer.Option("--provider", "-p", help="Cloud provider plugin (aws).")] = "aws",
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="SDK profile (default: the SDK's own).")
-    ] = None,
+    ctx: typer.Context,
+    provider: ProviderOpt = None,
     regions: Annotated[
         str, typer.Option("--regions", help="Comma-separated regions, or 'all' enabled.")
     ] = "all",
@@ -273,18 +291,20 @@ def run(
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
+    plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
+    targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
         _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
         probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle),
     )
-    plugin = load_plugin(provider)  # registers its checks: load before selecting them
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
     result = _audit(
         plugin,
-        CollectOptions(profile=profile, regions=wanted, max_workers=workers),
+        CollectOptions(regions=wanted, max_workers=workers),
+        targets,
         selection,
         output_dir,
         fmts,
@@ -295,6 +315,12 @@ def run(
 
 @app.command()
 def demo(
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider", "-p", help="Whose sample account: a provider, or 'all' (default: the only one)."
+        ),
+    ] = None,
     output_dir: OutputDir = DEFAULT_OUTPUT,
     formats: Formats = "html,json",
     fail_on: FailOn = None,
@@ -309,21 +335,37 @@ def demo(
     ca_bundle: CaBundleOpt = None,
     debug: Debug = False,
 ) -> None:
-    """Audit a built-in sample AWS account served by a local emulator (no cloud access)."""
+    """Audit a provider's built-in sample account served by a local emulator (no cloud access)."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
-    plugin = load_plugin("aws")
+    plugin = load_plugin(_demo_provider(provider))
     selection = _selection("", "", None, fail_on)
-    typer.echo("Starting the local AWS emulator (127.0.0.1) with a sample account...", err=True)
+    typer.echo(
+        f"Starting the local {plugin.name.upper()} emulator (127.0.0.1) with a sample account...", err=True
+    )
     with plugin.demo(probe) as account:
         exposure = with_probe_limits(account.exposure, limits)
-        result = _audit(plugin, account.options, selection, output_dir, fmts, exposure)
+        targets = [account.options.target]
+        result = _audit(plugin, account.options, targets, selection, output_dir, fmts, exposure)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+
+
+def _demo_provider(name: str | None) -> str:
+    """``--provider`` of ``demo``: 'all' is every installed provider (one report per provider
+    comes with a second provider; with one installed it is that one)."""
+    if name != "all":
+        return _provider(name)
+    installed = sorted(available())
+    if len(installed) != 1:
+        raise UsageError(
+            f"--provider all is not supported yet with several providers ({', '.join(installed)})"
+        )
+    return installed[0]
 
 
 @app.command("evaluate")
@@ -392,14 +434,14 @@ def report_cmd(
 
 @app.command("permissions")
 def permissions_cmd(
-    provider: Annotated[str, typer.Option("--provider", "-p", help="Cloud provider plugin (aws).")] = "aws",
+    provider: ProviderOpt = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="json: the policy document; text: one action a line.")
     ] = "json",
 ) -> None:
     """Print the read-only policy the audit needs (attach it to the auditing role)."""
     configure(False)
-    typer.echo(render_permissions(load_plugin(provider).permissions(), fmt))
+    typer.echo(render_permissions(load_plugin(_provider(provider)).permissions(), fmt))
 
 
 @checks_app.callback()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -17,6 +17,18 @@ from cloudaudit.terminal import printable
 INVENTORY_SCHEMA_VERSION = "1.1"
 
 T = TypeVar("T", bound=Asset)
+
+IdKey = Callable[[str], str]
+_ID_KEYS: dict[str, IdKey] = {}
+
+
+def register_id_key(provider: str, key: IdKey) -> None:
+    """Compare ``provider``'s resource ids through ``key`` (e.g. ``str.casefold``: Azure ids)."""
+    _ID_KEYS[provider] = key
+
+
+def _exact(asset_id: str) -> str:
+    return asset_id
 
 
 class GapKind(StrEnum):
@@ -106,12 +118,18 @@ class Inventory(BaseModel):
         by_kind: dict[str, list[Asset]] = defaultdict(list)
         for asset in self.assets:
             by_kind[asset.kind].append(asset)
-        self._by_id = {a.id: a for a in self.assets}
+        key = self._id_key
+        self._by_id = {key(a.id): a for a in self.assets}
         self._by_kind = dict(by_kind)
 
+    @property
+    def _id_key(self) -> IdKey:
+        return _ID_KEYS.get(self.scope.provider, _exact)
+
     def get(self, asset_id: str) -> Asset | None:
-        """The asset with this globally unique id."""
-        return self._by_id.get(asset_id)
+        """The asset with this globally unique id (compared as its provider declares: exactly by
+        default, case-insensitively for a provider that says so)."""
+        return self._by_id.get(self._id_key(asset_id))
 
     def of(self, cls: type[T]) -> Iterator[T]:
         """Every asset of the given model class."""
@@ -188,4 +206,4 @@ def merge(inventories: Sequence[Inventory]) -> Inventory:
     )
 
 
-__all__ = ["CollectionGap", "GapKind", "Inventory", "ScanScope", "merge"]
+__all__ = ["CollectionGap", "GapKind", "Inventory", "ScanScope", "merge", "register_id_key"]

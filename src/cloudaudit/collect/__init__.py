@@ -1,0 +1,1 @@
+"""The provider-neutral collection engine: work units, gaps, pools; a provider plugs in its SDK."""

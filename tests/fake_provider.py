@@ -1,0 +1,129 @@
+"""A test-only provider plugin: no SDK, no cloud, registered through a dist-info in a test's tmp dir.
+
+It exercises the core's seams the way a real provider does: scope options resolving to targets,
+the collection engine with its own error classifier, secret patterns, ids compared
+case-insensitively, a demo. Project names steer it: ``throttled-*`` answers with a throttling error,
+``crash-*`` has a collector bug, ``dup-*`` is the same account as the project without the prefix.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudaudit import interrupt
+from cloudaudit.collect import engine
+from cloudaudit.collect.guard import Failed, Guard
+from cloudaudit.errors import UsageError
+from cloudaudit.logs import Redaction, SecretRules
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.inventory import GapKind, Inventory, ScanScope
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+
+log = logging.getLogger("fake_provider")
+
+PROJECT = ScopeOption("project", help="Fake project to audit.", envvar="FAKE_PROJECT", metavar="PROJECT")
+TOKEN_RE = re.compile(r"\b(fake-token-)[0-9a-f]+")
+
+
+class FakeApiError(Exception):
+    """What the fake SDK raises: a code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"{code}: the fake API refused")
+        self.code = code
+
+
+class FakeErrors:
+    """The fake provider's error classifier."""
+
+    provider = "fake"
+    sdk_errors: tuple[type[Exception], ...] = (FakeApiError,)
+
+    def classify(self, exc: Exception) -> GapKind:
+        code = exc.code if isinstance(exc, FakeApiError) else ""
+        return {"RateLimited": GapKind.THROTTLED, "PermissionDenied": GapKind.DENIED}.get(code, GapKind.ERROR)
+
+    def describe(self, exc: Exception) -> tuple[str, str]:
+        return (exc.code if isinstance(exc, FakeApiError) else type(exc).__name__), str(exc)
+
+
+def list_boxes(project: str) -> dict[str, Any]:
+    """The fake SDK's one call."""
+    if project.startswith("throttled-"):
+        raise FakeApiError("RateLimited")
+    return {"boxes": [f"box-{project}"]}
+
+
+@contextmanager
+def _sample() -> Iterator[DemoAccount]:
+    yield DemoAccount(options=CollectOptions(target=Target("project", "demo-project")))
+
+
+class FakePlugin:
+    """The plugin object of the ``fake`` entry point."""
+
+    name = "fake"
+    install_hint = "pip install fake"
+    scope_options = (PROJECT,)
+    secrets = SecretRules(env_vars=("FAKE_SECRET",), patterns=(Redaction(TOKEN_RE, r"\1****"),))
+    case_insensitive_ids = True
+
+    def targets(self, scope: Scope) -> list[Target]:
+        projects = scope.get(PROJECT.name, ())
+        if not projects:
+            raise UsageError("no fake project: give --project or set FAKE_PROJECT")
+        return [Target("project", p) for p in projects]
+
+    def load(self) -> None:
+        importlib.import_module("fake_provider_checks")
+
+    def permissions(self) -> dict[str, Any]:
+        return {"permissions": ["fake.boxes.list"]}
+
+    def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
+        project = options.target.id or ""
+        account = project.removeprefix("dup-")
+        started = datetime.now(UTC)
+        log.warning("using token fake-token-0123abcd for %s", project)
+        guard = Guard(account, FakeErrors(), interrupt.STOP)
+        spec = engine.ServiceSpec[str]("store", regional=True, collect=_collect_store(guard))
+        with engine.pools(options.max_workers) as pools:
+            units = engine.plan([spec], project, ["r1"])
+            assets = engine.run_units(units, pools.units, guard, progress, interrupt.STOP)
+        return Inventory(
+            scope=ScanScope(
+                provider="fake", accounts=(account,), regions=("r1",), started=started, finished=started
+            ),
+            assets=tuple(assets),
+            gaps=guard.close(),
+        )
+
+    def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
+        return _sample()
+
+
+def _collect_store(guard: Guard) -> Any:
+    from fake_provider_checks import Box
+
+    def collect(project: str, region: str) -> list[Asset]:
+        if project.startswith("crash-"):
+            raise RuntimeError("collector bug")
+        listed = guard.call(list_boxes, service="store", region=region, project=project)
+        if isinstance(listed, Failed) or not isinstance(listed, dict):
+            return []
+        account = project.removeprefix("dup-")
+        return [
+            Box(provider="fake", account=account, region=region, id=f"fake://{account}/{b}", name=b)
+            for b in listed["boxes"]
+        ]
+
+    return collect
+
+
+plugin = FakePlugin()
