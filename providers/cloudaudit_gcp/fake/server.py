@@ -67,8 +67,9 @@ class FakeGoogleApis:
     def start(self) -> str:
         """Bind 127.0.0.1 on a free port, serve in a thread and return the API root URL."""
         self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
+        server = self._server
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-google-apis", daemon=True
+            target=lambda: server.serve_forever(poll_interval=0.05), name="fake-google-apis", daemon=True
         )
         self._thread.start()
         return self.url
