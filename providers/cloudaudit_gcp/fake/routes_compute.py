@@ -4,6 +4,7 @@ addresses per region, and their aggregated lists keyed ``zones/...``/``regions/.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from cloudaudit_gcp.fake.errors import JSON, not_found
 from cloudaudit_gcp.fake.routing import Call, Route, with_page
@@ -12,40 +13,42 @@ from cloudaudit_gcp.fake.state import FakeProject
 ROOT = "/compute/v1/projects/<project>"
 PAGE = 500
 
-# A collection: list kind, key in scoped lists, and (scope, resource) pairs of the project.
-Scoped = Callable[[FakeProject], list[tuple[str, JSON]]]
+# What a collection holds: (scope, name, render) per resource; only the page asked for is rendered.
+Entry = tuple[str, str, Callable[[], JSON]]
+Scoped = Callable[[FakeProject], list[Entry]]
 
 
-def _instances(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [(f"zones/{i.zone}", i.resource(p)) for i in p.instances]
+def _instances(p: FakeProject) -> list[Entry]:
+    return [(f"zones/{i.zone}", i.name, partial(i.resource, p)) for i in p.instances]
 
 
-def _forwarding_rules(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [(f"regions/{r.region}", r.resource(p)) for r in p.forwarding_rules]
+def _forwarding_rules(p: FakeProject) -> list[Entry]:
+    return [(f"regions/{r.region}", r.name, partial(r.resource, p)) for r in p.forwarding_rules]
 
 
-def _addresses(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [(f"regions/{a.region}", a.resource(p)) for a in p.addresses]
+def _addresses(p: FakeProject) -> list[Entry]:
+    return [(f"regions/{a.region}", a.name, partial(a.resource, p)) for a in p.addresses]
 
 
-def _firewalls(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [("global", f.resource(p)) for f in p.firewalls]
+def _firewalls(p: FakeProject) -> list[Entry]:
+    return [("global", f.name, partial(f.resource, p)) for f in p.firewalls]
 
 
-def _networks(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [("global", n.resource(p)) for n in p.networks]
+def _networks(p: FakeProject) -> list[Entry]:
+    return [("global", n.name, partial(n.resource, p)) for n in p.networks]
 
 
-def _regions(p: FakeProject) -> list[tuple[str, JSON]]:
-    return [("global", p.region_resource(r)) for r in p.regions]
+def _regions(p: FakeProject) -> list[Entry]:
+    return [("global", r, partial(p.region_resource, r)) for r in p.regions]
 
 
 def _scopes(project: FakeProject, zonal: bool) -> list[str]:
     return [f"zones/{z}" for z in project.zones()] if zonal else [f"regions/{r}" for r in project.regions]
 
 
-def _list_body(call: Call, kind: str, collection: str, items: list[JSON]) -> JSON:
-    page_items, token = call.paged(items, "maxResults", PAGE)
+def _list_body(call: Call, kind: str, collection: str, entries: list[Entry]) -> JSON:
+    page, token = call.paged(entries, "maxResults", PAGE)
+    page_items = [render() for _, _, render in page]
     link = f"{call.project.compute_url}/{collection}"
     body: JSON = {"kind": kind, "id": link.split("/compute/v1/", 1)[1], "selfLink": link}
     return with_page(body, "items", page_items, token)
@@ -65,9 +68,9 @@ def list_route(method: str, collection: str, kind: str, scoped: Scoped, scope_ar
         scope = f"{scope_arg}s/{call.args[scope_arg]}" if scope_arg else "global"
         if scope_arg:
             _check_scope(project, scope)
-        items = [item for where, item in scoped(project) if where == scope]
+        entries = [entry for entry in scoped(project) if entry[0] == scope]
         path = f"{scope}/{plural}" if scope_arg else collection
-        return _list_body(call, kind, path, items)
+        return _list_body(call, kind, path, entries)
 
     prefix = f"{scope_arg}s/<{scope_arg}>" if scope_arg else "global"
     return Route(f"compute.{method}.list", f"{ROOT}/{prefix}/{plural}", handler)
@@ -78,9 +81,9 @@ def get_route(method: str, plural: str, scoped: Scoped, scope_arg: str | None) -
 
     def handler(call: Call) -> JSON:
         scope = f"{scope_arg}s/{call.args[scope_arg]}" if scope_arg else "global"
-        for where, item in scoped(call.project):
-            if where == scope and item["name"] == call.args["name"]:
-                return item
+        for where, name, render in scoped(call.project):
+            if (where, name) == (scope, call.args["name"]):
+                return render()
         raise not_found(f"projects/{call.args['project']}/{scope}/{plural}/{call.args['name']}")
 
     prefix = f"{scope_arg}s/<{scope_arg}>" if scope_arg else "global"
@@ -92,10 +95,10 @@ def aggregated_route(method: str, kind: str, scoped: Scoped, zonal: bool) -> Rou
 
     def handler(call: Call) -> JSON:
         project = call.project
-        page_items, token = call.paged(scoped(project), "maxResults", PAGE)
+        page, token = call.paged(scoped(project), "maxResults", PAGE)
         items: JSON = {}
         for scope in _scopes(project, zonal):
-            found = [item for where, item in page_items if where == scope]
+            found = [render() for where, _, render in page if where == scope]
             items[scope] = {method: found} if found else {"warning": _no_results(scope)}
         link = f"{project.compute_url}/aggregated/{method}"
         body: JSON = {"kind": kind, "id": f"projects/{project.id}/aggregated/{method}", "items": items}
@@ -121,9 +124,7 @@ ROUTES = [
     Route(
         "compute.regions.list",
         f"{ROOT}/regions",
-        lambda call: _list_body(
-            call, "compute#regionList", "regions", [item for _, item in _regions(call.project)]
-        ),
+        lambda call: _list_body(call, "compute#regionList", "regions", _regions(call.project)),
     ),
     aggregated_route("instances", "compute#instanceAggregatedList", _instances, zonal=True),
     list_route("instances", "instances", "compute#instanceList", _instances, "zone"),

@@ -18,7 +18,8 @@ def _instance(call: Call) -> SqlInstance:
 
 def list_instances(call: Call) -> JSON:
     project = call.project
-    items, token = call.paged([i.resource(project) for i in project.sql_instances], "maxResults", 500)
+    page, token = call.paged(project.sql_instances, "maxResults", 500)
+    items = [instance.resource(project) for instance in page]
     return with_page({"kind": "sql#instancesList"}, "items", items, token)
 
 

@@ -15,8 +15,8 @@ UBLA_ACL_MESSAGE = (
 def list_buckets(call: Call) -> JSON:
     project = call.projects.get(call.required("project"))
     full = call.query.get("projection") == "full"
-    buckets = [b.resource(project, full) for b in sorted(project.buckets, key=lambda b: b.name)]
-    items, token = call.paged(buckets, "maxResults", 1000)
+    page, token = call.paged(sorted(project.buckets, key=lambda b: b.name), "maxResults", 1000)
+    items = [bucket.resource(project, full) for bucket in page]
     return with_page({"kind": "storage#buckets"}, "items", items, token)
 
 
