@@ -360,7 +360,8 @@ def test_429_carries_retry_after(fake: FakeGoogleApis) -> None:
 def test_writes_are_refused_with_405_and_logged(fake: FakeGoogleApis, method: str) -> None:
     answer = requests.request(method, f"{fake.url}/storage/v1/b/public-assets/iam", json={"bindings": []})
     assert answer.status_code == 405
-    assert fake.requests[-1].method == method and fake.requests[-1].status == 405
+    logged = fake.requests[-1]
+    assert (logged.method, logged.status, logged.route) == (method, 405, "storage.buckets.getIamPolicy")
     assert gcs(fake).get_bucket("public-assets").get_iam_policy()["roles/storage.objectViewer"] == {
         "allUsers"
     }
@@ -512,3 +513,21 @@ def test_the_conformance_check_catches_a_drifted_field() -> None:
         "Firewall.sourceRange: not in the discovery schema",
         "Firewall.priority: str where the schema says integer",
     ]
+
+
+def test_a_fault_can_target_one_project_of_several() -> None:
+    other = FakeProject("other-project", number="222222222222", buckets=[Bucket("other-bucket")])
+    other.firewalls.append(Firewall("other-rule"))
+    with FakeGoogleApis([sample_project(PROJECT), other]) as served:
+        served.inject("compute.*", Fault.service_disabled("compute.googleapis.com"), project="other-project")
+        served.inject("storage.*", Fault.permission_denied("storage.buckets.get"), project="222222222222")
+        firewalls = compute(served, compute_v1.FirewallsClient)
+        assert len(list(firewalls.list(project=PROJECT))) == 5
+        with pytest.raises(core_exceptions.Forbidden):
+            list(firewalls.list(project="other-project"))
+        client = gcs(served)
+        assert client.get_bucket("public-assets").name == "public-assets"
+        with pytest.raises(core_exceptions.Forbidden):
+            client.get_bucket("other-bucket")
+        with pytest.raises(core_exceptions.Forbidden):
+            list(client.list_buckets(project="other-project"))

@@ -83,24 +83,26 @@ class FaultTable:
     """Faults by route pattern (fnmatch over discovery method ids, e.g. ``compute.*``, ``sql.users.list``)."""
 
     def __init__(self) -> None:
-        self._faults: list[tuple[str, Fault]] = []
+        self._faults: list[tuple[str, str | None, Fault]] = []
         self._lock = threading.Lock()
 
-    def add(self, pattern: str, fault: Fault) -> None:
-        """Inject ``fault`` on every route whose id matches ``pattern``."""
+    def add(self, pattern: str, fault: Fault, project: str | None = None) -> None:
+        """Inject ``fault`` on routes matching ``pattern`` (only for ``project``, id or number)."""
         with self._lock:
-            self._faults.append((pattern, fault))
+            self._faults.append((pattern, project, fault))
 
     def clear(self) -> None:
         """Remove every fault."""
         with self._lock:
             self._faults.clear()
 
-    def raise_for(self, route: str) -> None:
-        """Raise the first live fault matching ``route``, consuming one of its ``times``."""
+    def raise_for(self, route: str, project_keys: frozenset[str]) -> None:
+        """Raise the first live fault for ``route`` and the call's project, using up one of its ``times``."""
         with self._lock:
-            for pattern, fault in self._faults:
+            for pattern, project, fault in self._faults:
                 if not fnmatch.fnmatchcase(route, pattern) or fault.times == 0:
+                    continue
+                if project is not None and project not in project_keys:
                     continue
                 if fault.times is not None:
                     fault.times -= 1

@@ -27,6 +27,14 @@ class Projects:
         except KeyError:
             raise not_found(f"projects/{key}") from None
 
+    def keys_of_call(self, args: Mapping[str, str], query: Mapping[str, str]) -> frozenset[str]:
+        """The id and number of the project a call concerns (path, ``?project=`` or the bucket's owner)."""
+        key = args.get("project") or query.get("project")
+        if key is None and "bucket" in args:
+            key = next((p.id for p in self.all for b in p.buckets if b.name == args["bucket"]), None)
+        project = self._by_key.get(key or "")
+        return frozenset((project.id, project.number)) if project else frozenset({key} if key else ())
+
     def bucket(self, name: str) -> tuple[FakeProject, Bucket]:
         """A bucket by name (bucket names are global) and its project."""
         for project in self.all:

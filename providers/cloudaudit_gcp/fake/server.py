@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -101,9 +101,10 @@ class FakeGoogleApis:
 
     # -------------------------------------------------------------- test helpers
 
-    def inject(self, pattern: str, fault: Fault) -> None:
-        """Answer routes matching ``pattern`` (fnmatch over route ids, e.g. ``compute.*``) with ``fault``."""
-        self.faults.add(pattern, fault)
+    def inject(self, pattern: str, fault: Fault, project: str | None = None) -> None:
+        """Answer routes matching ``pattern`` (fnmatch over route ids, e.g. ``compute.*``) with ``fault``,
+        for every project or only for ``project`` (id or number)."""
+        self.faults.add(pattern, fault, project)
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -131,17 +132,16 @@ class FakeGoogleApis:
     def _answer(self, request: Request) -> tuple[str | None, int, JSON, dict[str, str]]:
         adapter = self._map.bind_to_environ(request.environ)
         try:
-            route_id, args = adapter.match()
-        except MethodNotAllowed:
-            message = f"The fake is read-only: {request.method} is not allowed."
-            return None, 405, error_body(405, message, "httpMethodNotAllowed"), {"Allow": "GET"}
+            endpoint, args = adapter.match(method="GET")  # every route is a GET: match, then refuse others
         except NotFound:
             return None, 404, error_body(404, f"Not Found: {request.path}", "notFound"), {}
-        if request.method != "GET":  # HEAD, OPTIONS
-            return str(route_id), 405, error_body(405, "The fake is read-only.", "httpMethodNotAllowed"), {}
+        route_id, query = str(endpoint), dict(request.args)
+        if request.method != "GET":
+            message = f"The fake is read-only: {request.method} is not allowed."
+            return route_id, 405, error_body(405, message, "httpMethodNotAllowed"), {"Allow": "GET"}
         try:
-            self.faults.raise_for(str(route_id))
-            call = Call(args=args, query=dict(request.args), projects=self.projects)
-            return str(route_id), 200, self._routes[str(route_id)].handler(call), {}
+            self.faults.raise_for(route_id, self.projects.keys_of_call(args, query))
+            call = Call(args=args, query=query, projects=self.projects)
+            return route_id, 200, self._routes[route_id].handler(call), {}
         except ApiError as error:
-            return str(route_id), error.status, error.body, error.headers
+            return route_id, error.status, error.body, error.headers
