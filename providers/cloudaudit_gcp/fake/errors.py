@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-JSON = dict[str, Any]
+from cloudaudit_gcp.fake.shapes import JSON
 
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
