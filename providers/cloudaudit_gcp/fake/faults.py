@@ -6,7 +6,8 @@ import fnmatch
 import threading
 from dataclasses import dataclass, field
 
-from cloudaudit_gcp.fake.errors import JSON, ApiError, error_body
+from cloudaudit_gcp.fake.errors import ApiError, error_body
+from cloudaudit_gcp.fake.shapes import JSON
 
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from cloudaudit_gcp.fake.errors import JSON, not_found
+from cloudaudit_gcp.fake.errors import not_found
 from cloudaudit_gcp.fake.routing import Call, Route, with_page
+from cloudaudit_gcp.fake.shapes import JSON
 from cloudaudit_gcp.fake.state import FakeProject
 
 ROOT = "/compute/v1/projects/<project>"

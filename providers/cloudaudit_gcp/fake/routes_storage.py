@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cloudaudit_gcp.fake.errors import JSON, ApiError, error_body
+from cloudaudit_gcp.fake.errors import ApiError, error_body
 from cloudaudit_gcp.fake.routing import Call, Route, with_page
+from cloudaudit_gcp.fake.shapes import JSON
 
 ROOT = "/storage/v1/b"
 UBLA_ACL_MESSAGE = (

@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from cloudaudit_gcp.fake.errors import JSON, bad_request, not_found
+from cloudaudit_gcp.fake.errors import bad_request, not_found
 from cloudaudit_gcp.fake.paging import page
+from cloudaudit_gcp.fake.shapes import JSON
 from cloudaudit_gcp.fake.state import Bucket, FakeProject
 
 T = TypeVar("T")

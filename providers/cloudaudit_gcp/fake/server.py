@@ -15,9 +15,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from cloudaudit_gcp.fake import routes_apigateway, routes_compute, routes_sql, routes_storage
-from cloudaudit_gcp.fake.errors import JSON, ApiError, error_body
+from cloudaudit_gcp.fake.errors import ApiError, error_body
 from cloudaudit_gcp.fake.faults import Fault, FaultTable
 from cloudaudit_gcp.fake.routing import Call, Projects, Route
+from cloudaudit_gcp.fake.shapes import JSON
 from cloudaudit_gcp.fake.state import FakeProject
 
 if TYPE_CHECKING:
