@@ -60,8 +60,8 @@ def expect(
     """
     expected = name_of(ok)
 
-    def judge(label: str) -> Callable[[AssetT, Inventory], Iterator[Outcome]]:
-        def run(resource: AssetT, inventory: Inventory) -> Iterator[Outcome]:
+    def judge(label: str) -> Callable[[Any, Inventory], Iterator[Outcome]]:
+        def run(resource: Any, inventory: Inventory) -> Iterator[Outcome]:
             if when is not None and not when(resource):
                 return
             value = getattr(resource, attr)
@@ -132,8 +132,8 @@ def expect_each(
         value = getattr(item, attr) if attr else item
         return ok.why(value) if isinstance(ok, Predicate) else f"{attr or key} = {value}"
 
-    def judge(label: str) -> Callable[[AssetT, Inventory], Iterator[Outcome]]:
-        def run(resource: AssetT, inventory: Inventory) -> Iterator[Outcome]:
+    def judge(label: str) -> Callable[[Any, Inventory], Iterator[Outcome]]:
+        def run(resource: Any, inventory: Inventory) -> Iterator[Outcome]:
             children = list(getattr(resource, items))
             if not children:
                 return

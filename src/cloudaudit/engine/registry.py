@@ -18,7 +18,7 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 
 AssetT = TypeVar("AssetT", bound=Asset)
-AssetTypes = type[AssetT] | Mapping[type[AssetT], str]
+AssetTypes = type[AssetT] | Mapping[type[Asset], str]
 """One asset type, or several with the label each is called by (``{RdsInstance: "instance", ...}``)."""
 CheckResult = Outcome | Iterable[Outcome]
 CheckFn = Callable[[Any, Inventory], CheckResult]
@@ -132,7 +132,7 @@ def validate(spec: CheckSpec) -> list[str]:
 REGISTRY = CheckRegistry()
 
 
-def variants(asset: AssetTypes[AssetT], id: str, title: str) -> list[tuple[type[AssetT], str, str, str]]:
+def variants(asset: AssetTypes[AssetT], id: str, title: str) -> list[tuple[type[Asset], str, str, str]]:
     """(type, label, id, title) for each asset type a declaration covers.
 
     With several types, ``{kind}`` in ``title`` becomes the type's label and in ``id`` the label in
