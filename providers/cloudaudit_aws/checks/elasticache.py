@@ -19,6 +19,7 @@ from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import CACHE_WITHOUT_AUTH
+from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, Reachability, ports_of
@@ -147,31 +148,27 @@ def _register(
     exploited_by: tuple[str, ...] = (),
 ) -> None:
     """Register the check for replication groups and/or stand-alone cache clusters."""
-    compliance = with_controls(**{AWS_FSBP: controls}) if controls else with_controls()
-    variants: list[tuple[str, type[CacheStore]]] = []
-    if groups:
-        variants.append(("replication_group", CacheReplicationGroup))
-    if clusters:
-        variants.append(("cache_cluster", CacheCluster))
-    for prefix, asset in variants:
-        noun = "replication group" if asset is CacheReplicationGroup else "cache cluster"
+    labels: dict[type[Asset], str] = {
+        CacheReplicationGroup: "replication group",
+        CacheCluster: "cache cluster",
+    }
+    kinds = {k: v for k, v in labels.items() if (groups if k is CacheReplicationGroup else clusters)}
 
-        def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-            if not _is_member(store):
-                yield from judge(store, inventory)
-
-        check(
-            id=f"aws.elasticache.{prefix}_{name}",
-            title=f"ElastiCache {noun} {title}",
-            severity=severity,
-            asset=asset,
-            requires=requires,
-            also_collect=also_collect,
-            exploited_by=exploited_by,
-            rationale=rationale,
-            remediation=remediation,
-            compliance=compliance,
-        )(run)
+    @check(
+        id=f"aws.elasticache.{{kind}}_{name}",
+        title=f"ElastiCache {{kind}} {title}",
+        severity=severity,
+        asset=kinds,
+        requires=requires,
+        also_collect=also_collect,
+        exploited_by=exploited_by,
+        rationale=rationale,
+        remediation=remediation,
+        compliance=with_controls(**{AWS_FSBP: controls}) if controls else with_controls(),
+    )
+    def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+        if not _is_member(store):
+            yield from judge(store, inventory)
 
 
 # ---------------------------------------------------------------------------------- authentication
