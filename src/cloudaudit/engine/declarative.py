@@ -146,7 +146,7 @@ def expect_each(
             if not bad:
                 yield passed(pass_msg.format(**text), {items: [str(getattr(c, key)) for c in children]})
                 return
-            details = "; ".join(f"{k}: {v}" for k, v in bad.items())
+            details = "; ".join(f"{k}: {_text(v)}" for k, v in bad.items())
             evidence: dict[str, object] = {items: bad}
             if expected:
                 evidence["expected"] = f"each of {items} {expected}"
@@ -169,3 +169,10 @@ def expect_each(
             exploited_by=exploited_by,
             registry=registry,
         )(judge(label))
+
+
+def _text(problem: object) -> str:
+    """An item's problem for a message: lists joined with commas."""
+    if isinstance(problem, list | tuple):
+        return ", ".join(str(p) for p in problem)
+    return str(problem)
