@@ -35,7 +35,17 @@ from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023
 from cloudaudit.engine.declarative import expect, expect_each
 from cloudaudit.engine.mutelist import Mute, Mutelist, MutelistError, load_mutelist
 from cloudaudit.engine.outcome import Outcome, passed
-from cloudaudit.engine.predicates import Predicate, differs_from, is_true, none_of, positive
+from cloudaudit.engine.predicates import (
+    Predicate,
+    differs_from,
+    equals,
+    includes,
+    is_false,
+    is_set,
+    is_true,
+    none_of,
+    positive,
+)
 from cloudaudit.engine.registry import REGISTRY, CheckRegistry, CheckSpec, RegistryError, check, validate
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset
@@ -641,3 +651,24 @@ def test_named_predicates_read_as_requirements() -> None:
     assert (positive(0), positive("7")) == (False, True)
     not_dev = differs_from("dev", "is not the default database")
     assert (not_dev("DEV"), not_dev("sales")) == (False, True)
+    assert (is_set(None), is_set(""), is_false(True), is_false(False)) == (False, True, False, True)
+    assert (equals("Enabled", "is Enabled")("Suspended"), includes("AUDIT_LOGS", "x")(("AUDIT_LOGS",))) == (
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("check_id", "expected"),
+    [
+        ("aws.s3.bucket_versioning", "versioning is Enabled"),
+        ("aws.rds.instance_storage_encrypted", "storage_encrypted is enabled"),
+        ("aws.apigateway.stage_access_logging", "each of stages writes access logs"),
+        ("aws.apigatewayv2.stage_throttling_not_set", "each of stages has throttling limits"),
+    ],
+)
+def test_a_failing_declared_check_names_its_predicate_in_the_evidence(check_id: str, expected: str) -> None:
+    spec = REGISTRY.get(check_id)
+    assert spec is not None
+    (f,) = _findings_on(spec, FAILING_ASSETS[spec.asset]())
+    assert f.status is Status.FAIL and f.evidence["expected"] == expected

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
-from cloudaudit.engine.predicates import is_true, none_of, positive, predicate
+from cloudaudit.engine.predicates import is_false, is_true, none_of, positive, predicate
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
@@ -112,7 +112,7 @@ expect(
     severity=Severity.CRITICAL,
     asset=RdsSnapshot,
     attr="public",
-    ok=lambda public: not public,
+    ok=is_false,
     pass_msg="Snapshot {name} is not public.",
     fail_msg="Snapshot {name} is public: any AWS account can restore it and read its data.",
     rationale="""A snapshot whose restore attribute contains "all" can be copied and restored by anyone

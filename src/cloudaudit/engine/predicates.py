@@ -76,3 +76,19 @@ def none_of(values: Collection[str], name: str) -> Predicate[object]:
 def differs_from(default: object, name: str) -> Predicate[object]:
     """Not equal to ``default`` (an engine's default port or database name)."""
     return Predicate(name, lambda value: str(value).lower() != str(default).lower(), doc=f"!= {default}")
+
+
+@predicate("is set")
+def is_set(value: object) -> bool:
+    """Any value was read (not None)."""
+    return value is not None
+
+
+def equals(expected: object, name: str) -> Predicate[object]:
+    """Exactly ``expected`` (e.g. versioning ``Enabled``)."""
+    return Predicate(name, lambda value: value == expected, doc=f"== {expected!r}")
+
+
+def includes(member: object, name: str) -> Predicate[Collection[object]]:
+    """A collection holding ``member`` (e.g. the log types a domain publishes)."""
+    return Predicate(name, lambda values: member in values, doc=f"contains {member!r}")
