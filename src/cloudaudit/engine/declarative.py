@@ -41,6 +41,7 @@ def expect(
     rationale: str,
     remediation: str,
     when: Test | None = None,
+    requires: Iterable[str] = (),
     grade: Grader | None = None,
     compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
@@ -53,6 +54,8 @@ def expect(
     Messages are formatted with ``{name}`` (the resource name), ``{value}`` and ``{kind}`` (the
     label of the asset type, when ``asset`` maps several types to labels). ``when`` (a test of the
     resource) limits the check to the resources it applies to; the others get no finding.
+    ``requires`` names the other attributes ``when`` or ``grade`` read, so that they too turn an
+    unread input into UNKNOWN rather than a silence.
     ``grade`` may set the failing severity from context (e.g. lower it when the resource
     is not exposed); otherwise ``severity`` applies. ``network`` gives the addresses and ports the
     verdict is about (see :class:`~cloudaudit.model.network.NetworkExposure`); ``exploited_by`` the
@@ -87,7 +90,7 @@ def expect(
             asset=kind,
             rationale=rationale,
             remediation=remediation,
-            requires=(attr,),
+            requires=(*requires, attr),
             compliance=compliance,
             references=references,
             exploited_by=exploited_by,

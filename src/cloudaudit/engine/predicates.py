@@ -73,6 +73,12 @@ def none_of(values: Collection[str], name: str) -> Predicate[object]:
     return Predicate(name, lambda value: str(value).lower() not in lowered, doc=f"not in {sorted(lowered)}")
 
 
+def one_of(values: Collection[str], name: str) -> Predicate[object]:
+    """One of ``values`` (compared case-insensitively): e.g. a state that counts as on."""
+    lowered = frozenset(v.lower() for v in values)
+    return Predicate(name, lambda value: str(value).lower() in lowered, doc=f"in {sorted(lowered)}")
+
+
 def differs_from(default: object, name: str) -> Predicate[object]:
     """Not equal to ``default`` (an engine's default port or database name)."""
     return Predicate(name, lambda value: str(value).lower() != str(default).lower(), doc=f"!= {default}")
