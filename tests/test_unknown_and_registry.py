@@ -672,3 +672,22 @@ def test_a_failing_declared_check_names_its_predicate_in_the_evidence(check_id: 
     assert spec is not None
     (f,) = _findings_on(spec, FAILING_ASSETS[spec.asset]())
     assert f.status is Status.FAIL and f.evidence["expected"] == expected
+
+
+def test_child_collection_details_list_each_item_problems_and_never_values() -> None:
+    spec = REGISTRY.get("aws.apigateway.stage_secret_variables")
+    assert spec is not None
+    api = rest_api(
+        "leaky",
+        stages=(
+            hardened_stage("prod", secret_variables=("dbPassword", "apiKey")),
+            hardened_stage("dev"),
+            hardened_stage("qa", secret_variables=("token",)),
+        ),
+    )
+    (f,) = _findings_on(spec, api)
+    assert f.message == (
+        "Stage variables of API leaky look like secrets (prod: dbPassword, apiKey; qa: token); "
+        "their values are not recorded."
+    )
+    assert f.evidence["stages"] == {"prod": ["dbPassword", "apiKey"], "qa": ["token"]}
