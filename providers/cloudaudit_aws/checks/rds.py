@@ -55,6 +55,12 @@ def supports_iam_auth(db: RdsInstance) -> bool:
     return db.engine.lower() in IAM_AUTH_ENGINES
 
 
+@predicate("is a stand-alone DB instance (not a cluster member)")
+def stand_alone(db: RdsInstance) -> bool:
+    """Cluster members take deletion protection from their cluster, which is judged instead."""
+    return not db.cluster_identifier
+
+
 def default_port(engine: str) -> int | None:
     """The engine's default port; None for an engine we do not know."""
     engine = engine.lower()
@@ -206,25 +212,20 @@ expect(
 )
 
 
-@check(
+expect(
     id="aws.rds.instance_deletion_protection",
     title="RDS DB instance has no deletion protection",
     severity=Severity.LOW,
     asset=RdsInstance,
-    requires=("deletion_protection",),
+    attr="deletion_protection",
+    ok=is_true,
+    when=stand_alone,
+    pass_msg="DB instance {name} has deletion protection.",
+    fail_msg="DB instance {name} has no deletion protection.",
     rationale="""Without deletion protection a mistaken or malicious API call deletes the database.""",
     remediation="aws rds modify-db-instance --deletion-protection --apply-immediately",
     compliance=with_controls(**{AWS_FSBP: ("RDS.8",)}),
 )
-def instance_deletion_protection(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
-    """Deletion protection of stand-alone instances (cluster members are protected by their cluster)."""
-    if db.cluster_identifier:
-        return
-    if db.deletion_protection:
-        yield passed(f"DB instance {db.identifier} has deletion protection.")
-    else:
-        yield fail(f"DB instance {db.identifier} has no deletion protection.", {"deletion_protection": False})
-
 
 expect(
     id="aws.rds.cluster_deletion_protection",
