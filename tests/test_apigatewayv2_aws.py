@@ -379,7 +379,7 @@ def test_run_grades_the_demo_apis(aws: str, out_dir: Path) -> None:
     assert open_routes["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["APIGateway.8"]
     assert open_routes["compliance"]["OWASP-API-Top10-2023"] == ["API8"]
     secret = by_check["aws.apigatewayv2.stage_secret_variables", "orders-api-no-auth"]
-    assert secret["evidence"] == {"secret_like_variables": ["prod: dbPassword"]}
+    assert secret["evidence"]["stages"] == {"prod": ["dbPassword"]}
     for name in ("findings.json", "inventory.json", "report.html"):
         path = out_dir / name
         if path.exists():

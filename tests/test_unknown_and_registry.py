@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from aws_build_apigateway import hardened_stage, rest_api, stage
+from aws_build_rds import rds_cluster, rds_db
 from aws_builders import (
     PROVIDER,
     WEBSITE,
@@ -30,8 +32,20 @@ from aws_builders import (
 )
 from aws_cases import service_failing_assets
 from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023
+from cloudaudit.engine.declarative import expect, expect_each
 from cloudaudit.engine.mutelist import Mute, Mutelist, MutelistError, load_mutelist
 from cloudaudit.engine.outcome import Outcome, passed
+from cloudaudit.engine.predicates import (
+    Predicate,
+    differs_from,
+    equals,
+    includes,
+    is_false,
+    is_set,
+    is_true,
+    none_of,
+    positive,
+)
 from cloudaudit.engine.registry import REGISTRY, CheckRegistry, CheckSpec, RegistryError, check, validate
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset
@@ -39,6 +53,8 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import Instance, NetworkInterface, S3AccountSettings, S3Bucket, SecurityGroup
+from cloudaudit_aws.assets_apigateway import ApiGatewayRestApi
+from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance
 from cloudaudit_aws.plugin import plugin
 from test_checks_aws import CASES
 
@@ -491,3 +507,187 @@ def test_load_mutelist_rejects_malformed_files_with_one_line_message(
 def test_load_mutelist_missing_file(tmp_path: Path) -> None:
     with pytest.raises(MutelistError, match="cannot read mutelist"):
         load_mutelist(tmp_path / "nope.yaml")
+
+
+# ------------------------------------------------------------------- (e) richer declarations
+
+DECLARED = {
+    "title": "RDS DB {kind} has no deletion protection",
+    "severity": Severity.LOW,
+    "rationale": "R",
+    "remediation": "F",
+}
+
+
+def _twin_registry() -> CheckRegistry:
+    """One declaration for DB instances and DB clusters, limited to stand-alone instances."""
+    reg = CheckRegistry()
+    expect(
+        id="test.rds.{kind}_deletion_protection",
+        asset={RdsInstance: "instance", RdsCluster: "cluster"},
+        attr="deletion_protection",
+        ok=is_true,
+        when=lambda db: not getattr(db, "cluster_identifier", ""),
+        pass_msg="DB {kind} {name} is protected.",
+        fail_msg="DB {kind} {name} has no deletion protection.",
+        registry=reg,
+        **DECLARED,  # type: ignore[arg-type]
+    )
+    return reg
+
+
+def _declared(reg: CheckRegistry, *resources: Asset) -> dict[tuple[str, str], Finding]:
+    return {(f.check_id, f.resource_name): f for f in evaluate(inventory(*resources), list(reg))}
+
+
+def test_one_expect_covers_several_asset_types_with_one_check_id_each() -> None:
+    reg = _twin_registry()
+    assert [(s.id, s.asset, s.title) for s in reg] == [
+        ("test.rds.instance_deletion_protection", RdsInstance, "RDS DB instance has no deletion protection"),
+        ("test.rds.cluster_deletion_protection", RdsCluster, "RDS DB cluster has no deletion protection"),
+    ]
+    assert all(s.requires == ("deletion_protection",) for s in reg)
+
+
+def test_multi_type_expect_pass_fail_and_unknown() -> None:
+    unread = {"deletion_protection": "AccessDenied on DescribeDBClusters"}
+    found = _declared(
+        _twin_registry(),
+        rds_db("db-ok"),
+        rds_db("db-bad", deletion_protection=False),
+        rds_cluster("cl-bad", deletion_protection=False),
+        rds_cluster("cl-unread", deletion_protection=False).model_copy(update={"unread": unread}),
+        rds_db("db-member", deletion_protection=False, cluster_identifier="cl-bad"),
+    )
+    inst, clus = "test.rds.instance_deletion_protection", "test.rds.cluster_deletion_protection"
+    assert {k: f.status for k, f in found.items()} == {
+        (inst, "db-ok"): Status.PASS,
+        (inst, "db-bad"): Status.FAIL,
+        (clus, "cl-bad"): Status.FAIL,
+        (clus, "cl-unread"): Status.UNKNOWN,
+    }, "a cluster member is outside the `when` of the instance check"
+    assert found[clus, "cl-bad"].message == "DB cluster cl-bad has no deletion protection."
+    assert found[inst, "db-bad"].evidence == {
+        "deletion_protection": False,
+        "expected": "deletion_protection is enabled",
+    }
+    assert "AccessDenied on DescribeDBClusters" in found[clus, "cl-unread"].message
+
+
+def test_multi_type_declaration_needs_a_kind_in_its_id() -> None:
+    with pytest.raises(RegistryError, match=r"needs a \{kind\} placeholder"):
+        check(
+            id="test.rds.protected",
+            asset={RdsInstance: "instance", RdsCluster: "cluster"},
+            registry=CheckRegistry(),
+            **DECLARED,  # type: ignore[arg-type]
+        )(lambda db, inv: passed("fine"))
+
+
+traced = Predicate(
+    "has X-Ray tracing on", lambda stage: stage.tracing_enabled, problem=lambda stage: "tracing off"
+)
+
+
+def _each_registry() -> CheckRegistry:
+    """For each stage of the API, expect tracing; PRIVATE APIs are exempt."""
+    reg = CheckRegistry()
+    expect_each(
+        id="test.apigateway.stage_tracing",
+        title="Stage has tracing off",
+        severity=Severity.LOW,
+        asset=ApiGatewayRestApi,
+        items="stages",
+        ok=traced,
+        exempt=lambda api: "API {name} is PRIVATE." if api.private else None,
+        pass_msg="Every stage of API {name} is traced.",
+        fail_msg="Stage(s) {failing} of API {name} are not traced ({details}).",
+        rationale="R",
+        remediation="F",
+        registry=reg,
+    )
+    return reg
+
+
+def test_child_collection_declaration_pass_fail_unknown_and_exempt() -> None:
+    unread = {"stages": "AccessDenied on GetStages"}
+    found = _declared(
+        _each_registry(),
+        rest_api("all-traced", stages=(hardened_stage("prod"), hardened_stage("dev"))),
+        rest_api(
+            "one-untraced", stages=(hardened_stage("prod"), hardened_stage("dev", tracing_enabled=False))
+        ),
+        rest_api("unread", stages=(stage("prod"),)).model_copy(update={"unread": unread}),
+        rest_api("private", endpoint_types=("PRIVATE",), stages=(stage("prod"),)),
+        rest_api("no-stage"),
+    )
+    statuses = {name: f.status for (_, name), f in found.items()}
+    assert statuses == {
+        "all-traced": Status.PASS,
+        "one-untraced": Status.FAIL,
+        "unread": Status.UNKNOWN,
+        "private": Status.PASS,
+    }, "an API without stages gets no stage finding"
+    bad = found["test.apigateway.stage_tracing", "one-untraced"]
+    assert bad.message == "Stage(s) dev of API one-untraced are not traced (dev: tracing off)."
+    assert bad.evidence == {
+        "stages": {"dev": "tracing off"},
+        "expected": "each of stages has X-Ray tracing on",
+    }
+    assert found["test.apigateway.stage_tracing", "all-traced"].evidence == {"stages": ["prod", "dev"]}
+    assert "AccessDenied on GetStages" in found["test.apigateway.stage_tracing", "unread"].message
+    assert found["test.apigateway.stage_tracing", "private"].message == "API private is PRIVATE."
+
+
+def test_named_predicates_read_as_requirements() -> None:
+    assert (is_true.name, is_true(1), is_true(0), is_true.why(0)) == (
+        "is enabled",
+        True,
+        False,
+        "fails: is enabled",
+    )
+    default_user = none_of({"Admin", "root"}, "is not a default username")
+    assert (default_user("ADMIN"), default_user("app_owner")) == (False, True)
+    assert (positive(0), positive("7")) == (False, True)
+    not_dev = differs_from("dev", "is not the default database")
+    assert (not_dev("DEV"), not_dev("sales")) == (False, True)
+    assert (is_set(None), is_set(""), is_false(True), is_false(False)) == (False, True, False, True)
+    assert (equals("Enabled", "is Enabled")("Suspended"), includes("AUDIT_LOGS", "x")(("AUDIT_LOGS",))) == (
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("check_id", "expected"),
+    [
+        ("aws.s3.bucket_versioning", "versioning is Enabled"),
+        ("aws.rds.instance_storage_encrypted", "storage_encrypted is enabled"),
+        ("aws.apigateway.stage_access_logging", "each of stages writes access logs"),
+        ("aws.apigatewayv2.stage_throttling_not_set", "each of stages has throttling limits"),
+    ],
+)
+def test_a_failing_declared_check_names_its_predicate_in_the_evidence(check_id: str, expected: str) -> None:
+    spec = REGISTRY.get(check_id)
+    assert spec is not None
+    (f,) = _findings_on(spec, FAILING_ASSETS[spec.asset]())
+    assert f.status is Status.FAIL and f.evidence["expected"] == expected
+
+
+def test_child_collection_details_list_each_item_problems_and_never_values() -> None:
+    spec = REGISTRY.get("aws.apigateway.stage_secret_variables")
+    assert spec is not None
+    api = rest_api(
+        "leaky",
+        stages=(
+            hardened_stage("prod", secret_variables=("dbPassword", "apiKey")),
+            hardened_stage("dev"),
+            hardened_stage("qa", secret_variables=("token",)),
+        ),
+    )
+    (f,) = _findings_on(spec, api)
+    assert f.message == (
+        "Stage variables of API leaky look like secrets (prod: dbPassword, apiKey; qa: token); "
+        "their values are not recorded."
+    )
+    assert f.evidence["stages"] == {"prod": ["dbPassword", "apiKey"], "qa": ["token"]}

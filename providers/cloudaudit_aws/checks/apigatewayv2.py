@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from cloudaudit.compliance import with_controls
+from cloudaudit.engine.declarative import expect_each
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.predicates import Predicate, predicate
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import CORS
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, ports_of
-from cloudaudit_aws.assets_apigatewayv2 import ApiGatewayV2Api, ApiRoute
+from cloudaudit_aws.assets_apigatewayv2 import ApiGatewayV2Api, ApiRoute, ApiStage
 from cloudaudit_aws.checks.frameworks import AWS_FSBP
 
 NO_AUTH_EXEMPT_METHODS = frozenset({"OPTIONS"})
@@ -333,93 +335,97 @@ def execute_endpoint_with_custom_domain(api: ApiGatewayV2Api, inventory: Invento
 # ---------------------------------------------------------------------------------- stages
 
 
-@check(
+@predicate("writes access logs", problem=lambda _: "no access log destination")
+def writes_access_logs(stage: ApiStage) -> bool:
+    """An access log destination (CloudWatch Logs group or Firehose stream) is set."""
+    return stage.access_logging
+
+
+def _traced_routes(stage: ApiStage) -> list[str]:
+    return ["all routes"] if stage.data_trace else list(stage.data_trace_routes)
+
+
+no_data_trace: Predicate[ApiStage] = Predicate(
+    "does not log full requests and responses",
+    lambda stage: not _traced_routes(stage),
+    _traced_routes,
+    "Data trace off by default and in every route setting.",
+)
+no_secret_variables: Predicate[ApiStage] = Predicate(
+    "has no secret-like stage variable",
+    lambda stage: not stage.secret_variables,
+    lambda stage: list(stage.secret_variables),
+    "Stage variables judged secret-like at collection (names only: values are never recorded).",
+)
+
+
+@predicate("has throttling limits", problem=lambda _: "no default rate or burst limit")
+def throttled(stage: ApiStage) -> bool:
+    """Stage-wide (default route) rate or burst limits are set."""
+    return stage.throttled
+
+
+expect_each(
     id="aws.apigatewayv2.stage_access_logging",
     title="API Gateway v2 stage has no access logging",
     severity=Severity.MEDIUM,
     asset=ApiGatewayV2Api,
-    requires=("stages",),
+    items="stages",
+    key="stage_name",
+    ok=writes_access_logs,
+    pass_msg="Every stage of API {name} writes access logs.",
+    fail_msg="API {name} stage(s) {failing} write no access logs.",
     rationale="""Without access logs there is no record of who called which route from where: abuse,
         credential stuffing and data exfiltration through the API cannot be detected or investigated.""",
     remediation="""aws apigatewayv2 update-stage --api-id ... --stage-name ... --access-log-settings
         DestinationArn=<log group ARN>,Format='$context.requestId $context.identity.sourceIp ...'""",
     compliance=with_controls(**{AWS_FSBP: ("APIGateway.9",)}),
 )
-def stage_access_logging(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
-    """Stages without an access log destination; silent for an API without stages."""
-    if not api.stages:
-        return
-    missing = [s.stage_name for s in api.stages if not s.access_logging]
-    if missing:
-        yield fail(
-            f"API {api.name} stage(s) {', '.join(missing)} write no access logs.",
-            {"stages_without_access_logs": missing},
-        )
-    else:
-        yield passed(f"Every stage of API {api.name} writes access logs.")
 
-
-@check(
+expect_each(
     id="aws.apigatewayv2.stage_data_trace",
     title="API Gateway v2 stage logs full requests and responses (data trace)",
     severity=Severity.MEDIUM,
     asset=ApiGatewayV2Api,
-    requires=("stages",),
+    items="stages",
+    key="stage_name",
+    ok=no_data_trace,
+    pass_msg="No stage of API {name} logs request/response data.",
+    fail_msg="API {name} logs full request/response data on stage(s) {failing} ({details}).",
     rationale="""Data trace writes full request and response payloads, including tokens, personal data and
         secrets sent to the API, to CloudWatch Logs, readable by everyone with log access.""",
     remediation="""Turn data trace off (aws apigatewayv2 update-stage --default-route-settings
         DataTraceEnabled=false, and in every route setting); use access logs and ERROR-level logging.""",
     compliance=with_controls(),
 )
-def stage_data_trace(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
-    """Data trace on by default or for some routes of any stage."""
-    if not api.stages:
-        return
-    traced = {
-        s.stage_name: (["all routes"] if s.data_trace else list(s.data_trace_routes)) for s in api.stages
-    }
-    traced = {k: v for k, v in traced.items() if v}
-    if traced:
-        yield fail(
-            f"API {api.name} logs full request/response data on stage(s) {', '.join(traced)}.",
-            {"data_trace": traced},
-        )
-    else:
-        yield passed(f"No stage of API {api.name} logs request/response data.")
 
-
-@check(
+expect_each(
     id="aws.apigatewayv2.stage_secret_variables",
     title="API Gateway v2 stage variable looks like a secret",
     severity=Severity.HIGH,
     asset=ApiGatewayV2Api,
-    requires=("stages",),
+    items="stages",
+    key="stage_name",
+    ok=no_secret_variables,
+    pass_msg="No stage variable of API {name} looks like a secret.",
+    fail_msg="API {name} stores what looks like secrets in stage variables: {details}.",
     rationale="""Stage variables are plain configuration: anyone with apigateway:GET reads them, and they
         show up in logs and integration requests. A password, token or key stored there is exposed.""",
     remediation="""Move the secret to AWS Secrets Manager or SSM Parameter Store (SecureString), read it from
         the integration, rotate it, and delete the stage variable.""",
     compliance=with_controls(),
 )
-def stage_secret_variables(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
-    """Stage variables whose name or value looks like a secret (evidence names them; values never kept)."""
-    if not api.stages:
-        return
-    found = [f"{s.stage_name}: {name}" for s in api.stages for name in s.secret_variables]
-    if found:
-        yield fail(
-            f"API {api.name} stores what looks like secrets in stage variables: {', '.join(found)}.",
-            {"secret_like_variables": found},
-        )
-    else:
-        yield passed(f"No stage variable of API {api.name} looks like a secret.")
 
-
-@check(
+expect_each(
     id="aws.apigatewayv2.stage_throttling_not_set",
     title="API Gateway v2 stage has no throttling limits of its own",
     severity=Severity.LOW,
     asset=ApiGatewayV2Api,
-    requires=("stages",),
+    items="stages",
+    key="stage_name",
+    ok=throttled,
+    pass_msg="Every stage of API {name} has throttling limits.",
+    fail_msg="API {name} stage(s) {failing} have no default throttling limits.",
     rationale="""Without stage throttling an API may take the whole account quota (10,000 requests per
         second per region by default): one flood or runaway client drives Lambda and backend costs up and
         starves the account's other APIs.""",
@@ -427,15 +433,3 @@ def stage_secret_variables(api: ApiGatewayV2Api, inventory: Inventory) -> Iterat
         --default-route-settings ThrottlingBurstLimit=...,ThrottlingRateLimit=...).""",
     compliance=with_controls(),
 )
-def stage_throttling_not_set(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
-    """Stages without default rate or burst limits."""
-    if not api.stages:
-        return
-    unthrottled = [s.stage_name for s in api.stages if not s.throttled]
-    if unthrottled:
-        yield fail(
-            f"API {api.name} stage(s) {', '.join(unthrottled)} have no default throttling limits.",
-            {"stages_without_throttling": unthrottled},
-        )
-    else:
-        yield passed(f"Every stage of API {api.name} has throttling limits.")

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cloudaudit.compliance import with_controls
+from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.predicates import differs_from, is_true, one_of, positive, predicate
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import CACHE_WITHOUT_AUTH
+from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, Reachability, ports_of
@@ -49,6 +52,31 @@ def _label(store: CacheStore) -> str:
 
 def _is_member(store: CacheStore) -> bool:
     return isinstance(store, CacheCluster) and bool(store.replication_group_id)
+
+
+CACHE_STORES: dict[type[Asset], str] = {
+    CacheReplicationGroup: "replication group",
+    CacheCluster: "cache cluster",
+}
+"""Both kinds of cache a declaration covers, with their labels (``{kind}`` in ids and titles)."""
+
+
+@predicate("is judged on its own (not a member cluster of a replication group)")
+def judged_alone(store: CacheStore) -> bool:
+    """Member clusters are silent: their replication group is judged."""
+    return not _is_member(store)
+
+
+@predicate("runs Redis OSS or Valkey and is judged on its own")
+def redis_like_alone(store: CacheStore) -> bool:
+    """Backups and at-rest encryption exist for Redis OSS/Valkey only (Memcached keeps nothing on disk)."""
+    return store.redis_like and not _is_member(store)
+
+
+@predicate("is placed in a cache subnet group and judged on its own")
+def in_a_subnet_group(store: CacheStore) -> bool:
+    """A cache outside any subnet group (EC2-Classic era) has nothing to judge."""
+    return bool(store.subnet_group) and not _is_member(store)
 
 
 # ---------------------------------------------------------------------------------- network
@@ -147,31 +175,27 @@ def _register(
     exploited_by: tuple[str, ...] = (),
 ) -> None:
     """Register the check for replication groups and/or stand-alone cache clusters."""
-    compliance = with_controls(**{AWS_FSBP: controls}) if controls else with_controls()
-    variants: list[tuple[str, type[CacheStore]]] = []
-    if groups:
-        variants.append(("replication_group", CacheReplicationGroup))
-    if clusters:
-        variants.append(("cache_cluster", CacheCluster))
-    for prefix, asset in variants:
-        noun = "replication group" if asset is CacheReplicationGroup else "cache cluster"
+    labels: dict[type[Asset], str] = {
+        CacheReplicationGroup: "replication group",
+        CacheCluster: "cache cluster",
+    }
+    kinds = {k: v for k, v in labels.items() if (groups if k is CacheReplicationGroup else clusters)}
 
-        def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-            if not _is_member(store):
-                yield from judge(store, inventory)
-
-        check(
-            id=f"aws.elasticache.{prefix}_{name}",
-            title=f"ElastiCache {noun} {title}",
-            severity=severity,
-            asset=asset,
-            requires=requires,
-            also_collect=also_collect,
-            exploited_by=exploited_by,
-            rationale=rationale,
-            remediation=remediation,
-            compliance=compliance,
-        )(run)
+    @check(
+        id=f"aws.elasticache.{{kind}}_{name}",
+        title=f"ElastiCache {{kind}} {title}",
+        severity=severity,
+        asset=kinds,
+        requires=requires,
+        also_collect=also_collect,
+        exploited_by=exploited_by,
+        rationale=rationale,
+        remediation=remediation,
+        compliance=with_controls(**{AWS_FSBP: controls}) if controls else with_controls(),
+    )
+    def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
+        if not _is_member(store):
+            yield from judge(store, inventory)
 
 
 # ---------------------------------------------------------------------------------- authentication
@@ -265,29 +289,22 @@ _register(
 )
 
 
-def _at_rest(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    if not store.redis_like:
-        return  # Memcached keeps nothing on disk: no at-rest encryption applies.
-    if store.at_rest_encryption_enabled:
-        yield passed(f"{_label(store)} is encrypted at rest.")
-    else:
-        yield fail(
-            f"{_label(store)} is not encrypted at rest (backups and swap are in plaintext).",
-            {"at_rest_encryption_enabled": False},
-        )
-
-
-_register(
-    "at_rest_encryption",
-    "is not encrypted at rest",
-    Severity.MEDIUM,
-    ("engine", "at_rest_encryption_enabled"),
-    """Redis OSS/Valkey snapshots, backups exported to S3 and data on node disks are readable by
+expect(
+    id="aws.elasticache.{kind}_at_rest_encryption",
+    title="ElastiCache {kind} is not encrypted at rest",
+    severity=Severity.MEDIUM,
+    asset=CACHE_STORES,
+    attr="at_rest_encryption_enabled",
+    ok=is_true,
+    when=redis_like_alone,
+    requires=("engine",),
+    pass_msg="ElastiCache {kind} {name} is encrypted at rest.",
+    fail_msg="ElastiCache {kind} {name} is not encrypted at rest (backups and swap are in plaintext).",
+    rationale="""Redis OSS/Valkey snapshots, backups exported to S3 and data on node disks are readable by
     anyone who obtains a copy when at-rest encryption is off.""",
-    """At-rest encryption is set at creation: create a replication group with
+    remediation="""At-rest encryption is set at creation: create a replication group with
     --at-rest-encryption-enabled (optionally a KMS key) from a backup and switch clients over.""",
-    ("ElastiCache.4",),
-    _at_rest,
+    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.4",)}),
 )
 
 
@@ -361,107 +378,73 @@ _register(
 )
 
 
-def _default_subnet_group(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    if not store.subnet_group:
-        return
-    if store.subnet_group == "default":
-        yield fail(
-            f"{_label(store)} uses the default cache subnet group.",
-            {"subnet_group": store.subnet_group, "subnets": list(store.subnet_ids)},
-        )
-    else:
-        yield passed(f"{_label(store)} uses cache subnet group {store.subnet_group}.")
-
-
-_register(
-    "default_subnet_group",
-    "uses the default subnet group",
-    Severity.LOW,
-    ("subnet_group",),
-    """The default subnet group spans the default VPC's subnets, which are public (routed to an
+expect(
+    id="aws.elasticache.{kind}_default_subnet_group",
+    title="ElastiCache {kind} uses the default subnet group",
+    severity=Severity.LOW,
+    asset=CACHE_STORES,
+    attr="subnet_group",
+    ok=differs_from("default", "is not the default subnet group"),
+    when=in_a_subnet_group,
+    pass_msg="ElastiCache {kind} {name} uses cache subnet group {value}.",
+    fail_msg="ElastiCache {kind} {name} uses the default cache subnet group.",
+    rationale="""The default subnet group spans the default VPC's subnets, which are public (routed to an
     Internet gateway) unless someone changed them.""",
-    """Create a cache subnet group of private subnets and create the cache in it.""",
-    ("ElastiCache.7",),
-    _default_subnet_group,
+    remediation="""Create a cache subnet group of private subnets and create the cache in it.""",
+    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.7",)}),
 )
 
 
 # ---------------------------------------------------------------------------------- resilience
 
 
-def _backups(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    if not store.redis_like:
-        return  # Memcached has no backups.
-    days = store.snapshot_retention_limit
-    if days > 0:
-        yield passed(f"{_label(store)} keeps automatic backups for {days} day(s).")
-    else:
-        yield fail(
-            f"{_label(store)} has automatic backups disabled (retention 0 days).",
-            {"snapshot_retention_limit": days},
-        )
-
-
-_register(
-    "backups",
-    "has automatic backups disabled",
-    Severity.LOW,
-    ("engine", "snapshot_retention_limit"),
-    """Without automatic backups, data lost to a FLUSHALL by an intruder, a bad deploy or a node
+expect(
+    id="aws.elasticache.{kind}_backups",
+    title="ElastiCache {kind} has automatic backups disabled",
+    severity=Severity.LOW,
+    asset=CACHE_STORES,
+    attr="snapshot_retention_limit",
+    ok=positive,
+    when=redis_like_alone,
+    requires=("engine",),
+    pass_msg="ElastiCache {kind} {name} keeps automatic backups for {value} day(s).",
+    fail_msg="ElastiCache {kind} {name} has automatic backups disabled (retention 0 days).",
+    rationale="""Without automatic backups, data lost to a FLUSHALL by an intruder, a bad deploy or a node
     failure cannot be restored.""",
-    """aws elasticache modify-replication-group --snapshot-retention-limit 7 --apply-immediately
+    remediation="""aws elasticache modify-replication-group --snapshot-retention-limit 7 --apply-immediately
     (modify-cache-cluster for stand-alone clusters).""",
-    ("ElastiCache.1",),
-    _backups,
+    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.1",)}),
 )
 
-
-def _minor_upgrades(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    if store.auto_minor_version_upgrade:
-        yield passed(f"{_label(store)} applies minor engine upgrades automatically.")
-    else:
-        yield fail(
-            f"{_label(store)} has automatic minor version upgrade turned off.",
-            {"auto_minor_version_upgrade": False, "engine_version": store.engine_version},
-        )
-
-
-_register(
-    "auto_minor_upgrade",
-    "does not apply minor engine upgrades automatically",
-    Severity.LOW,
-    ("auto_minor_version_upgrade",),
-    """Minor versions carry security fixes; without automatic upgrades known vulnerabilities stay
+expect(
+    id="aws.elasticache.{kind}_auto_minor_upgrade",
+    title="ElastiCache {kind} does not apply minor engine upgrades automatically",
+    severity=Severity.LOW,
+    asset=CACHE_STORES,
+    attr="auto_minor_version_upgrade",
+    ok=is_true,
+    when=judged_alone,
+    pass_msg="ElastiCache {kind} {name} applies minor engine upgrades automatically.",
+    fail_msg="ElastiCache {kind} {name} has automatic minor version upgrade turned off.",
+    rationale="""Minor versions carry security fixes; without automatic upgrades known vulnerabilities stay
     open until someone patches by hand.""",
-    """aws elasticache modify-replication-group --auto-minor-version-upgrade --apply-immediately
+    remediation="""aws elasticache modify-replication-group --auto-minor-version-upgrade --apply-immediately
     (modify-cache-cluster for stand-alone clusters).""",
-    ("ElastiCache.2",),
-    _minor_upgrades,
+    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.2",)}),
 )
 
-
-def _failover(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    if not isinstance(store, CacheReplicationGroup):
-        return
-    if store.automatic_failover in ("enabled", "enabling"):
-        yield passed(f"{_label(store)} has automatic failover {store.automatic_failover}.")
-    else:
-        yield fail(
-            f"{_label(store)} has automatic failover {store.automatic_failover or 'disabled'}.",
-            {"automatic_failover": store.automatic_failover},
-        )
-
-
-_register(
-    "automatic_failover",
-    "has automatic failover disabled",
-    Severity.LOW,
-    ("automatic_failover",),
-    """Without automatic failover, the loss of the primary node stops writes until someone
+expect(
+    id="aws.elasticache.replication_group_automatic_failover",
+    title="ElastiCache replication group has automatic failover disabled",
+    severity=Severity.LOW,
+    asset=CacheReplicationGroup,
+    attr="automatic_failover",
+    ok=one_of(("enabled", "enabling"), "is enabled or enabling"),
+    pass_msg="ElastiCache replication group {name} has automatic failover {value}.",
+    fail_msg="ElastiCache replication group {name} has automatic failover {value}.",
+    rationale="""Without automatic failover, the loss of the primary node stops writes until someone
     promotes a replica by hand.""",
-    """Add a replica and enable failover: aws elasticache modify-replication-group
+    remediation="""Add a replica and enable failover: aws elasticache modify-replication-group
     --automatic-failover-enabled --apply-immediately.""",
-    ("ElastiCache.3",),
-    _failover,
-    clusters=False,
+    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.3",)}),
 )

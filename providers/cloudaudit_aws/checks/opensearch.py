@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.predicates import includes, is_true
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import LEGACY_TLS, SEARCH_WITHOUT_AUTH, TLS
 from cloudaudit.model.enums import Severity
@@ -177,7 +178,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=OpenSearchDomain,
     attr="fine_grained_access_control",
-    ok=bool,
+    ok=is_true,
     pass_msg="Domain {name} has fine-grained access control enabled.",
     fail_msg="Domain {name} has fine-grained access control disabled: whoever the access policy admits "
     "gets full access to every index.",
@@ -279,7 +280,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=OpenSearchDomain,
     attr="node_to_node_encryption",
-    ok=bool,
+    ok=is_true,
     pass_msg="Domain {name} encrypts traffic between its nodes.",
     fail_msg="Domain {name} sends data between its nodes unencrypted (node-to-node encryption off).",
     rationale="""Without node-to-node encryption, documents and queries travel between the cluster's
@@ -295,7 +296,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=OpenSearchDomain,
     attr="encryption_at_rest",
-    ok=bool,
+    ok=is_true,
     pass_msg="Domain {name} encrypts its data at rest.",
     fail_msg="Domain {name} stores indices, logs and automated snapshots unencrypted.",
     rationale="""Encryption at rest (KMS) protects indices, swap files, logs and automated snapshots
@@ -377,7 +378,7 @@ expect(
     severity=Severity.LOW,
     asset=OpenSearchDomain,
     attr="published_logs",
-    ok=lambda logs: "AUDIT_LOGS" in logs,
+    ok=includes("AUDIT_LOGS", "includes AUDIT_LOGS"),
     pass_msg="Domain {name} publishes audit logs to CloudWatch Logs.",
     fail_msg="Domain {name} does not publish audit logs to CloudWatch Logs.",
     rationale="""Audit logs record who authenticated and which indices they read or changed; without
@@ -394,7 +395,7 @@ expect(
     severity=Severity.LOW,
     asset=OpenSearchDomain,
     attr="published_logs",
-    ok=lambda logs: "ES_APPLICATION_LOGS" in logs,
+    ok=includes("ES_APPLICATION_LOGS", "includes ES_APPLICATION_LOGS"),
     pass_msg="Domain {name} publishes error (application) logs to CloudWatch Logs.",
     fail_msg="Domain {name} does not publish error logs to CloudWatch Logs.",
     rationale="""Error logs show failed requests, script errors and cluster problems, the first signal

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
+from cloudaudit.engine.predicates import is_false, is_true, none_of, positive, predicate
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
@@ -48,6 +49,18 @@ IAM_AUTH_ENGINES: frozenset[str] = frozenset(
 """Engines that support IAM database authentication."""
 
 
+@predicate("runs an engine that supports IAM database authentication")
+def supports_iam_auth(db: RdsInstance) -> bool:
+    """MySQL, MariaDB, PostgreSQL, Aurora and Neptune (not SQL Server, Oracle, Db2, DocumentDB)."""
+    return db.engine.lower() in IAM_AUTH_ENGINES
+
+
+@predicate("is a stand-alone DB instance (not a cluster member)")
+def stand_alone(db: RdsInstance) -> bool:
+    """Cluster members take deletion protection from their cluster, which is judged instead."""
+    return not db.cluster_identifier
+
+
 def default_port(engine: str) -> int | None:
     """The engine's default port; None for an engine we do not know."""
     engine = engine.lower()
@@ -60,18 +73,8 @@ def default_port(engine: str) -> int | None:
 # ---------------------------------------------------------------------------------- public access
 
 
-def _public_access(kind: str, db: RdsInstance | RdsCluster, inventory: Inventory) -> Outcome:
-    """Publicly accessible DB graded by its subnets' routes and its security group rules."""
-    return public_access_outcome(
-        inventory,
-        subject=f"{kind} {db.identifier}",
-        resource=db,
-        public=db.publicly_accessible,
-        host=db.endpoint_address,
-        port=db.port,
-        subnet_ids=db.subnet_ids,
-        security_group_ids=db.vpc_security_group_ids,
-    )
+def _noun(db: RdsInstance | RdsCluster) -> str:
+    return "DB cluster" if isinstance(db, RdsCluster) else "DB instance"
 
 
 _PUBLIC_REMEDIATION = """Set PubliclyAccessible to false (aws rds modify-db-instance
@@ -83,10 +86,10 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
 
 
 @check(
-    id="aws.rds.instance_publicly_accessible",
-    title="RDS DB instance is publicly accessible",
+    id="aws.rds.{kind}_publicly_accessible",
+    title="RDS DB {kind} is publicly accessible",
     severity=Severity.CRITICAL,
-    asset=RdsInstance,
+    asset={RdsInstance: "instance", RdsCluster: "cluster"},
     requires=("publicly_accessible", "vpc_security_group_ids", "subnet_ids"),
     also_collect=("ec2",),
     rationale=_PUBLIC_RATIONALE,
@@ -94,26 +97,19 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
     exploited_by=UNAUTHENTICATED_SERVICE,
     compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
 )
-def instance_publicly_accessible(db: RdsInstance, inventory: Inventory) -> Outcome:
-    """PubliclyAccessible, graded by the network path (subnet route + security group rule on the port)."""
-    return _public_access("DB instance", db, inventory)
-
-
-@check(
-    id="aws.rds.cluster_publicly_accessible",
-    title="RDS DB cluster is publicly accessible",
-    severity=Severity.CRITICAL,
-    asset=RdsCluster,
-    requires=("publicly_accessible", "vpc_security_group_ids", "subnet_ids"),
-    also_collect=("ec2",),
-    rationale=_PUBLIC_RATIONALE,
-    remediation=_PUBLIC_REMEDIATION,
-    exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
-)
-def cluster_publicly_accessible(db: RdsCluster, inventory: Inventory) -> Outcome:
-    """PubliclyAccessible (Multi-AZ DB clusters), graded like instances."""
-    return _public_access("DB cluster", db, inventory)
+def publicly_accessible(db: RdsInstance | RdsCluster, inventory: Inventory) -> Outcome:
+    """PubliclyAccessible (instances and Multi-AZ DB clusters), graded by the network path (subnet
+    route + security group rule on the port)."""
+    return public_access_outcome(
+        inventory,
+        subject=f"{_noun(db)} {db.identifier}",
+        resource=db,
+        public=db.publicly_accessible,
+        host=db.endpoint_address,
+        port=db.port,
+        subnet_ids=db.subnet_ids,
+        security_group_ids=db.vpc_security_group_ids,
+    )
 
 
 expect(
@@ -122,7 +118,7 @@ expect(
     severity=Severity.CRITICAL,
     asset=RdsSnapshot,
     attr="public",
-    ok=lambda public: not public,
+    ok=is_false,
     pass_msg="Snapshot {name} is not public.",
     fail_msg="Snapshot {name} is public: any AWS account can restore it and read its data.",
     rationale="""A snapshot whose restore attribute contains "all" can be copied and restored by anyone
@@ -171,7 +167,7 @@ expect(
     severity=Severity.LOW,
     asset=RdsInstance,
     attr="master_username",
-    ok=lambda name: str(name).lower() not in DEFAULT_USERNAMES,
+    ok=none_of(DEFAULT_USERNAMES, "is not a well-known administrator name"),
     pass_msg="DB instance {name} uses a non-default master username.",
     fail_msg="DB instance {name} uses the default master username {value}.",
     grade=lambda db, _: Severity.MEDIUM if db.publicly_accessible else Severity.LOW,
@@ -188,7 +184,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=RdsInstance,
     attr="storage_encrypted",
-    ok=bool,
+    ok=is_true,
     pass_msg="DB instance {name} storage is encrypted.",
     fail_msg="DB instance {name} storage is not encrypted at rest.",
     rationale="""Unencrypted storage, its snapshots and replicas expose the data to anyone who obtains a
@@ -199,49 +195,37 @@ expect(
 )
 
 
-@check(
+expect(
     id="aws.rds.instance_iam_auth",
     title="RDS DB instance does not use IAM database authentication",
     severity=Severity.LOW,
     asset=RdsInstance,
-    requires=("engine", "iam_auth_enabled"),
+    attr="iam_auth_enabled",
+    ok=is_true,
+    when=supports_iam_auth,
+    pass_msg="DB instance {name} has IAM database authentication enabled.",
+    fail_msg="DB instance {name} does not use IAM database authentication.",
     rationale="""IAM authentication replaces long-lived database passwords with short-lived tokens tied to
         IAM identities and CloudTrail.""",
     remediation="aws rds modify-db-instance --enable-iam-database-authentication --apply-immediately",
     compliance=with_controls(**{AWS_FSBP: ("RDS.10",)}),
 )
-def instance_iam_auth(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
-    """IAM authentication, for engines that support it (MySQL, MariaDB, PostgreSQL, Aurora, Neptune)."""
-    if db.engine.lower() not in IAM_AUTH_ENGINES:
-        return
-    if db.iam_auth_enabled:
-        yield passed(f"DB instance {db.identifier} has IAM database authentication enabled.")
-    else:
-        yield fail(
-            f"DB instance {db.identifier} ({db.engine}) does not use IAM database authentication.",
-            {"iam_auth_enabled": False, "engine": db.engine},
-        )
 
 
-@check(
+expect(
     id="aws.rds.instance_deletion_protection",
     title="RDS DB instance has no deletion protection",
     severity=Severity.LOW,
     asset=RdsInstance,
-    requires=("deletion_protection",),
+    attr="deletion_protection",
+    ok=is_true,
+    when=stand_alone,
+    pass_msg="DB instance {name} has deletion protection.",
+    fail_msg="DB instance {name} has no deletion protection.",
     rationale="""Without deletion protection a mistaken or malicious API call deletes the database.""",
     remediation="aws rds modify-db-instance --deletion-protection --apply-immediately",
     compliance=with_controls(**{AWS_FSBP: ("RDS.8",)}),
 )
-def instance_deletion_protection(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
-    """Deletion protection of stand-alone instances (cluster members are protected by their cluster)."""
-    if db.cluster_identifier:
-        return
-    if db.deletion_protection:
-        yield passed(f"DB instance {db.identifier} has deletion protection.")
-    else:
-        yield fail(f"DB instance {db.identifier} has no deletion protection.", {"deletion_protection": False})
-
 
 expect(
     id="aws.rds.cluster_deletion_protection",
@@ -249,7 +233,7 @@ expect(
     severity=Severity.LOW,
     asset=RdsCluster,
     attr="deletion_protection",
-    ok=bool,
+    ok=is_true,
     pass_msg="DB cluster {name} has deletion protection.",
     fail_msg="DB cluster {name} has no deletion protection.",
     rationale="""Without deletion protection a mistaken or malicious API call deletes the cluster.""",
@@ -263,7 +247,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=RdsInstance,
     attr="backup_retention_period",
-    ok=lambda days: int(days) > 0,
+    ok=positive,
     pass_msg="DB instance {name} keeps automated backups for {value} day(s).",
     fail_msg="DB instance {name} has automated backups disabled (retention 0 days).",
     rationale="""Without automated backups there is no point-in-time recovery after corruption,
@@ -278,7 +262,7 @@ expect(
     severity=Severity.LOW,
     asset=RdsInstance,
     attr="auto_minor_version_upgrade",
-    ok=bool,
+    ok=is_true,
     pass_msg="DB instance {name} applies minor engine upgrades automatically.",
     fail_msg="DB instance {name} has automatic minor version upgrade turned off.",
     rationale="""Minor versions carry security fixes; without automatic upgrades known vulnerabilities
@@ -325,21 +309,6 @@ def tls_enforcement(engine: str, version: str, params: dict[str, str]) -> tuple[
     return None, ""
 
 
-def _tls_outcome(kind: str, db: RdsInstance | RdsCluster) -> Iterator[Outcome]:
-    enforced, how = tls_enforcement(db.engine, db.engine_version, db.tls_parameters)
-    if enforced is None:
-        return
-    evidence = {"engine": db.engine, "engine_version": db.engine_version, "setting": how}
-    if enforced:
-        yield passed(f"{kind} {db.identifier} refuses unencrypted connections ({how}).", evidence)
-    else:
-        yield fail(
-            f"{kind} {db.identifier} accepts unencrypted connections ({how}).",
-            evidence,
-            Severity.HIGH if db.publicly_accessible else Severity.MEDIUM,
-        )
-
-
 _TLS_RATIONALE = """Without TLS enforced, clients may connect in plaintext: credentials and data cross the
     network readable by anyone on the path (OWASP API7: transport security missing)."""
 
@@ -349,34 +318,32 @@ _TLS_REMEDIATION = """Set rds.force_ssl = 1 (PostgreSQL, SQL Server) or require_
 
 
 @check(
-    id="aws.rds.instance_tls_not_enforced",
-    title="RDS DB instance does not enforce TLS connections",
+    id="aws.rds.{kind}_tls_not_enforced",
+    title="RDS DB {kind} does not enforce TLS connections",
     severity=Severity.MEDIUM,
-    asset=RdsInstance,
+    asset={RdsInstance: "instance", RdsCluster: "cluster"},
     requires=("tls_parameters",),
     rationale=_TLS_RATIONALE,
     remediation=_TLS_REMEDIATION,
     compliance=with_controls(),
 )
-def instance_tls_not_enforced(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
-    """TLS enforcement of stand-alone instances (cluster members follow their cluster's group)."""
-    if not db.cluster_identifier:
-        yield from _tls_outcome("DB instance", db)
-
-
-@check(
-    id="aws.rds.cluster_tls_not_enforced",
-    title="RDS DB cluster does not enforce TLS connections",
-    severity=Severity.MEDIUM,
-    asset=RdsCluster,
-    requires=("tls_parameters",),
-    rationale=_TLS_RATIONALE,
-    remediation=_TLS_REMEDIATION,
-    compliance=with_controls(),
-)
-def cluster_tls_not_enforced(db: RdsCluster, inventory: Inventory) -> Iterator[Outcome]:
-    """TLS enforcement set by the cluster parameter group (Aurora, DocumentDB)."""
-    yield from _tls_outcome("DB cluster", db)
+def tls_not_enforced(db: RdsInstance | RdsCluster, inventory: Inventory) -> Iterator[Outcome]:
+    """TLS enforcement set by the parameter group: of stand-alone instances and of clusters (Aurora,
+    DocumentDB); cluster members follow their cluster's group."""
+    if isinstance(db, RdsInstance) and db.cluster_identifier:
+        return
+    enforced, how = tls_enforcement(db.engine, db.engine_version, db.tls_parameters)
+    if enforced is None:
+        return
+    evidence = {"engine": db.engine, "engine_version": db.engine_version, "setting": how}
+    if enforced:
+        yield passed(f"{_noun(db)} {db.identifier} refuses unencrypted connections ({how}).", evidence)
+    else:
+        yield fail(
+            f"{_noun(db)} {db.identifier} accepts unencrypted connections ({how}).",
+            evidence,
+            Severity.HIGH if db.publicly_accessible else Severity.MEDIUM,
+        )
 
 
 # ---------------------------------------------------------------------------------- lifecycle

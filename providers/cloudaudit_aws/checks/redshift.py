@@ -10,6 +10,7 @@ from __future__ import annotations
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.predicates import differs_from, is_true, none_of, positive
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
@@ -94,7 +95,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="master_username",
-    ok=lambda name: str(name).lower() not in DEFAULT_MASTER_USERNAMES,
+    ok=none_of(DEFAULT_MASTER_USERNAMES, "is not a well-known administrator name"),
     pass_msg="Redshift cluster {name} uses a non-default admin username.",
     fail_msg="Redshift cluster {name} uses the default admin username {value}.",
     grade=_exposed,
@@ -111,7 +112,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="db_name",
-    ok=lambda name: str(name).lower() != DEFAULT_DATABASE,
+    ok=differs_from(DEFAULT_DATABASE, "is not the default database name"),
     pass_msg="Redshift cluster {name} uses a non-default database name ({value}).",
     fail_msg="Redshift cluster {name} uses the default database name {value}.",
     grade=_exposed,
@@ -128,7 +129,7 @@ expect(
     severity=Severity.MEDIUM,
     asset=RedshiftCluster,
     attr="encrypted",
-    ok=bool,
+    ok=is_true,
     pass_msg="Redshift cluster {name} is encrypted at rest.",
     fail_msg="Redshift cluster {name} is not encrypted at rest.",
     rationale="""Unencrypted clusters keep data blocks and snapshots in plaintext: anyone who obtains a
@@ -144,7 +145,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="enhanced_vpc_routing",
-    ok=bool,
+    ok=is_true,
     pass_msg="Redshift cluster {name} uses enhanced VPC routing.",
     fail_msg="Redshift cluster {name} sends COPY/UNLOAD traffic outside the VPC (enhanced VPC routing off).",
     rationale="""Without enhanced VPC routing, COPY and UNLOAD traffic bypasses the VPC's security
@@ -159,7 +160,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="automated_snapshot_retention_period",
-    ok=lambda days: int(days) > 0,
+    ok=positive,
     pass_msg="Redshift cluster {name} keeps automated snapshots for {value} day(s).",
     fail_msg="Redshift cluster {name} has automated snapshots disabled (retention 0 days).",
     rationale="""Without automated snapshots, data destroyed by an intruder, ransomware or a bad
@@ -175,7 +176,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="allow_version_upgrade",
-    ok=bool,
+    ok=is_true,
     pass_msg="Redshift cluster {name} receives engine version upgrades.",
     fail_msg="Redshift cluster {name} has version upgrades turned off.",
     rationale="""Engine upgrades carry security fixes; with AllowVersionUpgrade off the cluster keeps
@@ -190,7 +191,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="audit_logging",
-    ok=bool,
+    ok=is_true,
     pass_msg="Redshift cluster {name} has audit logging enabled.",
     fail_msg="Redshift cluster {name} has audit logging disabled: connections and queries leave no trace.",
     rationale="""Audit logs (connection, user and user activity logs) are how a data theft through the
@@ -206,7 +207,7 @@ expect(
     severity=Severity.LOW,
     asset=RedshiftCluster,
     attr="port",
-    ok=lambda port: int(port) != DEFAULT_PORT,
+    ok=differs_from(DEFAULT_PORT, "is not the default port"),
     pass_msg="Redshift cluster {name} uses non-default port {value}.",
     fail_msg="Redshift cluster {name} listens on the default port {value}.",
     rationale="""Scans for exposed warehouses try 5439 first; a non-default port is a small extra

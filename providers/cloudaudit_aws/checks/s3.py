@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
+from cloudaudit.engine.predicates import equals, is_set, is_true
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
@@ -314,7 +315,7 @@ expect(
     severity=Severity.LOW,
     asset=S3Bucket,
     attr="encryption",
-    ok=bool,
+    ok=is_true,
     pass_msg="Bucket {name} encrypts new objects by default.",
     fail_msg="Bucket {name} has no default encryption configuration.",
     rationale="""Default encryption makes every new object encrypted at rest, with a key you choose
@@ -330,7 +331,7 @@ expect(
     severity=Severity.LOW,
     asset=S3Bucket,
     attr="versioning",
-    ok=lambda v: v == "Enabled",
+    ok=equals("Enabled", "is Enabled"),
     pass_msg="Bucket {name} keeps object versions.",
     fail_msg="Bucket {name} does not keep object versions (versioning: {value}).",
     rationale="Without versioning, an overwrite or delete (by mistake or by ransomware) cannot be undone.",
@@ -344,7 +345,7 @@ expect(
     severity=Severity.LOW,
     asset=S3Bucket,
     attr="logging_target",
-    ok=lambda v: v is not None,
+    ok=is_set,
     pass_msg="Bucket {name} writes server access logs to {value}.",
     fail_msg="Bucket {name} does not log requests.",
     rationale="Access logs are what tells you who read or changed the data after an incident.",

@@ -18,6 +18,8 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 
 AssetT = TypeVar("AssetT", bound=Asset)
+AssetTypes = type[AssetT] | Mapping[type[Asset], str]
+"""One asset type, or several with the label each is called by (``{RdsInstance: "instance", ...}``)."""
 CheckResult = Outcome | Iterable[Outcome]
 CheckFn = Callable[[Any, Inventory], CheckResult]
 
@@ -130,12 +132,30 @@ def validate(spec: CheckSpec) -> list[str]:
 REGISTRY = CheckRegistry()
 
 
+def variants(asset: AssetTypes[AssetT], id: str, title: str) -> list[tuple[type[Asset], str, str, str]]:
+    """(type, label, id, title) for each asset type a declaration covers.
+
+    With several types, ``{kind}`` in ``title`` becomes the type's label and in ``id`` the label in
+    snake case (``"replication group"`` -> ``replication_group``), so each type gets its own check id.
+    """
+    if not isinstance(asset, Mapping):
+        return [(asset, "", id, title)]
+    if "{kind}" not in id:
+        raise RegistryError(
+            f"check {id!r}: covers several asset types, so its id needs a {{kind}} placeholder"
+        )
+    return [
+        (kind, label, id.replace("{kind}", "_".join(label.lower().split())), title.replace("{kind}", label))
+        for kind, label in asset.items()
+    ]
+
+
 def check(
     *,
     id: str,
     title: str,
     severity: Severity,
-    asset: type[AssetT],
+    asset: AssetTypes[AssetT],
     rationale: str,
     remediation: str,
     requires: Iterable[str] = (),
@@ -147,6 +167,9 @@ def check(
 ) -> Callable[[Callable[[AssetT, Inventory], CheckResult]], Callable[[AssetT, Inventory], CheckResult]]:
     """Decorator: register a check function with its metadata.
 
+    ``asset`` may map several asset types to labels: the function is then registered once per type,
+    with ``{kind}`` in ``id`` and ``title`` filled in (see :func:`variants`).
+
     ``exploited_by`` names the probe checks (ids or prefixes) that prove the check's failure from
     outside; it reaches the findings whose outcome carries network facts.
     """
@@ -154,22 +177,23 @@ def check(
     def register(
         func: Callable[[AssetT, Inventory], CheckResult],
     ) -> Callable[[AssetT, Inventory], CheckResult]:
-        registry.add(
-            CheckSpec(
-                id=id,
-                title=title,
-                severity=severity,
-                asset=asset,
-                rationale=" ".join(rationale.split()),
-                remediation=" ".join(remediation.split()),
-                func=func,
-                requires=tuple(requires),
-                compliance={k: tuple(v) for k, v in (compliance or {}).items()},
-                references=tuple(references),
-                also_collect=tuple(also_collect),
-                exploited_by=tuple(exploited_by),
+        for kind, _, kind_id, kind_title in variants(asset, id, title):
+            registry.add(
+                CheckSpec(
+                    id=kind_id,
+                    title=kind_title,
+                    severity=severity,
+                    asset=kind,
+                    rationale=" ".join(rationale.split()),
+                    remediation=" ".join(remediation.split()),
+                    func=func,
+                    requires=tuple(requires),
+                    compliance={k: tuple(v) for k, v in (compliance or {}).items()},
+                    references=tuple(references),
+                    also_collect=tuple(also_collect),
+                    exploited_by=tuple(exploited_by),
+                )
             )
-        )
         return func
 
     return register
