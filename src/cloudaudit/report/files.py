@@ -29,6 +29,9 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(o
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+_CHUNK = 1 << 20
+"""Characters encoded and written at a time."""
+
 _WARNED: set[tuple[int, int]] = set()
 """Directories already warned about (a run checks its output directory early and again on write)."""
 
@@ -94,7 +97,6 @@ def write_atomic(path: Path, text: str) -> Path:
     The temporary file is created in the same directory without following symlinks, then
     renamed over ``path`` (a rename replaces a symlink itself, never its target).
     """
-    data = text.encode("utf-8")
     dir_fd = os.open(path.parent, _DIR_FLAGS)
     try:
         tmp = f".{path.name}.{secrets.token_hex(6)}.tmp"
@@ -102,7 +104,8 @@ def write_atomic(path: Path, text: str) -> Path:
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)
-                handle.write(data)
+                for start in range(0, len(text), _CHUNK):  # encoded piecewise: no second copy of a big report
+                    handle.write(text[start : start + _CHUNK].encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
