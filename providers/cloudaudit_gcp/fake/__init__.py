@@ -6,7 +6,7 @@ paging, aggregated lists, per-route fault injection and a request log. Nothing h
 library: the official clients are pointed at it with ``client_options={"api_endpoint": url}`` and
 ``AnonymousCredentials``.
 
-Retries of the official clients, as measured against this fake (tests/test_gcp_fake.py):
+Retries of the official clients, as measured against this fake (tests/providers/gcp/test_gcp_fake.py):
 
 - google-cloud-storage: every read carries ``DEFAULT_RETRY`` (429, 500, 502, 503, 504, connection errors).
 - google-cloud-compute (REST): ``get``/``list``/``aggregated_list`` retry only ``ServiceUnavailable`` (503)

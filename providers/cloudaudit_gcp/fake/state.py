@@ -2,7 +2,8 @@
 
 Field names and nesting follow the discovery documents bundled with google-api-python-client
 (``storage.v1``, ``compute.v1``, ``sqladmin.v1``, ``apigateway.v1``); int64 values are JSON strings,
-as the real APIs send them. ``tests/test_gcp_fake.py`` checks every emitted field against those schemas.
+as the real APIs send them. ``tests/providers/gcp/test_gcp_fake.py`` checks every emitted field
+against those schemas.
 The resources live in ``model_<api>.py``; this module holds the project and re-exports them.
 """
 

@@ -121,6 +121,11 @@ def model_for(kind: str) -> type[Asset] | None:
     return _KINDS.get(kind)
 
 
+def registered_kinds() -> dict[str, type[Asset]]:
+    """Every registered asset kind and its model class (the loaded providers')."""
+    return dict(_KINDS)
+
+
 def asset_from_json(data: Any) -> Asset:
     """Rebuild an asset from :meth:`Asset.to_json` output (fields this version does not know are ignored)."""
     if not isinstance(data, dict):

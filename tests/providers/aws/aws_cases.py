@@ -1,7 +1,7 @@
 """The pass/fail fixture shape shared by every AWS check table, and discovery of per-service tables.
 
 The S3 and EC2 tables live in test_checks_aws.py. Every other service keeps its own table
-in a module ``tests/aws_cases_<service>.py`` exporting:
+in a module ``tests/providers/aws/aws_cases_<service>.py`` exporting:
 
 - ``CASES: dict[str, CheckCase]``: check id -> the exact verdicts on one inventory;
 - ``FAILING_ASSETS: dict[type[Asset], Callable[[], Asset]]``: per asset kind of the service, a

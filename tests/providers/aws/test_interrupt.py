@@ -23,7 +23,7 @@ import pytest
 from aws_seed import public_bucket
 from cloudaudit.cli.app import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 ENTRY = "import sys; from cloudaudit.cli.app import main; sys.exit(main())"  # what the console script runs
 REGIONS = (
     '<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId>'

@@ -4,7 +4,7 @@ moto's server serves ListDomainNames, DescribeDomains and ListTags, but its Doma
 ServiceSoftwareOptions, EndpointV2 and VPCOptions.VPCId, and it accepts any number of names per
 DescribeDomains. Those are exercised against a local server on 127.0.0.1 speaking OpenSearch's
 REST-JSON wire format (reached through AWS_ENDPOINT_URL_OPENSEARCH; STS and EC2 stay on moto).
-The pass/fail table of every check is in tests/aws_cases_opensearch.py.
+The pass/fail table of every check is in tests/providers/aws/aws_cases_opensearch.py.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def test_opensearch_permissions_are_required_and_read_only() -> None:
     assert set(PERMISSIONS) <= set(required_permissions())
     assert all(p.startswith(("es:List", "es:Describe")) for p in PERMISSIONS)
     policy = json.loads(
-        (Path(__file__).resolve().parents[1] / "deploy" / "iam-readonly-policy.json").read_text()
+        (Path(__file__).resolve().parents[3] / "deploy" / "iam-readonly-policy.json").read_text()
     )
     assert set(PERMISSIONS) <= set(policy["Statement"][0]["Action"])
 

@@ -1,4 +1,4 @@
-"""Pass/fail table of every API Gateway REST API (v1) check (merged into tests/test_checks_aws.py)."""
+"""Pass/fail table of every API Gateway REST API (v1) check (merged into test_checks_aws.py)."""
 
 from __future__ import annotations
 

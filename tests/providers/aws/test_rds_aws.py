@@ -1,6 +1,6 @@
 """RDS: collector translation (pure), collection and `cloudaudit run` over moto's server.
 
-The pass/fail table of every RDS check is tests/aws_cases_rds.py (merged into the meta-tests of
+The pass/fail table of every RDS check is tests/providers/aws/aws_cases_rds.py (merged into the meta-tests of
 test_checks_aws.py, which require a table for every registered AWS check).
 """
 

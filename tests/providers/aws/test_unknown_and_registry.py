@@ -105,7 +105,7 @@ def test_check_compliance_mapping(spec: CheckSpec) -> None:
 
 @pytest.mark.parametrize("spec", AWS_CHECKS, ids=by_id(AWS_CHECKS))
 def test_check_has_fixture_with_both_verdicts(spec: CheckSpec) -> None:
-    assert spec.id in CASES, f"add {spec.id} to a CASES table (tests/aws_cases_<service>.py)"
+    assert spec.id in CASES, f"add {spec.id} to a CASES table (tests/providers/aws/aws_cases_<service>.py)"
     c = CASES[spec.id]
     assert len(c.failing) >= 1 and len(c.passing) >= 1
 

@@ -1,4 +1,4 @@
-"""Pass/fail table of every API Gateway v2 check (merged into tests/test_checks_aws.py)."""
+"""Pass/fail table of every API Gateway v2 check (merged into tests/providers/aws/test_checks_aws.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit_aws.collect.services import required_permissions
 
-POLICY = Path(__file__).resolve().parents[1] / "deploy" / "iam-readonly-policy.json"
+POLICY = Path(__file__).resolve().parents[3] / "deploy" / "iam-readonly-policy.json"
 READ_PREFIXES = ("Get", "List", "Describe")
 HTTP_VERB_READS = {"apigateway:GET"}
 """API Gateway's IAM actions are HTTP verbs; GET is its only read."""

@@ -12,7 +12,7 @@ from cloudaudit.install import install_hint
 from cloudaudit.plugins import load_plugin
 from cloudaudit_aws.plugin import plugin
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 BARE = re.compile(r"""pip install\s+(?:-U\s+)?["']?cloudaudit(?:\[[^\]]*\])?["']?(?![\w@[-]|\s*@)""")
 """``pip install "cloudaudit[aws]"`` / ``pip install cloudaudit``: a name on a registry, not ours."""
 

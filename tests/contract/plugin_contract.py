@@ -1,0 +1,103 @@
+"""What every provider plugin owes the core, as functions that list the broken promises.
+
+Each installed plugin ``NAME`` has its fixtures in a module ``NAME_contract``
+(``tests/providers/NAME/NAME_contract.py``) exporting:
+
+- ``sample_assets() -> Iterable[Asset]``: at least one instance of every asset kind the plugin registers;
+- ``check_cases() -> Mapping[str, Case]``: check id -> an inventory with the ids that must PASS and FAIL;
+- ``collector_calls() -> Iterable[str]``: the permission of every call the collectors declare;
+- ``permission_names(document) -> Iterable[str]``: the permissions the plugin's ``permissions()`` grants;
+- ``SHIPPED_PERMISSIONS: Path``: the role or policy file shipped in ``deploy/`` (JSON or YAML), which
+  must be exactly what ``permissions()`` prints.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Protocol
+
+from cloudaudit.engine.registry import REGISTRY, CheckRegistry
+from cloudaudit.engine.runner import evaluate
+from cloudaudit.model.asset import Asset, registered_kinds
+from cloudaudit.model.enums import Status
+from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.report.json_report import render_inventory
+
+
+class Case(Protocol):
+    """A check's pass/fail fixture (``aws_cases.CheckCase`` has this shape)."""
+
+    @property
+    def inventory(self) -> Inventory: ...
+    @property
+    def failing(self) -> Collection[str]: ...
+    @property
+    def passing(self) -> Collection[str]: ...
+
+
+def fixtures(provider: str) -> ModuleType:
+    """The provider's contract fixtures; a failure naming the module to add when there are none."""
+    try:
+        return importlib.import_module(f"{provider}_contract")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{provider}_contract":
+            raise
+        raise AssertionError(
+            f"provider {provider!r} has no contract fixtures: "
+            f"add tests/providers/{provider}/{provider}_contract.py"
+        ) from exc
+
+
+def kinds_without_sample(provider: str, samples: Iterable[Asset]) -> list[str]:
+    """Asset kinds the provider registers that no sample instantiates."""
+    sampled = {type(a).kind for a in samples}
+    return sorted(k for k in registered_kinds() if k.split(".", 1)[0] == provider and k not in sampled)
+
+
+def round_trip_losses(samples: Iterable[Asset]) -> list[str]:
+    """Ids of the samples that do not come back equal from an ``inventory.json`` document."""
+    assets = tuple(samples)
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    scope = ScanScope(
+        provider=assets[0].provider if assets else "none",
+        accounts=tuple(dict.fromkeys(a.account for a in assets)),
+        regions=tuple(dict.fromkeys(a.region for a in assets)),
+        started=started,
+        finished=started,
+    )
+    document = render_inventory(Inventory(scope=scope, assets=assets))
+    restored = Inventory.from_json(json.loads(document)).assets
+    if len(restored) != len(assets):
+        return [f"{len(assets)} assets written, {len(restored)} read back"]
+    return [a.id for a, b in zip(assets, restored, strict=True) if a != b or type(a) is not type(b)]
+
+
+def checks_without_both_verdicts(
+    provider: str, cases: Mapping[str, Case], registry: CheckRegistry = REGISTRY
+) -> list[str]:
+    """The provider's checks without a fixture on which they really give both a PASS and a FAIL."""
+    problems: list[str] = []
+    for spec in registry:
+        if spec.provider != provider:
+            continue
+        case = cases.get(spec.id)
+        if case is None:
+            problems.append(f"{spec.id}: no pass/fail fixture")
+            continue
+        verdicts = {(f.resource_id, f.status) for f in evaluate(case.inventory, [spec])}
+        for wanted, ids in ((Status.PASS, case.passing), (Status.FAIL, case.failing)):
+            if not ids:
+                problems.append(f"{spec.id}: no {wanted.value} fixture")
+            problems.extend(
+                f"{spec.id}: {rid} is not {wanted.value}" for rid in ids if (rid, wanted) not in verdicts
+            )
+    return problems
+
+
+def undocumented_calls(calls: Iterable[str], documented: Iterable[str]) -> list[str]:
+    """Collector calls the documented permissions do not grant."""
+    return sorted(set(calls) - set(documented))

@@ -1,0 +1,108 @@
+"""The contract's checks report broken promises.
+
+Shown on a test-only provider ``contract`` whose check lives in a private registry, so that
+``cloudaudit checks`` and the other in-process tests never see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import Field
+
+from cloudaudit.engine.outcome import Outcome, fail
+from cloudaudit.engine.registry import CheckRegistry, check
+from cloudaudit.model.asset import Asset, asset_kind
+from cloudaudit.model.enums import Severity
+from cloudaudit.model.inventory import Inventory, ScanScope
+from plugin_contract import (
+    checks_without_both_verdicts,
+    fixtures,
+    kinds_without_sample,
+    round_trip_losses,
+    undocumented_calls,
+)
+
+REGISTRY = CheckRegistry()
+
+
+@asset_kind("contract.store.box", service="store")
+class Box(Asset):
+    """A box."""
+
+
+@asset_kind("contract.store.lossy", service="store")
+class Lossy(Asset):
+    """An asset kind that forgets a field when it is written."""
+
+    note: str = Field(default="", exclude=True)
+
+
+@check(
+    id="contract.store.box_open",
+    title="Box is open",
+    severity=Severity.HIGH,
+    asset=Box,
+    rationale="Every box is open.",
+    remediation="Close it.",
+    registry=REGISTRY,
+)
+def box_open(box: Box, inventory: Inventory) -> Outcome:
+    """Always fails: it has no pass fixture."""
+    return fail(f"box {box.name} is open")
+
+
+BOX = Box(provider="contract", account="p1", region="r1", id="contract://p1/box-a", name="box-a")
+
+
+@dataclass(frozen=True)
+class FakeCase:
+    inventory: Inventory
+    failing: frozenset[str] = frozenset()
+    passing: frozenset[str] = frozenset()
+
+
+def _inventory(*assets: Asset) -> Inventory:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    scope = ScanScope(provider="contract", accounts=("p1",), regions=("r1",), started=at, finished=at)
+    return Inventory(scope=scope, assets=assets)
+
+
+def test_a_kind_without_a_sample_is_named() -> None:
+    assert kinds_without_sample("contract", []) == ["contract.store.box", "contract.store.lossy"]
+    assert kinds_without_sample("contract", [BOX]) == ["contract.store.lossy"]
+
+
+def test_a_field_lost_by_inventory_json_is_named() -> None:
+    lossy = Lossy(
+        provider="contract", account="p1", region="r1", id="contract://p1/l", name="l", note="kept?"
+    )
+    assert round_trip_losses([BOX]) == []
+    assert round_trip_losses([BOX, lossy]) == ["contract://p1/l"]
+
+
+def test_a_check_without_fixtures_or_without_a_verdict_is_named() -> None:
+    assert checks_without_both_verdicts("contract", {}, REGISTRY) == [
+        "contract.store.box_open: no pass/fail fixture"
+    ]
+    only_fail = FakeCase(_inventory(BOX), failing=frozenset({BOX.id}))
+    assert checks_without_both_verdicts("contract", {"contract.store.box_open": only_fail}, REGISTRY) == [
+        "contract.store.box_open: no PASS fixture"
+    ]
+    claimed = FakeCase(_inventory(BOX), failing=frozenset({BOX.id}), passing=frozenset({BOX.id}))
+    assert checks_without_both_verdicts("contract", {"contract.store.box_open": claimed}, REGISTRY) == [
+        "contract.store.box_open: contract://p1/box-a is not PASS"
+    ]
+
+
+def test_a_call_missing_from_the_permissions_is_named() -> None:
+    granted = ["store.boxes.list"]
+    assert undocumented_calls(["store.boxes.list"], granted) == []
+    assert undocumented_calls(["store.boxes.list", "store.boxes.get"], granted) == ["store.boxes.get"]
+
+
+def test_a_provider_without_contract_fixtures_fails_naming_the_file() -> None:
+    with pytest.raises(AssertionError, match=r"add tests/providers/nosuch/nosuch_contract\.py"):
+        fixtures("nosuch")
