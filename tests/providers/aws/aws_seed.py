@@ -114,3 +114,29 @@ def private_subnet(endpoint: str, vpc: str, cidr: str, region: str = "us-east-1"
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.associate_route_table(RouteTableId=table, SubnetId=sid)
     return str(sid)
+
+
+def rest_api_with_domains(endpoint: str, *domains: str, execute_api: bool = True) -> str:
+    """A deployed REST API (IAM-authorised GET /) and custom domains mapped to it.
+
+    moto answers 500 for a custom domain without base path mappings, so every domain is mapped.
+    """
+    apigateway = client(endpoint, "apigateway")
+    api = apigateway.create_rest_api(
+        name="orders",
+        disableExecuteApiEndpoint=not execute_api,
+        endpointConfiguration={"types": ["REGIONAL"]},
+    )["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM")
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api, stageName="prod")
+    for name in domains:
+        apigateway.create_domain_name(
+            domainName=name,
+            regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            endpointConfiguration={"types": ["REGIONAL"]},
+            securityPolicy="TLS_1_2",
+        )
+        apigateway.create_base_path_mapping(domainName=name, restApiId=api, stage="prod")
+    return str(api)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aws_seed import client
+from aws_seed import rest_api_with_domains
 from cloudaudit.cli.app import main
 from probe_servers import LOCAL, BadApi, Server, Trickle, running
 
@@ -22,21 +22,7 @@ INTERNAL = ("169.254.169.254", "10.0.0.5")
 
 
 def _domains(endpoint: str, *names: str) -> None:
-    """Custom domains mapped to one deployed API (moto answers 500 for a domain without mappings)."""
-    apigateway = client(endpoint, "apigateway")
-    api = apigateway.create_rest_api(name="internal-names", disableExecuteApiEndpoint=True)["id"]
-    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
-    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM")
-    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
-    apigateway.create_deployment(restApiId=api, stageName="prod")
-    for name in names:
-        apigateway.create_domain_name(
-            domainName=name,
-            regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
-            endpointConfiguration={"types": ["REGIONAL"]},
-            securityPolicy="TLS_1_2",
-        )
-        apigateway.create_base_path_mapping(domainName=name, restApiId=api, stage="prod")
+    rest_api_with_domains(endpoint, *names, execute_api=False)
 
 
 def _run(out_dir: Path, *args: str) -> tuple[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from aws_seed import client, default_vpc, ssh_host
+from aws_seed import client, default_vpc, rest_api_with_domains, ssh_host
 from cloudaudit.cli.app import main
 from probe_servers import LOCAL, GoodApi, Server, issue, key, running, server_context
 from shodan_fake import ShodanFake, sample_host
@@ -68,33 +68,10 @@ def _public_database(endpoint: str) -> str:
     return str(instance["Endpoint"]["Address"])
 
 
-def _rest_api(endpoint: str, *domains: str, execute_api: bool = True) -> str:
-    """A deployed REST API (IAM-authorised GET) served on ``domains``; returns its id."""
-    apigateway = client(endpoint, "apigateway")
-    api = apigateway.create_rest_api(
-        name="orders",
-        disableExecuteApiEndpoint=not execute_api,
-        endpointConfiguration={"types": ["REGIONAL"]},
-    )["id"]
-    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
-    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM")
-    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
-    apigateway.create_deployment(restApiId=api, stageName="prod")
-    for name in domains:
-        apigateway.create_domain_name(
-            domainName=name,
-            regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
-            endpointConfiguration={"types": ["REGIONAL"]},
-            securityPolicy="TLS_1_2",
-        )
-        apigateway.create_base_path_mapping(domainName=name, restApiId=api, stage="prod")
-    return str(api)
-
-
 def test_without_exposure_sources_the_surface_answers_from_configuration(aws: str, out_dir: Path) -> None:
     iid, alloc, ip, gid = _elastic_ip_host(aws)
     database = _public_database(aws)
-    api = _rest_api(aws)
+    api = rest_api_with_domains(aws)
 
     assert main([*RUN, "-o", str(out_dir), "--format", "json"]) == 0
 
@@ -166,7 +143,7 @@ def test_a_clean_https_api_the_probe_connected_to_is_confirmed_with_only_pass_fi
     aws: str, out_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name = "good.example.test"
-    _rest_api(aws, name, execute_api=False)
+    rest_api_with_domains(aws, name, execute_api=False)
     ca_files, ca = issue(tmp_path, "ca", "cloudaudit test CA", ca=True)
     cert, _ = issue(tmp_path, "good", name, (name,), days_left=200, issuer=(ca, key()))
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_files.cert))  # the platform trust store knows the test CA
