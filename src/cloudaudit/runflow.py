@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudaudit import __version__, interrupt
-from cloudaudit.completeness import assess, headline
+from cloudaudit.completeness import assess
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
@@ -22,8 +22,6 @@ from cloudaudit.report.files import prepare_dir, write_private
 from cloudaudit.report.html import render_html
 from cloudaudit.report.json_report import render_findings, render_inventory
 from cloudaudit.report.sarif import render_sarif
-from cloudaudit.summary import summarize as summary_table
-from cloudaudit.terminal import printable
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +140,3 @@ def write_reports(
         name, render = FORMATS[fmt]
         files.append(write_private(output_dir / name, render(doc)))
     return files
-
-
-def summarize(doc: FindingsDocument) -> str:
-    """The terminal summary (:mod:`cloudaudit.summary`), and what an incomplete run did not read."""
-    text = summary_table(doc)
-    if doc.run.incomplete:
-        text += "\n" + printable(headline(doc.run.not_read), limit=0)
-    return text

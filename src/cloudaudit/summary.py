@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from cloudaudit.completeness import headline
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument
@@ -68,6 +69,10 @@ def _surface(doc: FindingsDocument) -> list[str]:
     return [f"attack surface: {len(doc.surface)} Internet-facing endpoint(s): {counted}"]
 
 
+def _incomplete(doc: FindingsDocument) -> list[str]:
+    return [printable(headline(doc.run.not_read), limit=0)] if doc.run.incomplete else []
+
+
 def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
     accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
@@ -87,5 +92,6 @@ def summarize(doc: FindingsDocument) -> str:
         *_coverage(doc),
         *_exposure(doc),
         *_surface(doc),
+        *_incomplete(doc),
     ]
     return "\n".join(lines)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
 from cloudaudit.model.surface import SurfaceEntry
-from cloudaudit.runflow import summarize
+from cloudaudit.summary import summarize
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

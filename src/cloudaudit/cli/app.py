@@ -51,9 +51,9 @@ from cloudaudit.runflow import (
     findings_document,
     parse_formats,
     parse_regions,
-    summarize,
     write_reports,
 )
+from cloudaudit.summary import summarize
 from cloudaudit.terminal import printable
 
 log = logging.getLogger("cloudaudit")

@@ -64,15 +64,23 @@ class ProbeSource:
         self.workers = max(1, workers)
         self.resolver = resolver
         self._verdicts: dict[str, Verdict] = {}
+        self._planned: tuple[Sequence[Target], ProbePlan] | None = None
 
     def _plan(self, targets: Sequence[Target]) -> ProbePlan:
-        """Classify each host once (names are resolved here, in parallel), then admit or refuse its ports."""
+        """Classify each host once (names are resolved here, in parallel), then admit or refuse its ports.
+
+        The plan printed by :meth:`plan` is the one :meth:`observe` runs (made once for the same targets).
+        """
+        if self._planned is not None and self._planned[0] is targets:
+            return self._planned[1]
         hosts = [h for h in dict.fromkeys(t.host for t, _ in tcp_ports(targets)) if h not in self._verdicts]
         if hosts:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(hosts))) as pool:
                 verdicts = pool.map(lambda host: classify(host, self.resolver), hosts)
                 self._verdicts.update(zip(hosts, verdicts, strict=True))
-        return make_plan(targets, self.connector, self.options, self._verdicts)
+        plan = make_plan(targets, self.connector, self.options, self._verdicts)
+        self._planned = (targets, plan)
+        return plan
 
     def _pace(self) -> str:
         o = self.options
