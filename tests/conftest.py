@@ -23,6 +23,12 @@ for _var in (
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "SHODAN_API_KEY",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_CLOUD_PROJECT",
+    "GCLOUD_PROJECT",
+    "CLOUDSDK_CORE_PROJECT",
+    "CLOUDAUDIT_ACCESS_TOKEN",
+    "STORAGE_EMULATOR_HOST",
 ):
     os.environ.pop(_var, None)
 
@@ -43,6 +49,7 @@ def _isolated_aws_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # exposure answers cached per test
     monkeypatch.delenv("SHODAN_API_KEY", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(home / "gcloud"))  # no developer gcloud / ADC files
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,12 @@ class Target:
 
     kind: str
     id: str | None = None
+    settings: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    """How to reach it (a credentials file, a token, an endpoint): never printed, never compared."""
+
+    def setting(self, name: str) -> str | None:
+        """The value of one connection setting, None when not given."""
+        return dict(self.settings).get(name)
 
     @property
     def label(self) -> str:

@@ -52,8 +52,11 @@ def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
 
 
 def _values(option: ScopeOption, given: str | list[str] | None) -> tuple[str, ...]:
-    """The option's values, comma-separated lists split; the environment variable when not given."""
+    """The option's values, comma-separated lists split (a single-valued option is taken whole: a path
+    or a token may hold a comma); the environment variable when not given."""
     if given is None:
         given = os.environ.get(option.envvar, "") if option.envvar else ""
     items = [given] if isinstance(given, str) else given
+    if not option.multiple:
+        return tuple(v.strip() for v in items if v.strip())
     return tuple(dict.fromkeys(v.strip() for item in items for v in item.split(",") if v.strip()))

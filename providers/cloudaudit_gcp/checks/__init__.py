@@ -1,0 +1,1 @@
+"""GCP checks, one module per concern; registered by ``GcpPlugin.load``."""

@@ -1,0 +1,1 @@
+"""GCP collection: SDK calls (``fetch``) and pure translation to assets, per service."""

@@ -1,0 +1,172 @@
+"""Credentials, project and API clients of one GCP target (read-only reads, bounded retries).
+
+Credentials, in order: ``--access-token`` (a bearer token obtained elsewhere, never refreshed),
+``--credentials FILE`` (a service-account key or any google-auth credentials file), else
+application-default credentials. ``--endpoint-url`` is the one API root every client of the run
+uses; ``STORAGE_EMULATOR_HOST`` keeps working for Cloud Storage (the client honours it itself).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import google.auth
+import httplib2
+import requests.adapters
+from google.api_core import exceptions as api_core
+from google.api_core.client_options import ClientOptions
+from google.api_core.retry import Retry, if_exception_type
+from google.auth import credentials as auth_credentials
+from google.auth import exceptions as auth
+from google.auth.transport.requests import Request
+from google.cloud import storage
+from google.oauth2.credentials import Credentials as TokenCredentials
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient import discovery
+from googleapiclient.http import HttpRequest
+
+from cloudaudit.errors import CredentialsError, EndpointError, UsageError
+from cloudaudit.logs import register_secret
+from cloudaudit.plugins import Target
+
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+"""OAuth scope of every call; the custom role (deploy/gcp-audit-role.yaml) is what limits it to reads."""
+TIMEOUT = 30.0
+"""Seconds a single request may take."""
+RETRY_DEADLINE = 120.0
+"""Seconds the Google clients keep retrying one call (429, 5xx, broken connections)."""
+NUM_RETRIES = 5
+"""Retries of a discovery-client call (Cloud SQL Admin, API Gateway)."""
+
+RETRYABLE = (
+    api_core.TooManyRequests,
+    api_core.InternalServerError,
+    api_core.BadGateway,
+    api_core.ServiceUnavailable,
+    api_core.GatewayTimeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    auth.TransportError,
+)
+RETRY = Retry(predicate=if_exception_type(*RETRYABLE), initial=0.5, maximum=16.0, timeout=RETRY_DEADLINE)
+"""Compute's REST client retries only 503 by default; Storage's default retry covers the same set."""
+
+C = TypeVar("C")
+
+
+class GcpSession:
+    """Clients of one project, built on first use and shared by the collection threads."""
+
+    def __init__(self, target: Target, max_workers: int) -> None:
+        self.endpoint = (target.setting("endpoint_url") or "").rstrip("/") or None
+        self.max_workers = max_workers
+        self.credentials, adc_project = _credentials(target)
+        self.project = target.id or os.environ.get("GOOGLE_CLOUD_PROJECT") or adc_project or ""
+        if not self.project:
+            raise UsageError(
+                "no GCP project to audit: pass --project PROJECT_ID (or set GOOGLE_CLOUD_PROJECT, "
+                "or 'gcloud config set project' for application-default credentials)"
+            )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._http = threading.local()
+
+    # ------------------------------------------------------------------ identity
+
+    def identify(self) -> str:
+        """The project id; the credentials are checked first (a clear CloudauditError when they fail)."""
+        creds = self.credentials
+        if isinstance(creds, TokenCredentials | auth_credentials.AnonymousCredentials):
+            return self.project
+        try:
+            creds.refresh(Request())
+        except auth.RefreshError as exc:
+            raise CredentialsError(
+                f"the GCP credentials were refused ({_first_line(exc)}): run 'gcloud auth "
+                "application-default login', or pass --credentials FILE or --access-token"
+            ) from exc
+        except auth.TransportError as exc:
+            raise EndpointError(
+                f"cannot reach Google's token endpoint ({_first_line(exc)}): check the network or proxy"
+            ) from exc
+        return self.project
+
+    # ------------------------------------------------------------------ clients
+
+    def storage(self) -> Any:
+        """The Cloud Storage client (JSON API)."""
+        return self._cached("storage", self._storage)
+
+    def compute(self, factory: Callable[..., C]) -> C:
+        """A google-cloud-compute REST client, e.g. ``session.compute(compute_v1.FirewallsClient)``."""
+        name = getattr(factory, "__name__", str(factory))
+        options = ClientOptions(api_endpoint=self.endpoint) if self.endpoint else None
+        return self._cached(name, lambda: factory(credentials=self.credentials, client_options=options))
+
+    def discovery(self, api: str, version: str) -> Any:
+        """A discovery client (``sqladmin v1``, ``apigateway v1``) from the bundled documents."""
+
+        def build() -> Any:
+            options = {"api_endpoint": self.endpoint + "/"} if self.endpoint else None
+            return discovery.build(
+                api,
+                version,
+                credentials=self.credentials,
+                static_discovery=True,
+                cache_discovery=False,
+                client_options=options,
+            )
+
+        return self._cached(f"{api}/{version}", build)
+
+    def execute(self, request: HttpRequest) -> Any:
+        """Run a discovery request on this thread's own HTTP connection (httplib2 is not thread-safe)."""
+        http = getattr(self._http, "value", None)
+        if http is None:
+            http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=int(TIMEOUT)))
+            self._http.value = http
+        return request.execute(http=http, num_retries=NUM_RETRIES)
+
+    def _storage(self) -> Any:
+        options = {"api_endpoint": self.endpoint} if self.endpoint else None
+        client = storage.Client(project=self.project, credentials=self.credentials, client_options=options)
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.max_workers))
+        client._http.mount("https://", adapter)  # one connection per worker, not urllib3's 10
+        client._http.mount("http://", adapter)
+        return client
+
+    def _cached(self, key: str, build: Callable[[], C]) -> C:
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = build()
+            return self._clients[key]  # type: ignore[no-any-return]
+
+
+def _credentials(target: Target) -> tuple[auth_credentials.Credentials, str | None]:
+    """The target's credentials and the project they name (None when they name none)."""
+    token = target.setting("access_token")
+    if token:
+        register_secret(token)
+        return TokenCredentials(token), None
+    path = target.setting("credentials")
+    try:
+        if path:
+            creds, project = google.auth.load_credentials_from_file(path, scopes=SCOPES)
+        else:
+            creds, project = google.auth.default(scopes=SCOPES)
+    except auth.DefaultCredentialsError as exc:
+        where = f"in {path}" if path else "(application-default)"
+        raise CredentialsError(
+            f"no usable GCP credentials {where}: {_first_line(exc)}; run 'gcloud auth "
+            "application-default login', or pass --credentials FILE or --access-token"
+        ) from exc
+    if isinstance(creds, auth_credentials.Scoped) and getattr(creds, "requires_scopes", False):
+        creds = creds.with_scopes(SCOPES)
+    return creds, project
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -1,0 +1,118 @@
+"""The GCP provider plugin object registered under ``cloudaudit.providers``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from contextlib import AbstractContextManager
+from typing import Any
+
+from cloudaudit.errors import MissingDependencyError
+from cloudaudit.install import install_hint
+from cloudaudit.logs import Redaction, SecretRules
+from cloudaudit.model.inventory import Inventory
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+
+SECRETS = SecretRules(
+    env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"),
+    patterns=(
+        Redaction(re.compile(r"\b(ya29\.)[\w.-]+"), r"\1****"),  # OAuth access tokens
+        Redaction(re.compile(r"\b(1//)[\w.-]{20,}"), r"\1****"),  # OAuth refresh tokens
+        Redaction(
+            re.compile(
+                r"-----BEGIN (?:RSA )?PRIVATE KEY-----.*?(?:-----END (?:RSA )?PRIVATE KEY-----|$)", re.S
+            ),
+            "-----PRIVATE KEY REDACTED-----",
+        ),  # a service-account key's private key
+        Redaction(re.compile(r"(\"private_key(?:_id)?\"\s*:\s*\")[^\"]+"), r"\1****"),
+        Redaction(re.compile(r"((?:access_token|Bearer)[=:\s\"]+)[\w.~+/-]{16,}", re.I), r"\1****"),
+    ),
+)
+PROJECT = ScopeOption(
+    "project",
+    help="GCP project id or number to audit; repeat (or comma-separate) for several "
+    "(default: GOOGLE_CLOUD_PROJECT, else the project of the application-default credentials).",
+    metavar="PROJECT",
+)
+CREDENTIALS = ScopeOption(
+    "credentials",
+    help="GCP credentials file (a service-account key) instead of application-default credentials.",
+    multiple=False,
+    metavar="FILE",
+)
+ACCESS_TOKEN = ScopeOption(
+    "access_token",
+    help="GCP OAuth access token obtained elsewhere (gcloud auth print-access-token); never printed.",
+    multiple=False,
+    envvar="CLOUDAUDIT_ACCESS_TOKEN",
+    metavar="TOKEN",
+)
+ENDPOINT_URL = ScopeOption(
+    "endpoint_url",
+    help="API root for every Google API client of the run (Private Google Access, a proxy, a local fake).",
+    multiple=False,
+    metavar="URL",
+)
+CONNECTION = (CREDENTIALS, ACCESS_TOKEN, ENDPOINT_URL)
+
+
+def _modules(package: str) -> list[str]:
+    """Every module of a package of this provider, sorted (no SDK is imported by any of them)."""
+    pkg = importlib.import_module(package)
+    return sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.ispkg)
+
+
+class GcpPlugin:
+    """Google Cloud: Cloud Storage, VPC firewalls and external addresses, Cloud SQL, API Gateway."""
+
+    name = "gcp"
+    install_hint = install_hint("gcp")
+    scope_options = (PROJECT, *CONNECTION)
+    secrets = SECRETS
+    case_insensitive_ids = False
+
+    def targets(self, scope: Scope) -> list[Target]:
+        """One target per ``--project`` (none: the default project), each with the connection settings."""
+        settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
+        projects = scope.get(PROJECT.name, ()) or (None,)
+        return [Target("project", p, settings) for p in projects]
+
+    def load(self) -> None:
+        """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
+        for module in _modules("cloudaudit_gcp"):
+            if module.startswith("cloudaudit_gcp.assets"):
+                importlib.import_module(module)
+        for module in _modules("cloudaudit_gcp.checks"):
+            importlib.import_module(module)
+
+    def permissions(self) -> dict[str, Any]:
+        """The custom role of every permission the collectors use (deploy/gcp-audit-role.yaml)."""
+        try:
+            from cloudaudit_gcp.collect.services import audit_role
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Google Cloud libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+        return audit_role()
+
+    def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
+        """Read the project with the Google Cloud clients (read-only calls only)."""
+        try:
+            from cloudaudit_gcp.collect.runner import collect
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Google Cloud libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+        return collect(options, progress)
+
+    def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
+        """The local fake of the Google APIs serving the sample project."""
+        try:
+            from cloudaudit_gcp.demo import demo_project
+        except ImportError as exc:
+            raise MissingDependencyError(f"the GCP demo needs ({exc}); run: {install_hint('demo')}") from exc
+        return demo_project(probe)
+
+
+plugin = GcpPlugin()
