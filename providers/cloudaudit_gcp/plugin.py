@@ -71,6 +71,7 @@ class GcpPlugin:
     scope_options = (PROJECT, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = False
+    sdk_loggers = ("google", "googleapiclient", "google_auth_httplib2")
 
     def targets(self, scope: Scope) -> list[Target]:
         """One target per ``--project`` (none: the default project), each with the connection settings."""

@@ -98,5 +98,22 @@ def configure(debug: bool, quiet: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING))
-    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "moto", "s3transfer"):
-        logging.getLogger(noisy).setLevel(logging.INFO if debug else logging.ERROR)
+    _SDK_LOGGERS.update({"urllib3", "werkzeug"})
+    for noisy in sorted(_SDK_LOGGERS):
+        _quiet(noisy)
+
+
+_SDK_LOGGERS: set[str] = set()
+
+
+def _quiet(name: str) -> None:
+    """An SDK's own logger: its errors only (its details with ``--debug``)."""
+    debug = logging.getLogger().level <= logging.DEBUG
+    logging.getLogger(name).setLevel(logging.INFO if debug else logging.ERROR)
+
+
+def register_sdk_loggers(names: tuple[str, ...]) -> None:
+    """Keep a provider SDK's chatter (retries, credential probing) off the terminal; see :func:`configure`."""
+    for name in names:
+        _SDK_LOGGERS.add(name)
+        _quiet(name)

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.install import install_hint
-from cloudaudit.logs import SecretRules, register_rules
+from cloudaudit.logs import SecretRules, register_rules, register_sdk_loggers
 from cloudaudit.model.inventory import Inventory, register_id_key
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
@@ -118,6 +118,8 @@ class ProviderPlugin(Protocol):
     """Environment variables holding secrets and patterns of secrets: redacted from every log line."""
     case_insensitive_ids: bool
     """True when the provider's resource ids compare case-insensitively (Azure)."""
+    sdk_loggers: tuple[str, ...]
+    """Loggers of its SDK, kept to errors unless ``--debug`` (their retries and probing are not for users)."""
 
     def targets(self, scope: Scope) -> list[Target]:
         """The targets the scope options select (none given: the SDK's default); UsageError if none."""
@@ -171,6 +173,7 @@ def plugin_object(name: str) -> ProviderPlugin:
     if not isinstance(plugin, ProviderPlugin):
         raise UsageError(f"entry point {name!r} does not provide a cloudaudit provider plugin")
     register_rules(plugin.secrets)
+    register_sdk_loggers(plugin.sdk_loggers)
     if plugin.case_insensitive_ids:
         register_id_key(plugin.name, str.casefold)
     return plugin

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import google.auth
@@ -23,12 +24,14 @@ from google.auth import credentials as auth_credentials
 from google.auth import exceptions as auth
 from google.auth.transport.requests import Request
 from google.cloud import storage
+from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials as TokenCredentials
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient import discovery
 from googleapiclient.http import HttpRequest
 
 from cloudaudit.errors import CredentialsError, EndpointError, UsageError
+from cloudaudit.inputs import Limits, load_json
 from cloudaudit.logs import register_secret
 from cloudaudit.plugins import Target
 
@@ -36,10 +39,8 @@ SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 """OAuth scope of every call; the custom role (deploy/gcp-audit-role.yaml) is what limits it to reads."""
 TIMEOUT = 30.0
 """Seconds a single request may take."""
-RETRY_DEADLINE = 120.0
-"""Seconds the Google clients keep retrying one call (429, 5xx, broken connections)."""
-NUM_RETRIES = 5
-"""Retries of a discovery-client call (Cloud SQL Admin, API Gateway)."""
+RETRY_SECONDS_ENV = "CLOUDAUDIT_RETRY_SECONDS"
+"""How long the Google clients keep retrying one call (429, 5xx, broken connections); default 120."""
 
 RETRYABLE = (
     api_core.TooManyRequests,
@@ -51,8 +52,18 @@ RETRYABLE = (
     requests.exceptions.ChunkedEncodingError,
     auth.TransportError,
 )
-RETRY = Retry(predicate=if_exception_type(*RETRYABLE), initial=0.5, maximum=16.0, timeout=RETRY_DEADLINE)
-"""Compute's REST client retries only 503 by default; Storage's default retry covers the same set."""
+
+
+def retry_seconds() -> float:
+    """The retry budget of one call: ``CLOUDAUDIT_RETRY_SECONDS`` (default 120 s, at least 1 s)."""
+    try:
+        return max(1.0, float(os.environ.get(RETRY_SECONDS_ENV, "120")))
+    except ValueError:
+        raise UsageError(f"{RETRY_SECONDS_ENV} must be a number of seconds") from None
+
+
+CREDENTIALS_FILE = Limits(max_bytes=64 * 2**10)
+"""A key file is a few kilobytes."""
 
 C = TypeVar("C")
 
@@ -70,6 +81,11 @@ class GcpSession:
                 "no GCP project to audit: pass --project PROJECT_ID (or set GOOGLE_CLOUD_PROJECT, "
                 "or 'gcloud config set project' for application-default credentials)"
             )
+        budget = retry_seconds()
+        self.retry = Retry(predicate=if_exception_type(*RETRYABLE), initial=0.5, maximum=16.0, timeout=budget)
+        """Every Google Cloud client call's retry (Compute's REST client alone retries only 503)."""
+        self.num_retries = 5 if budget >= 60 else 1
+        """Retries of a discovery-client call (random exponential sleeps: 5 take up to a minute)."""
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._http = threading.local()
@@ -128,7 +144,7 @@ class GcpSession:
         if http is None:
             http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=int(TIMEOUT)))
             self._http.value = http
-        return request.execute(http=http, num_retries=NUM_RETRIES)
+        return request.execute(http=http, num_retries=self.num_retries)
 
     def _storage(self) -> Any:
         options = {"api_endpoint": self.endpoint} if self.endpoint else None
@@ -152,20 +168,39 @@ def _credentials(target: Target) -> tuple[auth_credentials.Credentials, str | No
         register_secret(token)
         return TokenCredentials(token), None
     path = target.setting("credentials")
+    if path:
+        return _from_file(Path(path))
     try:
-        if path:
-            creds, project = google.auth.load_credentials_from_file(path, scopes=SCOPES)
-        else:
-            creds, project = google.auth.default(scopes=SCOPES)
+        creds, project = google.auth.default(scopes=SCOPES)
     except auth.DefaultCredentialsError as exc:
-        where = f"in {path}" if path else "(application-default)"
         raise CredentialsError(
-            f"no usable GCP credentials {where}: {_first_line(exc)}; run 'gcloud auth "
+            f"no usable GCP credentials (application-default): {_first_line(exc)}; run 'gcloud auth "
             "application-default login', or pass --credentials FILE or --access-token"
         ) from exc
-    if isinstance(creds, auth_credentials.Scoped) and getattr(creds, "requires_scopes", False):
-        creds = creds.with_scopes(SCOPES)
     return creds, project
+
+
+def _from_file(path: Path) -> tuple[auth_credentials.Credentials, str | None]:
+    """A service-account key or an authorized-user file, loaded by its declared type only.
+
+    Other types (external accounts run commands or call URLs named in the file) are refused here:
+    use them through application-default credentials, where the user chose them.
+    """
+    info = load_json(path, "credentials file", CREDENTIALS_FILE)
+    kind = info.get("type") if isinstance(info, dict) else None
+    try:
+        if kind == "service_account":
+            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            return creds, info.get("project_id")
+        if kind == "authorized_user":
+            user = TokenCredentials.from_authorized_user_info(info, scopes=SCOPES)
+            return user, info.get("quota_project_id")
+    except (ValueError, KeyError) as exc:
+        raise UsageError(f"credentials file {path}: not a usable {kind} key ({_first_line(exc)})") from None
+    raise UsageError(
+        f"credentials file {path}: type {kind!r} is not supported by --credentials (service_account or "
+        "authorized_user); use it through GOOGLE_APPLICATION_CREDENTIALS instead"
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -28,7 +28,7 @@ def fetch_buckets(ctx: CollectContext) -> list[Raw] | Failed:
     """Every bucket of the project as its JSON resource (``projection=full``)."""
     client = ctx.gcp.storage()
     listed = ctx.guard.items(
-        lambda: client.list_buckets(project=ctx.project, projection="full"),
+        lambda: client.list_buckets(project=ctx.project, projection="full", retry=ctx.gcp.retry),
         service=SERVICE,
         region=GLOBAL,
         operation="storage.buckets.list",
@@ -45,7 +45,7 @@ def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
     where: dict[str, Any] = {"service": SERVICE, "region": GLOBAL, "resource_id": bucket_id(raw["name"])}
     details: dict[str, Any] = {
         "iam": ctx.guard.fetch(
-            lambda: bucket.get_iam_policy(requested_policy_version=3).to_api_repr(),
+            lambda: bucket.get_iam_policy(requested_policy_version=3, retry=ctx.gcp.retry).to_api_repr(),
             operation="storage.buckets.getIamPolicy",
             **where,
         )
@@ -68,7 +68,7 @@ def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
 
 def _entries(acl: Any) -> list[Raw]:
     """An ACL's entries, read now (``reload`` is the ACL's own list call)."""
-    acl.reload()
+    acl.reload()  # the default retry (429, 5xx) of the storage client
     return [dict(entry) for entry in acl]
 
 
