@@ -87,6 +87,9 @@ class FakePlugin:
     def permissions(self) -> dict[str, Any]:
         return {"permissions": ["fake.boxes.list"]}
 
+    def permission_names(self) -> list[str]:
+        return ["fake.boxes.list"]
+
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         project = options.target.id or ""
         account = project.removeprefix("dup-")

@@ -44,6 +44,7 @@ class AwsPlugin:
     scope_options = (PROFILE,)
     secrets = SECRETS
     case_insensitive_ids = False
+    sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
     def targets(self, scope: Scope) -> list[Target]:
         """One target per ``--profile``; none given: the SDK's default credentials."""
@@ -64,6 +65,16 @@ class AwsPlugin:
         except ImportError as exc:
             raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
         return readonly_policy()
+
+    def permission_names(self) -> list[str]:
+        """Every permission the collectors use, sorted."""
+        try:
+            from cloudaudit_aws.collect.services import required_permissions
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"cannot list permissions ({exc}); run: {self.install_hint}"
+            ) from exc
+        return required_permissions()
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account with boto3 (read-only calls only)."""

@@ -97,6 +97,16 @@ class GcpPlugin:
             ) from exc
         return audit_role()
 
+    def permission_names(self) -> list[str]:
+        """Every permission the collectors use, sorted."""
+        try:
+            from cloudaudit_gcp.collect.services import required_permissions
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"cannot list permissions ({exc}); run: {self.install_hint}"
+            ) from exc
+        return required_permissions()
+
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the project with the Google Cloud clients (read-only calls only)."""
         try:

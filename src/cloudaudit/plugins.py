@@ -130,6 +130,9 @@ class ProviderPlugin(Protocol):
     def permissions(self) -> dict[str, Any]:
         """The provider's read-only policy document covering every call ``collect`` makes."""
 
+    def permission_names(self) -> list[str]:
+        """The permissions (IAM actions) that document grants, sorted."""
+
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the account (read-only) and return its inventory; raise CloudauditError if it can't."""
 

@@ -436,12 +436,16 @@ def report_cmd(
 def permissions_cmd(
     provider: ProviderOpt = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="json: the policy document; text: one action a line.")
+        str,
+        typer.Option(
+            "--format", "-f", help="json or yaml: the policy or role document; text: one permission a line."
+        ),
     ] = "json",
 ) -> None:
-    """Print the read-only policy the audit needs (attach it to the auditing role)."""
+    """Print the read-only policy (AWS) or custom role (GCP) the audit needs."""
     configure(False)
-    typer.echo(render_permissions(load_plugin(_provider(provider)).permissions(), fmt))
+    plugin = load_plugin(_provider(provider))
+    typer.echo(render_permissions(plugin.permissions(), plugin.permission_names(), fmt))
 
 
 @checks_app.callback()

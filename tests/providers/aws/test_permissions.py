@@ -50,8 +50,8 @@ def test_permissions_command_lists_actions(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_permissions_command_rejects_an_unknown_format(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["permissions", "--format", "yaml"]) == ExitCode.USAGE
-    assert "unknown format 'yaml' for permissions; choose from json, text" in capsys.readouterr().err
+    assert main(["permissions", "-p", "aws", "--format", "xml"]) == ExitCode.USAGE
+    assert "unknown format 'xml' for permissions; choose from json, yaml, text" in capsys.readouterr().err
 
 
 def test_access_denied_points_at_the_permissions_command(
