@@ -2,26 +2,34 @@
 
 It exercises the core's seams the way a real provider does: scope options resolving to targets,
 the collection engine with its own error classifier, secret patterns, ids compared
-case-insensitively, a demo. Project names steer it: ``throttled-*`` answers with a throttling error,
-``crash-*`` has a collector bug, ``dup-*`` is the same account as the project without the prefix.
+case-insensitively, a demo (with its own exposure snapshot and, with ``--probe``, a local Redis
+mapped onto its public box). Project names steer it: ``throttled-*`` answers with a throttling error,
+``crash-*`` has a collector bug, ``dup-*`` is the same account as the project without the prefix,
+``public-*`` has its box answering on :data:`PUBLIC_BOX` port 6379.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import re
+import tempfile
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cloudaudit import interrupt
 from cloudaudit.collect import engine
 from cloudaudit.collect.guard import Failed, Guard
 from cloudaudit.errors import UsageError
+from cloudaudit.exposure.demo_services import demo_services
+from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
 from cloudaudit.logs import Redaction, SecretRules
-from cloudaudit.model.asset import Asset
+from cloudaudit.model.asset import Asset, Endpoint
 from cloudaudit.model.inventory import GapKind, Inventory, ScanScope
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
 
@@ -29,6 +37,23 @@ log = logging.getLogger("fake_provider")
 
 PROJECT = ScopeOption("project", help="Fake project to audit.", envvar="FAKE_PROJECT", metavar="PROJECT")
 TOKEN_RE = re.compile(r"\b(fake-token-)[0-9a-f]+")
+PUBLIC_BOX = "192.0.2.44"
+"""Where a ``public-*`` project's box answers (a documentation address: probed only when mapped)."""
+SNAPSHOT_HOST = {
+    "ip_str": PUBLIC_BOX,
+    "hostnames": [],
+    "ports": [6379],
+    "data": [
+        {
+            "ip_str": PUBLIC_BOX,
+            "port": 6379,
+            "transport": "tcp",
+            "product": "Redis key-value store",
+            "timestamp": "2026-01-01T00:00:00.000000",
+            "data": "redis_version:7.0.0",
+        }
+    ],
+}
 
 
 class FakeApiError(Exception):
@@ -61,8 +86,18 @@ def list_boxes(project: str) -> dict[str, Any]:
 
 
 @contextmanager
-def _sample() -> Iterator[DemoAccount]:
-    yield DemoAccount(options=CollectOptions(target=Target("project", "demo-project")))
+def _sample(probe: bool) -> Iterator[DemoAccount]:
+    """The ``public-demo`` project, its snapshot and, with ``probe``, a local Redis mapped onto its box."""
+    with tempfile.TemporaryDirectory(prefix="fake-demo-") as tmp, ExitStack() as stack:
+        snapshot = Path(tmp) / "fake-snapshot.json"
+        snapshot.write_text(json.dumps(SNAPSHOT_HOST))
+        exposure = ExposureOptions(sources=(SourceSpec("file", str(snapshot)),))
+        if probe:
+            services = stack.enter_context(demo_services())
+            mapping = ConnectTo(PUBLIC_BOX, 6379, services.host, services.redis_port)
+            exposure = replace(exposure, probe=True, probe_only_mapped=True, connect_to=(mapping,))
+        target = Target("project", "public-demo")
+        yield DemoAccount(options=CollectOptions(target=target), exposure=exposure)
 
 
 class FakePlugin:
@@ -109,7 +144,7 @@ class FakePlugin:
         )
 
     def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
-        return _sample()
+        return _sample(probe)
 
 
 def _collect_store(guard: Guard) -> Any:
@@ -122,8 +157,17 @@ def _collect_store(guard: Guard) -> Any:
         if isinstance(listed, Failed) or not isinstance(listed, dict):
             return []
         account = project.removeprefix("dup-")
+        public = project.startswith("public-")
+        endpoints = (Endpoint(host=PUBLIC_BOX, from_port=6379, to_port=6379, via="open box"),)
         return [
-            Box(provider="fake", account=account, region=region, id=f"fake://{account}/{b}", name=b)
+            Box(
+                provider="fake",
+                account=account,
+                region=region,
+                id=f"fake://{account}/{b}",
+                name=b,
+                endpoints=endpoints if public else (),
+            )
             for b in listed["boxes"]
         ]
 

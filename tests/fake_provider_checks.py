@@ -23,5 +23,5 @@ class Box(Asset):
     remediation="Close it.",
 )
 def box_open(box: Box, inventory: Inventory) -> Outcome:
-    """Always fails: a finding per box."""
-    return fail(f"box {box.name} is open")
+    """Always fails: a finding per box (about its public endpoints, when it has some)."""
+    return fail(f"box {box.name} is open", network=box.endpoint_network() if box.endpoints else None)

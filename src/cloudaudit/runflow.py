@@ -43,11 +43,11 @@ class Selection:
     mutelist: Mutelist | None = None
     fail_on: Severity | None = None
 
-    def checks(self, provider: str) -> list[CheckSpec]:
-        """The selected checks of one provider."""
-        chosen = [c for c in REGISTRY.select(self.include, self.exclude) if c.provider == provider]
+    def checks(self, *providers: str) -> list[CheckSpec]:
+        """The selected checks of these providers (each runs on its own provider's assets only)."""
+        chosen = [c for c in REGISTRY.select(self.include, self.exclude) if c.provider in providers]
         if not chosen:
-            raise UsageError(f"no {provider} check selected")
+            raise UsageError(f"no {' or '.join(providers)} check selected")
         return chosen
 
 
@@ -105,6 +105,7 @@ def findings_document(
         run=RunInfo(
             tool_version=__version__,
             provider=scope.provider,
+            providers=list(scope.providers),
             accounts=list(scope.accounts),
             regions=list(scope.regions),
             started=scope.started,

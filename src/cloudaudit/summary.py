@@ -45,9 +45,9 @@ def _coverage(doc: FindingsDocument) -> list[str]:
     if not doc.coverage:
         return ["coverage gaps: none"]
     lines = [f"coverage gaps: {len(doc.coverage)} (see 'coverage' in the report)"]
-    if any(g.error_code in DENIED_CODES for g in doc.coverage):
-        provider = printable(doc.run.provider, limit=20)
-        command = f"cloudaudit permissions --provider {provider}"
+    denied = dict.fromkeys(g.provider for g in doc.coverage if g.error_code in DENIED_CODES)
+    for provider in sorted(denied):
+        command = f"cloudaudit permissions --provider {printable(provider, limit=20)}"
         lines.append(f"  access was denied: '{command}' prints the policy the audit needs")
     return lines
 
@@ -76,14 +76,14 @@ def _incomplete(doc: FindingsDocument) -> list[str]:
 def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
     accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
+    providers = ", ".join(printable(p, limit=20) for p in doc.run.providers)
     fails = sum(1 for f in doc.findings if f.status is Status.FAIL)
     others: Counter[Status] = Counter(f.status for f in doc.findings if f.status is not Status.FAIL)
     not_failing = (
         ", ".join(f"{others[s]} {s.value}" for s in Status if s is not Status.FAIL and others[s]) or "none"
     )
     lines = [
-        f"{len(doc.findings)} results from {doc.run.checks_run} checks on "
-        f"{printable(doc.run.provider, limit=20)} account(s) {accounts}",
+        f"{len(doc.findings)} results from {doc.run.checks_run} checks on {providers} account(s) {accounts}",
         "",
         *_table(doc),
         "",

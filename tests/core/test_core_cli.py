@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from cloudaudit.plugins import available
+from test_report_html import parse
+
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 
@@ -148,15 +151,77 @@ def test_demo_of_another_provider(fake_installed: Path, tmp_path: Path) -> None:
     proc = _cli(fake_installed, "demo", "--provider", "fake", "-f", "json", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "Starting the local FAKE emulator (127.0.0.1)" in proc.stderr
-    assert _findings(out)["run"]["accounts"] == ["demo-project"]
+    assert _findings(out)["run"]["accounts"] == ["public-demo"]
 
 
-def test_demo_all_with_several_providers_says_not_yet(fake_installed: Path, tmp_path: Path) -> None:
-    proc = _cli(fake_installed, "demo", "--provider", "all", "-o", str(tmp_path / "out"))
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        "error: --provider all is not supported yet with several providers (aws, fake)"
-    ]
+def _every_demo() -> list[str]:
+    """The providers ``demo --provider all`` audits with the fake installed: every installed one."""
+    return sorted({*available(), "fake"})
+
+
+def _html_run_info(out: Path) -> dict[str, str]:
+    run_info = parse((out / "report.html").read_text()).root.by_id("run-info")
+    labels = [dt.text() for dt in run_info.find_all("dt")]
+    return dict(zip(labels, [dd.text() for dd in run_info.find_all("dd")], strict=True))
+
+
+def test_demo_all_audits_every_provider_into_one_report(fake_installed: Path, tmp_path: Path) -> None:
+    """AWS's and the fake's sample accounts in one report set: both providers' findings, each graded
+    by its own demo's snapshot, a header naming both; then evaluate runs both providers' checks."""
+    out = tmp_path / "out"
+    args = ["demo", "--provider", "all", "-f", "json,html", "--fail-on", "high", "-o", str(out)]
+    proc = _cli(fake_installed, *args)
+    assert proc.returncode == 1, proc.stderr  # failing findings at or above high
+    assert "Starting the local AWS emulator" in proc.stderr
+    assert "Starting the local FAKE emulator" in proc.stderr
+    providers = _every_demo()
+
+    doc = _findings(out)
+    assert (doc["schema_version"], doc["run"]["providers"]) == ("1.2", providers)
+    assert doc["run"]["provider"] == ",".join(providers)
+    assert {"123456789012", "public-demo"} <= set(doc["run"]["accounts"])
+    assert doc["run"]["exposure_sources"] == ["file"]  # both snapshots, one source
+    by_provider = {p: [f for f in doc["findings"] if f["provider"] == p] for p in ("aws", "fake")}
+    (box,) = by_provider["fake"]
+    assert (box["resource_id"], box["status"]) == ("fake://public-demo/box-public-demo", "FAIL")
+    assert box["exposure"]["level"] == "observed"  # the fake demo's snapshot lists 192.0.2.44:6379
+    assert any(f["exposure"]["level"] == "observed" for f in by_provider["aws"])  # AWS's snapshot
+    assert any(f["status"] == "FAIL" and f["severity"] == "critical" for f in by_provider["aws"])
+
+    listed = ", ".join(providers)
+    assert f"checks on {listed} account(s)" in proc.stdout
+    run_info = _html_run_info(out)
+    assert run_info["Providers"] == listed
+    assert {"123456789012", "public-demo"} <= set(run_info["Accounts"].split(", "))
+
+    again = tmp_path / "again"
+    inventory = str(out / "inventory.json")
+    proc = _cli(fake_installed, "evaluate", "--inventory", inventory, "-f", "json", "-o", str(again))
+    assert proc.returncode == 0, proc.stderr
+    evaluated = _findings(again)
+    assert evaluated["run"]["providers"] == providers
+    assert {f["provider"] for f in evaluated["findings"]} >= {"aws", "fake"}
+    assert "fake.store.box_open" in {f["check_id"] for f in evaluated["findings"]}
+
+
+def test_demo_all_probes_every_demos_mapped_services(fake_installed: Path, tmp_path: Path) -> None:
+    """With --probe, each demo's mappings are kept: the probe reaches AWS's and the fake's local
+    services (127.0.0.1 only) and finds the open Redis behind both."""
+    out = tmp_path / "out"
+    proc = _cli(fake_installed, "demo", "--provider", "all", "--probe", "-f", "json", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "192.0.2.44:6379 (via 127.0.0.1:" in proc.stderr
+    assert "203.0.113.20:6379 (via 127.0.0.1:" in proc.stderr
+
+    doc = _findings(out)
+    assert doc["run"]["exposure_sources"] == ["file", "probe"]
+    redis = {
+        (f["provider"], f["resource_id"])
+        for f in doc["findings"]
+        if f["check_id"].startswith("exposure.probe.redis") and f["status"] == "FAIL"
+    }
+    assert ("fake", "fake://public-demo/box-public-demo") in redis
+    assert any(provider == "aws" for provider, _ in redis)
 
 
 def test_stray_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

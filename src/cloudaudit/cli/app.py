@@ -7,7 +7,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -19,10 +19,11 @@ from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
-from cloudaudit.collect.targets import collect_targets
+from cloudaudit.collect.targets import ProviderRun, collect_providers
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
-from cloudaudit.engine.registry import REGISTRY, RegistryError
+from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
+from cloudaudit.exposure.combine import combine
 from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
 from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
@@ -36,7 +37,6 @@ from cloudaudit.plugins import (
     CollectOptions,
     Progress,
     ProviderPlugin,
-    Target,
     available,
     default_provider,
     load_all,
@@ -222,25 +222,27 @@ def _progress(label: str, verb: str = "collected") -> tuple[AbstractContextManag
 
 
 def _audit(
-    plugin: ProviderPlugin,
-    options: CollectOptions,
-    targets: Sequence[Target],
+    runs: Sequence[ProviderRun],
     selection: Selection,
     output_dir: Path,
     formats: tuple[str, ...],
     exposure: ExposureOptions,
 ) -> Result:
-    checks = selection.checks(plugin.name)
-    options = replace(options, services=frozenset(s for c in checks for s in c.services))
-    context, progress = _progress(f"Collecting {plugin.name}")
-    with context:
-        inventory = collect_targets(plugin, options, targets, progress)
+    """Collect every provider's targets into one inventory, evaluate it, write one report set."""
+    checks = selection.checks(*(r.plugin.name for r in runs))
+    runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
+    inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
     doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
     result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen))
     _report(result)
     return result
+
+
+def _services(checks: Sequence[CheckSpec], plugin: ProviderPlugin) -> frozenset[str]:
+    """The services ``plugin`` must collect for its selected checks."""
+    return frozenset(s for c in checks if c.provider == plugin.name for s in c.services)
 
 
 def _report(result: Result) -> None:
@@ -301,15 +303,8 @@ def run(
     )
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
-    result = _audit(
-        plugin,
-        CollectOptions(regions=wanted, max_workers=workers),
-        targets,
-        selection,
-        output_dir,
-        fmts,
-        exposure_options,
-    )
+    part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
+    result = _audit([part], selection, output_dir, fmts, exposure_options)
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
@@ -335,37 +330,42 @@ def demo(
     ca_bundle: CaBundleOpt = None,
     debug: Debug = False,
 ) -> None:
-    """Audit a provider's built-in sample account served by a local emulator (no cloud access)."""
+    """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
+    emulators (no cloud access): one report set."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
-    plugin = load_plugin(_demo_provider(provider))
+    plugins = [load_plugin(name) for name in _demo_providers(provider)]
     selection = _selection("", "", None, fail_on)
-    typer.echo(
-        f"Starting the local {plugin.name.upper()} emulator (127.0.0.1) with a sample account...", err=True
-    )
-    with plugin.demo(probe) as account:
-        exposure = with_probe_limits(account.exposure, limits)
-        targets = [account.options.target]
-        result = _audit(plugin, account.options, targets, selection, output_dir, fmts, exposure)
+    with ExitStack() as stack:  # every emulator (and probe service) lives until the reports are written
+        runs: list[ProviderRun] = []
+        exposures: list[ExposureOptions] = []
+        for plugin in plugins:
+            typer.echo(
+                f"Starting the local {plugin.name.upper()} emulator (127.0.0.1) with a sample account...",
+                err=True,
+            )
+            account = stack.enter_context(plugin.demo(probe))
+            runs.append(ProviderRun(plugin, account.options, [account.options.target]))
+            exposures.append(account.exposure)
+        exposure = with_probe_limits(combine(exposures), limits)
+        result = _audit(runs, selection, output_dir, fmts, exposure)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
-def _demo_provider(name: str | None) -> str:
-    """``--provider`` of ``demo``: 'all' is every installed provider (one report per provider
-    comes with a second provider; with one installed it is that one)."""
+def _demo_providers(name: str | None) -> list[str]:
+    """``--provider`` of ``demo``: one provider, or 'all' installed ones (their sample accounts
+    audited together, into one report)."""
     if name != "all":
-        return _provider(name)
+        return [_provider(name)]
     installed = sorted(available())
-    if len(installed) != 1:
-        raise UsageError(
-            f"--provider all is not supported yet with several providers ({', '.join(installed)})"
-        )
-    return installed[0]
+    if not installed:
+        raise UsageError("no provider is installed (entry-point group cloudaudit.providers)")
+    return installed
 
 
 @app.command("evaluate")
@@ -406,7 +406,7 @@ def evaluate_cmd(
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     inv = load_inventory(inventory)
-    doc = findings_document(inv, selection.checks(inv.scope.provider), selection.mutelist)
+    doc = findings_document(inv, selection.checks(*inv.scope.providers), selection.mutelist)
     recorded = load_observations(observations) if observations else None
     if recorded is not None and exposure_options.enabled:
         raise UsageError("use either --observations (a saved exposure.json) or --exposure/--probe, not both")

@@ -82,14 +82,15 @@ def _parse(path: Path) -> list[dict[str, Any]]:
 
 
 class SnapshotSource:
-    """Observations from a snapshot file, read once at build time."""
+    """Observations from one or more snapshot files (one source: hosts merged per ``ip_str``),
+    read once at build time."""
 
     name = NAME
 
     def __init__(
-        self, path: Path, hosts: list[dict[str, Any]], clock: Callable[[], float] = time.time
+        self, paths: Sequence[Path], hosts: list[dict[str, Any]], clock: Callable[[], float] = time.time
     ) -> None:
-        self.path = path
+        self.paths = tuple(paths)
         self.hosts = hosts
         self._clock = clock
         self._by_ip = {h["ip_str"]: h for h in hosts}
@@ -98,9 +99,14 @@ class SnapshotSource:
             for name in host_names(host):
                 self._by_name.setdefault(name, []).append(host)
 
+    @property
+    def where(self) -> str:
+        """The snapshot path(s), for messages."""
+        return ", ".join(str(p) for p in self.paths)
+
     def plan(self, targets: Sequence[Target]) -> str:
-        """The snapshot's size and path (nothing is contacted)."""
-        return f"file: {len(self.hosts)} hosts in {self.path}"
+        """The snapshots' size and paths (nothing is contacted)."""
+        return f"file: {len(self.hosts)} hosts in {self.where}"
 
     def _matches(self, target: Target) -> list[dict[str, Any]]:
         found = [self._by_ip[target.host]] if target.host in self._by_ip else []
@@ -110,6 +116,7 @@ class SnapshotSource:
     def observe(self, targets: Sequence[Target], progress: Progress) -> SourceResult:
         """Observations for every target; one not in the snapshot is ``not_indexed``."""
         now = datetime.fromtimestamp(self._clock(), UTC)
+        names = ", ".join(p.name for p in self.paths)
         observations: list[Observation] = []
         matched = 0
         progress.add_total(len(targets))
@@ -125,20 +132,23 @@ class SnapshotSource:
                         host=target.host,
                         kind="not_indexed",
                         level=ExposureLevel.NONE,
-                        summary=f"not in the snapshot {self.path.name} (matched by ip_str and hostnames)",
+                        summary=f"not in the snapshot {names} (matched by ip_str and hostnames)",
                         seen_at=now,
                     )
                 )
             progress.advance(target.host)
-        note = f"file: {matched} of {len(targets)} targets found in {self.path} ({len(self.hosts)} hosts)"
+        note = f"file: {matched} of {len(targets)} targets found in {self.where} ({len(self.hosts)} hosts)"
         return SourceResult(source=NAME, observations=tuple(observations), notes=(note,))
 
 
 def build(
-    options: ExposureOptions, argument: str, *, clock: Callable[[], float] = time.time
+    options: ExposureOptions, argument: str, *more: str, clock: Callable[[], float] = time.time
 ) -> SnapshotSource:
-    """Read the snapshot now, so a bad file is reported before anything runs."""
-    if not argument:
+    """Read the snapshot(s) now, so a bad file is reported before anything runs. Several files
+    (``file:A,file:B``, or every demo's snapshot) are one source: a host listed in both is merged."""
+    if not all((argument, *more)):
         raise UsageError("--exposure file needs a path: file:PATH (a Shodan host JSON snapshot)")
-    path = Path(argument).expanduser()
-    return SnapshotSource(path, load_snapshot(path), clock)
+    paths = [Path(a).expanduser() for a in dict.fromkeys((argument, *more))]
+    hosts = [load_snapshot(p) for p in paths]
+    merged = hosts[0] if len(hosts) == 1 else hosts_from_records(h for each in hosts for h in each)
+    return SnapshotSource(paths, merged, clock)

@@ -198,10 +198,17 @@ def effective_specs(options: ExposureOptions) -> tuple[list[SourceSpec], list[st
 
 
 def build_sources(options: ExposureOptions) -> list[ExposureSource]:
-    """Instantiate the sources that will run (the probe last), importing each module only now."""
+    """Instantiate the sources that will run (the probe last), importing each module only now.
+
+    One source per name: the arguments of a name given several times (``file:A,file:B``) go to
+    one ``build(options, *arguments)``.
+    """
     specs, _ = effective_specs(options)
-    built: list[ExposureSource] = []
+    arguments: dict[str, list[str]] = {}
     for spec in specs:
-        module = importlib.import_module(SOURCE_MODULES[spec.name])
-        built.append(module.build(options, spec.argument))
+        arguments.setdefault(spec.name, []).append(spec.argument)
+    built: list[ExposureSource] = []
+    for name, given in arguments.items():
+        module = importlib.import_module(SOURCE_MODULES[name])
+        built.append(module.build(options, *given))
     return built

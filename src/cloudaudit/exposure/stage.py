@@ -94,21 +94,24 @@ def _run_sources(
 def _coverage(
     doc: FindingsDocument, inventory: Inventory, targets: Sequence[Target], gaps: Sequence[ExposureGap]
 ) -> list[CollectionGap]:
+    """A coverage gap per exposure gap, on the provider and account of the asset owning the host."""
     owners = {t.host: t.asset_ids for t in targets}
-    accounts = {a.id: a.account for a in inventory.assets}
-    return [
-        CollectionGap(
-            provider=doc.run.provider,
-            account=next((accounts[a] for a in owners.get(g.host, ()) if a in accounts), ""),
+    assets = {a.id: a for a in inventory.assets}
+
+    def covered(gap: ExposureGap) -> CollectionGap:
+        owner = next((assets[a] for a in owners.get(gap.host, ()) if a in assets), None)
+        return CollectionGap(
+            provider=owner.provider if owner else doc.run.provider,
+            account=owner.account if owner else "",
             region="global",
-            service=f"exposure:{g.source}",
-            operation="lookup" if g.source != "probe" else "probe",
+            service=f"exposure:{gap.source}",
+            operation="lookup" if gap.source != "probe" else "probe",
             error_code="NotChecked",
-            message=g.reason,
-            resource_id=g.host,
+            message=gap.reason,
+            resource_id=gap.host,
         )
-        for g in gaps
-    ]
+
+    return [covered(g) for g in gaps]
 
 
 def apply_exposure(

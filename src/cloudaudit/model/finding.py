@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cloudaudit.exposure.model import Exposure
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import CollectionGap
 from cloudaudit.model.network import NetworkExposure
+from cloudaudit.model.providers import fill_providers
 from cloudaudit.model.surface import SurfaceEntry
 
-FINDINGS_SCHEMA_VERSION = "1.1"
+FINDINGS_SCHEMA_VERSION = "1.2"
+"""1.1: the attack ``surface``; 1.2: ``run.providers`` (a run may cover several providers)."""
 
 
 class Finding(BaseModel):
@@ -53,7 +55,10 @@ class RunInfo(BaseModel):
 
     tool: str = "cloudaudit"
     tool_version: str
-    provider: str
+    provider: str = ""
+    """The provider's name; with several, their names joined with commas (``aws,gcp``)."""
+    providers: list[str] = Field(default_factory=list)
+    """Every provider audited (since 1.2; read as ``[provider]`` from older files)."""
     accounts: list[str]
     regions: list[str]
     started: datetime
@@ -71,6 +76,11 @@ class RunInfo(BaseModel):
     """What could not be read, one human line per service and region (set when ``incomplete``)."""
     notes: list[str] = Field(default_factory=list)
     """What the reader must know about the run itself (e.g. a mutelist entry that has expired)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_providers(cls, data: Any) -> Any:
+        return fill_providers(data)
 
 
 class FindingsDocument(BaseModel):

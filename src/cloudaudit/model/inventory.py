@@ -8,13 +8,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from cloudaudit.inputs import validation_summary
 from cloudaudit.model.asset import Asset, asset_from_json
+from cloudaudit.model.providers import fill_providers, provider_label
 from cloudaudit.terminal import printable
 
-INVENTORY_SCHEMA_VERSION = "1.1"
+INVENTORY_SCHEMA_VERSION = "1.2"
+"""1.2: the scope lists ``providers`` (a run may cover several)."""
 
 T = TypeVar("T", bound=Asset)
 
@@ -90,15 +92,26 @@ class CollectionGap(BaseModel):
 
 
 class ScanScope(BaseModel):
-    """Who and where was audited, and when."""
+    """Who and where was audited, and when.
+
+    Give ``provider`` (one provider) or ``providers`` (one or several); the other is filled in.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    provider: str
+    provider: str = ""
+    """The provider's name; with several, their names joined with commas (see :mod:`.providers`)."""
+    providers: tuple[str, ...] = ()
+    """Every provider audited, in collection order (since 1.2; older files: ``(provider,)``)."""
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     started: datetime
     finished: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_providers(cls, data: Any) -> Any:
+        return fill_providers(data)
 
 
 class Inventory(BaseModel):
@@ -109,7 +122,7 @@ class Inventory(BaseModel):
     scope: ScanScope
     assets: tuple[Asset, ...] = ()
     gaps: tuple[CollectionGap, ...] = ()
-    _by_id: dict[str, Asset] = PrivateAttr(default_factory=dict)
+    _by_id: list[tuple[IdKey, dict[str, Asset]]] = PrivateAttr(default_factory=list)
     _by_kind: dict[str, list[Asset]] = PrivateAttr(default_factory=dict)
     _fronted: dict[str, tuple[str, ...]] | None = PrivateAttr(default=None)
 
@@ -118,18 +131,21 @@ class Inventory(BaseModel):
         by_kind: dict[str, list[Asset]] = defaultdict(list)
         for asset in self.assets:
             by_kind[asset.kind].append(asset)
-        key = self._id_key
-        self._by_id = {key(a.id): a for a in self.assets}
+        by_id: dict[IdKey, dict[str, Asset]] = {_exact: {}}  # exact ids are looked up first
+        for asset in self.assets:
+            key = _ID_KEYS.get(asset.provider, _exact)
+            by_id.setdefault(key, {})[key(asset.id)] = asset
+        self._by_id = list(by_id.items())
         self._by_kind = dict(by_kind)
 
-    @property
-    def _id_key(self) -> IdKey:
-        return _ID_KEYS.get(self.scope.provider, _exact)
-
     def get(self, asset_id: str) -> Asset | None:
-        """The asset with this globally unique id (compared as its provider declares: exactly by
-        default, case-insensitively for a provider that says so)."""
-        return self._by_id.get(self._id_key(asset_id))
+        """The asset with this globally unique id, compared as the asset's own provider declares:
+        exactly by default, case-insensitively for a provider that says so (Azure)."""
+        for key, index in self._by_id:
+            found = index.get(key(asset_id))
+            if found is not None:
+                return found
+        return None
 
     def of(self, cls: type[T]) -> Iterator[T]:
         """Every asset of the given model class."""
@@ -188,12 +204,15 @@ class Inventory(BaseModel):
 
 
 def merge(inventories: Sequence[Inventory]) -> Inventory:
-    """One inventory from several (e.g. several accounts of one provider)."""
+    """One inventory from several: several accounts of one provider, or several providers (the
+    scope then lists every provider, in the order given)."""
     if not inventories:
         raise ValueError("nothing to merge")
     scopes = [inv.scope for inv in inventories]
+    providers = tuple(dict.fromkeys(p for s in scopes for p in s.providers))
     scope = ScanScope(
-        provider=scopes[0].provider,
+        provider=provider_label(providers),
+        providers=providers,
         accounts=tuple(dict.fromkeys(a for s in scopes for a in s.accounts)),
         regions=tuple(dict.fromkeys(r for s in scopes for r in s.regions)),
         started=min(s.started for s in scopes),
