@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cloudaudit_gcp.fake.faults import Fault
 from cloudaudit_gcp.fake.shapes import CREATED_UTC, JSON, compact
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ class SqlUser:
 
     name: str
     host: str | None = None
+    type: str = "BUILT_IN"
+    """BUILT_IN (password), CLOUD_IAM_USER, CLOUD_IAM_SERVICE_ACCOUNT..."""
 
 
 @dataclass
@@ -34,6 +37,13 @@ class SqlInstance:
     flags: dict[str, str] = field(default_factory=dict)
     backups: bool = True
     users: list[SqlUser] = field(default_factory=list)
+    state: str = "RUNNABLE"
+    activation_policy: str = "ALWAYS"
+    """ALWAYS, or NEVER for a stopped instance."""
+    instance_type: str = "CLOUD_SQL_INSTANCE"
+    labels: dict[str, str] = field(default_factory=dict)
+    users_fault: Fault | None = None
+    """An error ``users.list`` answers for this instance only (e.g. a 403), every time."""
 
     def resource(self, project: FakeProject) -> JSON:
         """``DatabaseInstance``."""
@@ -66,7 +76,7 @@ class SqlInstance:
                 "kind": "sql#settings",
                 "tier": "db-custom-2-7680",
                 "settingsVersion": "3",
-                "activationPolicy": "ALWAYS",
+                "activationPolicy": self.activation_policy,
                 "availabilityType": "ZONAL",
                 "pricingPlan": "PER_USE",
                 "dataDiskType": "PD_SSD",
@@ -75,6 +85,7 @@ class SqlInstance:
                 "databaseFlags": [{"name": name, "value": value} for name, value in self.flags.items()],
                 "backupConfiguration": backup,
                 "locationPreference": {"kind": "sql#locationPreference", "zone": f"{self.region}-a"},
+                "userLabels": self.labels,
             }
         )
         return compact(
@@ -86,9 +97,9 @@ class SqlInstance:
                 "databaseVersion": self.database_version,
                 "region": self.region,
                 "gceZone": f"{self.region}-a",
-                "state": "RUNNABLE",
+                "state": self.state,
                 "backendType": "SECOND_GEN",
-                "instanceType": "CLOUD_SQL_INSTANCE",
+                "instanceType": self.instance_type,
                 "ipAddresses": addresses,
                 "settings": settings,
                 "createTime": CREATED_UTC,
@@ -107,6 +118,6 @@ class SqlInstance:
                 "instance": self.name,
                 "project": project.id,
                 "etag": "",
-                "type": "BUILT_IN",
+                "type": user.type,
             }
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloudaudit_gcp.fake.errors import not_found
+from cloudaudit_gcp.fake.errors import ApiError, not_found
 from cloudaudit_gcp.fake.routing import Call, Route, with_page
 from cloudaudit_gcp.fake.shapes import JSON
 from cloudaudit_gcp.fake.state import SqlInstance
@@ -30,6 +30,9 @@ def get_instance(call: Call) -> JSON:
 
 def list_users(call: Call) -> JSON:
     instance = _instance(call)
+    if instance.users_fault is not None:
+        fault = instance.users_fault
+        raise ApiError(fault.status, fault.body, dict(fault.headers))
     users = [instance.user_resource(call.project, user) for user in instance.users]
     return with_page({"kind": "sql#usersList"}, "items", users, None)
 

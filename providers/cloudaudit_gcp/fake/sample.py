@@ -161,6 +161,7 @@ def _sql() -> list[SqlInstance]:
             require_ssl=True,
             flags={"cloudsql.enable_pgaudit": "on", "log_connections": "on"},
             users=[SqlUser("postgres")],
+            labels={"team": "data"},
         ),
     ]
 
