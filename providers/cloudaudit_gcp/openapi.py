@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -46,6 +47,7 @@ LIMITS = Limits(max_bytes=MAX_DOCUMENT_BYTES, max_depth=64, max_nodes=1_000_000)
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TEXT_LIMIT = 300
 """Longest path, name or address kept from a document."""
+_USER_INFO = re.compile(r"^([a-zA-Z][\w+.-]*://)[^/]*@")
 ALLOW_ALL = ApiOperation(
     path="*",
     method="ANY",
@@ -88,7 +90,7 @@ class Coverage:
 
     requirements: tuple[str, ...] = ()
     problem: str = ""
-    query_keys: tuple[str, ...] = field(default=())
+    query_keys: tuple[str, ...] = ()
 
     @property
     def secured(self) -> bool:
@@ -290,8 +292,8 @@ def _safe_address(address: str) -> str:
         parts = urlsplit(address.strip())
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return _text(address.split("?", 1)[0].rsplit("@", 1)[-1])
+    except ValueError:  # an invalid port or IPv6 literal: cut by hand
+        return _text(_USER_INFO.sub(r"\1", re.split(r"[?#]", address.strip(), maxsplit=1)[0]))
     if ":" in host:
         host = f"[{host}]"
     return _text(urlunsplit((parts.scheme.lower(), host + port, parts.path, "", "")))

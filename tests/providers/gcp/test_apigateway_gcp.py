@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from cloudaudit.cli.app import main
+from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023
+from cloudaudit.engine.registry import REGISTRY
+from cloudaudit.plugins import load_plugin
 from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, Fault, routes_apigateway
 from cloudaudit_gcp.fake.state import Api, ApiConfig, Gateway
 from gcp_run import findings, run_gcp, verdicts
@@ -20,6 +23,7 @@ PROJECT = "demo-project"
 CHECK = "gcp.apigateway.operation_without_security"
 LIST = "apigateway.projects.locations.gateways.list"
 GET = "apigateway.projects.locations.apis.configs.get"
+load_plugin("gcp")
 
 OPEN = json.dumps(
     {
@@ -191,3 +195,17 @@ def test_gateway_hostnames_are_exposure_targets_graded_by_what_an_index_saw(tmp_
     assert (finding["status"], finding["severity"]) == ("FAIL", "critical")  # high, seen by the index
     assert finding["exposure"]["level"] == "observed"
     assert any(e["endpoint"] == f"{hostname}:443" for e in finding["exposure"]["evidence"])
+
+
+def test_open_operations_map_to_broken_authentication_as_well_as_misconfiguration() -> None:
+    spec = REGISTRY.get(CHECK)
+    assert spec is not None
+    assert dict(spec.compliance) == {
+        OWASP_API_2019: ("API7", "API2"),
+        OWASP_API_2023: ("API8", "API2"),
+    }
+    plain = REGISTRY.get("gcp.apigateway.backend_plain_http")
+    assert plain is not None and dict(plain.compliance) == {
+        OWASP_API_2019: ("API7",),
+        OWASP_API_2023: ("API8",),
+    }

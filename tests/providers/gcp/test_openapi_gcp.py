@@ -128,12 +128,18 @@ def test_openapi_3_named_backends_and_x_google_auth() -> None:
     assert [(b.address, b.plaintext) for b in parsed.backends] == [("http://10.1.2.3", True)]
 
 
-def test_backend_credentials_never_reach_the_asset() -> None:
-    spec = swagger(
-        {"/x": {"get": OK}}, **{"x-google-backend": {"address": "http://u:p4ss@h.example/p?key=s3cr3t"}}
-    )
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("http://u:p4ss@h.example/p?key=s3cr3t#x", "http://h.example/p"),
+        ("http://u:p@ss@h.example:99999/p?key=s3cr3t", "http://h.example:99999/p"),  # invalid port
+        ("HTTP://[2001:db8::1]:8080/v1", "http://[2001:db8::1]:8080/v1"),
+    ],
+)
+def test_backend_credentials_never_reach_the_asset(address: str, kept: str) -> None:
+    spec = swagger({"/x": {"get": OK}}, **{"x-google-backend": {"address": address}})
     (backend,) = parse_config([document("s.json", spec)]).backends
-    assert backend.address == "http://h.example/p"
+    assert (backend.address, backend.plaintext) == (kept, True)
 
 
 # ---------------------------------------------------------------- untrusted input, bounded
