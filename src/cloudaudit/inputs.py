@@ -243,7 +243,12 @@ def _line_map(root: yaml.Node) -> dict[tuple[str, ...], int]:
 
 def load_yaml(path: Path, what: str, limits: Limits = MUTELIST) -> tuple[Any, LineMap]:
     """Safe-load a YAML (or JSON) file within ``limits``, with the line of every field."""
-    text = decode(read_bytes(path, what, limits), path, what)
+    return parse_yaml(decode(read_bytes(path, what, limits), path, what), path, what, limits)
+
+
+def parse_yaml(text: str, path: Path, what: str, limits: Limits) -> tuple[Any, LineMap]:
+    """Safe-load YAML (or JSON) text within ``limits``' depth and alias expansion (the size is the
+    caller's), with the line of every field; errors name ``what``, ``path``, the line and column."""
     loader = _BoundedLoader(text, limits)
     try:
         root = loader.get_single_node()

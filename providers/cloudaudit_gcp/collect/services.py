@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit_gcp.collect import sql, storage
+from cloudaudit_gcp.collect import apigateway, sql, storage
 from cloudaudit_gcp.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = (storage.COLLECTOR, sql.COLLECTOR)
+COLLECTORS: tuple[ServiceCollector, ...] = (storage.COLLECTOR, sql.COLLECTOR, apigateway.COLLECTOR)
 
 ROLE_ID = "cloudauditReader"
 

@@ -38,7 +38,7 @@ OPEN_API = {
 SECURED_API = """swagger: "2.0"
 info: {title: billing, version: 1.0.0}
 security: [{api_key: []}]
-securityDefinitions: {api_key: {type: apiKey, name: key, in: query}}
+securityDefinitions: {api_key: {type: apiKey, name: x-api-key, in: header}}
 x-google-backend: {address: "https://billing.internal.example"}
 paths:
   /invoices:
