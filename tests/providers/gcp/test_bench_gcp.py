@@ -1,14 +1,17 @@
-"""The GCP benchmark on a small project: its seeding and its floor."""
+"""The GCP benchmark on a small project: its seeding, its floor, the audit's requests beside the floor's."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
+from cloudaudit.errors import ExitCode
 from cloudaudit_gcp.fake import FakeGoogleApis
+from gcp_run import findings, run_gcp
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
 
@@ -24,6 +27,10 @@ def _load(name: str) -> ModuleType:
 
 bench = _load("bench_gcp")
 bare = _load("bare_google_gcp")
+
+
+def _storage_routes(fake: FakeGoogleApis, since: int = 0) -> Counter[str]:
+    return Counter(str(r.route) for r in fake.requests[since:] if str(r.route).startswith("storage."))
 
 
 def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
@@ -59,3 +66,19 @@ def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
     }
     assert {i.zone for i in project.instances} == set(project.zones())
     assert sum(1 for i in project.instances if i.interfaces[0].nat_ip) == 6
+
+
+def test_the_audit_reads_storage_with_the_requests_of_the_floor_and_no_more(tmp_path: Path) -> None:
+    """google-cloud-storage 3.x would add a background buckets.get per bucket: the session turns it off."""
+    project = bench.build_project(buckets=9, firewalls=0, instances=0, databases=0, few=0)
+    with FakeGoogleApis([project]) as fake:
+        bare.read(bare.Floor(bench.PROJECT, fake.url, "t"), ["storage"])
+        floor = _storage_routes(fake)
+        since = len(fake.requests)
+        code = run_gcp(fake, tmp_path, "--checks", "gcp.storage.*", "-f", "json", project=bench.PROJECT)
+        time.sleep(0.5)  # the SDK's background reads, if any, land within this
+        audit = _storage_routes(fake, since)
+    assert code == ExitCode.OK
+    assert audit == floor == {"storage.buckets.list": 1, "storage.buckets.getIamPolicy": 9}
+    failing = {f["resource_name"] for f in findings(tmp_path)["findings"] if f["status"] == "FAIL"}
+    assert {"bench-bucket-00000", "bench-bucket-00001"} <= failing  # public by IAM, public by ACL
