@@ -152,6 +152,9 @@ class GcpSession:
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.max_workers))
         client._http.mount("https://", adapter)  # one connection per worker, not urllib3's 10
         client._http.mount("http://", adapter)
+        # google-cloud-storage 3.x fills a tracing cache with one background buckets.get (a new thread
+        # each) per bucket a call names: a read of a permission the audit role lacks, doubling requests.
+        client._bucket_metadata_cache = None
         return client
 
     def _cached(self, key: str, build: Callable[[], C]) -> C:

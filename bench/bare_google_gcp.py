@@ -1,0 +1,217 @@
+"""The floor: the official Google clients reading what cloudaudit's GCP collectors read, nothing more.
+
+    python bench/bare_google_gcp.py --project P --endpoint-url URL --access-token T [--services storage,...]
+
+Cloud Storage (google-cloud-storage): ``buckets.list`` with ``projection=full``, one ``getIamPolicy``
+per bucket. Compute Engine (google-cloud-compute REST clients): ``firewalls.list``, ``networks.list``,
+``instances.aggregatedList``, ``forwardingRules.aggregatedList``, ``addresses.aggregatedList``.
+Cloud SQL and API Gateway (google-api-python-client, static discovery, one httplib2 ``Http`` per
+thread since httplib2 is not thread-safe): ``instances.list`` and ``users.list`` per instance;
+``gateways.list`` over every location and ``configs.get(view=FULL)`` per distinct served config.
+
+One pool of 16 workers, no retries beyond the clients' defaults, no model, no checks, no reports; only
+the clients of the services read are imported (google-cloud-compute alone takes ~150 MB and seconds),
+and google-cloud-storage's background ``buckets.get`` per bucket (a tracing cache) is turned off.
+Prints what it read and its peak RSS (KiB, ``/proc/self/status`` VmHWM) on stderr. Used by bench_gcp.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from typing import Any
+
+import requests.adapters
+from google.api_core.client_options import ClientOptions
+from google.cloud import storage
+from google.oauth2.credentials import Credentials
+
+WORKERS = 16
+SERVICES = ("storage", "compute", "sql", "apigateway")
+TIMEOUT = 30
+
+
+class Floor:
+    """The clients of one project and the reads, each a plain function run in the pool."""
+
+    def __init__(self, project: str, endpoint: str, token: str) -> None:
+        self.project = project
+        self.endpoint = endpoint.rstrip("/")
+        self.creds = Credentials(token)
+        self.gcs = storage.Client(
+            project=project, credentials=self.creds, client_options={"api_endpoint": self.endpoint}
+        )
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=WORKERS)  # urllib3 keeps 10 otherwise
+        self.gcs._http.mount("http://", adapter)
+        self.gcs._http.mount("https://", adapter)
+        # google-cloud-storage >= 3.x fills a tracing cache of bucket locations with one background
+        # buckets.get (in a new thread) per bucket a call names; the floor does not make that read.
+        self.gcs._bucket_metadata_cache = None
+        self._local = threading.local()
+        self._discovery: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------- clients
+
+    def compute(self, client: str) -> Any:
+        """A Compute Engine REST client on the endpoint (``FirewallsClient``)."""
+        from google.cloud import compute_v1  # about 150 MB and 3 s to import: only when compute is read
+
+        factory = getattr(compute_v1, client)
+        return factory(credentials=self.creds, client_options=ClientOptions(api_endpoint=self.endpoint))
+
+    def api(self, name: str) -> Any:
+        """A discovery client from the bundled document (built once, before the pool starts)."""
+        from googleapiclient import discovery
+
+        if name not in self._discovery:
+            self._discovery[name] = discovery.build(
+                name,
+                "v1",
+                credentials=self.creds,
+                static_discovery=True,
+                cache_discovery=False,
+                client_options={"api_endpoint": self.endpoint + "/"},
+            )
+        return self._discovery[name]
+
+    def execute(self, request: Any) -> Any:
+        """A discovery request on this thread's own httplib2 connection."""
+        import httplib2
+        from google_auth_httplib2 import AuthorizedHttp
+
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = AuthorizedHttp(self.creds, http=httplib2.Http(timeout=TIMEOUT))
+        return request.execute(http=http)
+
+    def pages(self, collection: Any, request: Any, key: str) -> list[Any]:
+        """Every item of a discovery listing, page after page."""
+        items: list[Any] = []
+        while request is not None:
+            response = self.execute(request)
+            items.extend(response.get(key, []))
+            request = collection.list_next(request, response)
+        return items
+
+    # ---------------------------------------------------------------- reads
+
+    def buckets(self) -> list[dict[str, Any]]:
+        """Every bucket's resource (``projection=full``)."""
+        return [dict(b._properties) for b in self.gcs.list_buckets(projection="full")]
+
+    def bucket_iam(self, name: str) -> dict[str, Any]:
+        """One bucket's IAM policy (version 3, as the audit asks)."""
+        policy: dict[str, Any] = (
+            self.gcs.bucket(name).get_iam_policy(requested_policy_version=3).to_api_repr()
+        )
+        return policy
+
+    def listing(self, factory: str, field: str | None) -> list[Any]:
+        """A Compute Engine list (global), or aggregated list (every zone or region: ``field`` of each
+        scope), every page."""
+        client = self.compute(factory)
+        if field is None:
+            return list(client.list(project=self.project))
+        return [
+            item
+            for _, scoped in client.aggregated_list(project=self.project)
+            for item in getattr(scoped, field)
+        ]
+
+    def sql_instances(self) -> list[dict[str, Any]]:
+        """Every Cloud SQL instance."""
+        instances = self.api("sqladmin").instances()
+        return self.pages(instances, instances.list(project=self.project), "items")
+
+    def sql_users(self, instance: str) -> list[dict[str, Any]]:
+        """One instance's users (a single page: users.list does not page)."""
+        request = self.api("sqladmin").users().list(project=self.project, instance=instance)
+        users: list[dict[str, Any]] = self.execute(request).get("items", [])
+        return users
+
+    def gateways(self) -> list[dict[str, Any]]:
+        """Every API gateway of every location."""
+        gateways = self.api("apigateway").projects().locations().gateways()
+        parent = f"projects/{self.project}/locations/-"
+        return self.pages(gateways, gateways.list(parent=parent), "gateways")
+
+    def config(self, name: str) -> dict[str, Any]:
+        """One API config with its OpenAPI documents."""
+        configs = self.api("apigateway").projects().locations().apis().configs()
+        config: dict[str, Any] = self.execute(configs.get(name=name, view="FULL"))
+        return config
+
+
+COMPUTE = (  # what, client, the field of each scope of an aggregated list (None: a global list)
+    ("firewalls", "FirewallsClient", None),
+    ("networks", "NetworksClient", None),
+    ("instances", "InstancesClient", "instances"),
+    ("forwarding rules", "ForwardingRulesClient", "forwarding_rules"),
+    ("addresses", "AddressesClient", "addresses"),
+)
+
+
+def read(floor: Floor, services: Iterable[str]) -> dict[str, list[Any]]:
+    """Every read of ``services`` in one pool: listings first, then each listing's detail calls."""
+    wanted = set(services)
+    if "compute" in wanted:
+        importlib.import_module("google.cloud.compute_v1")  # as a script's top-level import would
+    if "sql" in wanted:
+        floor.api("sqladmin")
+    if "apigateway" in wanted:
+        floor.api("apigateway")
+    results: dict[str, list[Any]] = {}
+    with ThreadPoolExecutor(WORKERS) as pool:
+        listings: dict[Future[list[Any]], str] = {}
+        if "storage" in wanted:
+            listings[pool.submit(floor.buckets)] = "buckets"
+        if "sql" in wanted:
+            listings[pool.submit(floor.sql_instances)] = "sql instances"
+        if "apigateway" in wanted:
+            listings[pool.submit(floor.gateways)] = "gateways"
+        if "compute" in wanted:
+            listings.update({pool.submit(floor.listing, c, field): name for name, c, field in COMPUTE})
+        details: dict[str, list[Future[Any]]] = {}
+        for done in as_completed(listings):  # details start as soon as their listing is in
+            name, items = listings[done], done.result()
+            results[name] = items
+            if name == "buckets":
+                details["bucket IAM policies"] = [pool.submit(floor.bucket_iam, b["name"]) for b in items]
+            elif name == "sql instances":
+                details["sql users"] = [pool.submit(floor.sql_users, i["name"]) for i in items]
+            elif name == "gateways":
+                served = sorted({g["apiConfig"] for g in items if g.get("apiConfig")})
+                details["api configs"] = [pool.submit(floor.config, c) for c in served]
+        results.update({name: [f.result() for f in futures] for name, futures in details.items()})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--endpoint-url", required=True)
+    parser.add_argument("--access-token", default="bench")
+    parser.add_argument(
+        "--services", default=",".join(SERVICES), help=f"comma-separated: {', '.join(SERVICES)}"
+    )
+    args = parser.parse_args()
+    services = [s for s in args.services.split(",") if s]
+    unknown = set(services) - set(SERVICES)
+    if unknown:
+        parser.error(f"unknown services: {', '.join(sorted(unknown))}")
+
+    results = read(Floor(args.project, args.endpoint_url, args.access_token), services)
+    print("floor read: " + ", ".join(f"{len(v)} {k}" for k, v in results.items()), file=sys.stderr)
+    with open("/proc/self/status") as status:  # VmHWM: peak RSS of this process image only
+        hwm = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+    print(f"peak_rss_kib={hwm}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
