@@ -311,11 +311,9 @@ def run(
 @app.command()
 def demo(
     provider: Annotated[
-        str | None,
-        typer.Option(
-            "--provider", "-p", help="Whose sample account: a provider, or 'all' (default: the only one)."
-        ),
-    ] = None,
+        str,
+        typer.Option("--provider", "-p", help="Whose sample account: a provider, or 'all' (default)."),
+    ] = "all",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     formats: Formats = "html,json",
     fail_on: FailOn = None,
@@ -357,7 +355,7 @@ def demo(
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
-def _demo_providers(name: str | None) -> list[str]:
+def _demo_providers(name: str) -> list[str]:
     """``--provider`` of ``demo``: one provider, or 'all' installed ones (their sample accounts
     audited together, into one report)."""
     if name != "all":
