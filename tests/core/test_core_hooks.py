@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cloudaudit import plugins
 from cloudaudit.cli.app import main
 from cloudaudit.logs import Redaction, SecretRules, redact, register_rules
 from cloudaudit.model.asset import Asset
@@ -51,7 +52,10 @@ def test_ids_compare_as_the_provider_declares() -> None:
     assert found is not None and found.id == "/subscriptions/S1/resourceGroups/RG/providers/X/y"
 
 
-def test_only_installed_provider_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_installed_provider_is_the_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plugins, "available", lambda: {"aws": "cloudaudit_aws.plugin:plugin"})
     assert default_provider() == "aws"
     assert main(["permissions", "--format", "text"]) == 0
     assert "sts:GetCallerIdentity" in capsys.readouterr().out

@@ -33,7 +33,10 @@ def scope_help() -> str:
 def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
     """The values of ``plugin``'s scope options in ``args``; another provider's option or an
     unknown one is a usage error. An option not given falls back to its environment variable."""
-    owners = {o.flag: p.name for p in installed() if p.name != plugin.name for o in p.scope_options}
+    owners: dict[str, list[str]] = {}
+    for other in installed():
+        for option in other.scope_options if other.name != plugin.name else ():
+            owners.setdefault(option.flag, []).append(other.name)
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     for option in plugin.scope_options:
         parser.add_argument(option.flag, dest=option.name, action="append" if option.multiple else "store")
@@ -44,7 +47,9 @@ def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
     if rest:
         flag = rest[0].split("=", 1)[0]
         if flag in owners:
-            raise UsageError(f"{flag} is an option of --provider {owners[flag]}, not {plugin.name}")
+            raise UsageError(
+                f"{flag} is an option of --provider {' or '.join(owners[flag])}, not {plugin.name}"
+            )
         if not flag.startswith("-"):
             raise UsageError(f"unexpected argument {flag!r} (see 'cloudaudit run --help')")
         raise UsageError(f"no such option: {flag} (see 'cloudaudit run --help')")

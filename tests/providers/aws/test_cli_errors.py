@@ -109,9 +109,9 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["run", "--provider", "nocloud"], "unknown provider 'nocloud'"),
-        (["run", "--format", "pdf"], "unknown format(s) pdf"),
-        (["run", "--checks", "aws.s3.no_such_check"], "no check matches 'aws.s3.no_such_check'"),
-        (["run", "--fail-on", "urgent"], "urgent"),
+        (["run", "-p", "aws", "--format", "pdf"], "unknown format(s) pdf"),
+        (["run", "-p", "aws", "--checks", "aws.s3.no_such_check"], "no check matches 'aws.s3.no_such_check'"),
+        (["run", "-p", "aws", "--fail-on", "urgent"], "urgent"),
         (["evaluate", "--inventory", "/nonexistent/inventory.json"], "cannot read inventory"),
         (["checks", "show", "aws.nope.nope"], "no check 'aws.nope.nope'"),
     ],
@@ -136,7 +136,7 @@ def test_malformed_mutelist(
 ) -> None:
     path = tmp_path / "mutes.yaml"
     path.write_text(content)
-    assert main(["run", "--mutelist", str(path), "-o", str(tmp_path)]) == ExitCode.USAGE
+    assert main(["run", "-p", "aws", "--mutelist", str(path), "-o", str(tmp_path)]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert message in err and str(path) in err
 
@@ -171,7 +171,7 @@ def test_empty_regions_is_a_usage_error(
     regions: str, aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Not "every region": an empty list is a mistake (a variable that expanded to nothing)."""
-    assert main(["run", "--regions", regions, "-o", str(tmp_path)]) == ExitCode.USAGE
+    assert main(["run", "-p", "aws", "--regions", regions, "-o", str(tmp_path)]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err == "error: --regions is empty: list regions (e.g. us-east-1,eu-west-1) or use 'all'\n"
     assert not (tmp_path / "findings.json").exists()
@@ -206,7 +206,7 @@ def test_sts_throttling_and_server_errors_are_not_credential_errors(
     monkeypatch.setenv("AWS_ENDPOINT_URL", httpserver.url_for("/"))
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
 
-    assert main(["run", "--regions", "us-east-1", "-o", str(tmp_path)]) == ExitCode.RUNTIME
+    assert main(["run", "-p", "aws", "--regions", "us-east-1", "-o", str(tmp_path)]) == ExitCode.RUNTIME
 
     err = capsys.readouterr().err
     assert err == f"error: {expected}\n"

@@ -27,7 +27,7 @@ def demo_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[d
     """One demo run for the module (it starts its own emulator on 127.0.0.1)."""
     out = tmp_path_factory.mktemp("demo") / "reports"
     saved = os.environ.get("AWS_ENDPOINT_URL")
-    code = main(["demo", "-o", str(out), "--fail-on", "critical", "-f", "html,json,csv,sarif"])
+    code = main(["demo", "-p", "aws", "-o", str(out), "--fail-on", "critical", "-f", "html,json,csv,sarif"])
     assert os.environ.get("AWS_ENDPOINT_URL") == saved, "the demo must restore the environment"
     return code, json.loads((out / "findings.json").read_text())["findings"], out
 
@@ -97,7 +97,7 @@ def test_demo_probe_contacts_only_its_local_services_and_finds_their_flaws(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "reports"
-    assert main(["demo", "--probe", "-o", str(out)]) == 0
+    assert main(["demo", "-p", "aws", "--probe", "-o", str(out)]) == 0
     plan = "\n".join(line for line in capsys.readouterr().err.splitlines() if line.startswith("probe:"))
     assert "will connect to 2 endpoints" in plan
     assert plan.count("(via 127.0.0.1:") == 2  # both mapped onto the demo services, nothing else

@@ -522,7 +522,7 @@ def test_bad_local_inputs_stop_run_before_any_api_call(
         "mutelist": ["--mutelist", str(broken)],
     }[bad]
 
-    code, err = _run(capsys, "run", "--regions", "us-east-1", "-o", str(tmp_path / "out"), *args)
+    code, err = _run(capsys, "run", "-p", "aws", "--regions", "us-east-1", "-o", str(tmp_path / "out"), *args)
 
     assert code == ExitCode.USAGE
     assert str(tmp_path) in _one_error_line(err)
@@ -535,7 +535,19 @@ def test_the_recording_endpoint_does_see_a_run_with_good_inputs(
     snapshot = tmp_path / "snapshot.json"
     snapshot.write_text("[]")
 
-    main(["run", "--regions", "us-east-1", "-o", str(tmp_path / "out"), "--exposure", f"file:{snapshot}"])
+    main(
+        [
+            "run",
+            "-p",
+            "aws",
+            "--regions",
+            "us-east-1",
+            "-o",
+            str(tmp_path / "out"),
+            "--exposure",
+            f"file:{snapshot}",
+        ]
+    )
 
     assert recording_endpoint.log, "the run never called the API: the test above would prove nothing"
     capsys.readouterr()

@@ -89,6 +89,8 @@ def _start(aws: str, out_dir: Path, endpoints: dict[str, str]) -> subprocess.Pop
             "-c",
             ENTRY,
             "run",
+            "--provider",
+            "aws",
             "--regions",
             "us-east-1",
             "-o",

@@ -16,7 +16,13 @@ DENY_CORS_AND_SGS = {
     "Version": "2012-10-17",
     "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": ["s3:GetBucketCORS", "ec2:DescribeSecurityGroups"], "Resource": "*"},
+        # IAM action names are case-insensitive; moto >= 5.2 compares them exactly and names the
+        # CORS read "GetBucketCors", so both spellings are denied.
+        {
+            "Effect": "Deny",
+            "Action": ["s3:GetBucketCORS", "s3:GetBucketCors", "ec2:DescribeSecurityGroups"],
+            "Resource": "*",
+        },
     ],
 }
 

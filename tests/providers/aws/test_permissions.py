@@ -65,7 +65,7 @@ def test_access_denied_points_at_the_permissions_command(
         STS_DENIED, status=403, content_type="text/xml"
     )
     monkeypatch.setenv("AWS_ENDPOINT_URL", httpserver.url_for("/"))
-    assert main(["run", "--regions", "us-east-1", "-o", str(tmp_path)]) == ExitCode.RUNTIME
+    assert main(["run", "-p", "aws", "--regions", "us-east-1", "-o", str(tmp_path)]) == ExitCode.RUNTIME
     err = capsys.readouterr().err
     assert "'cloudaudit permissions --provider aws' prints its policy" in err
     assert "deploy/" not in err
