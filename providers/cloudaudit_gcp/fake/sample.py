@@ -117,11 +117,11 @@ def _compute(project: FakeProject) -> None:
         ),
     ]
     project.instances += [
-        Instance("web-1", "us-central1-a", [Interface(nat_ip="34.10.0.5")], tags=["http-server"]),
+        Instance("web-1", "us-central1-a", [Interface(nat_ip="192.0.2.10")], tags=["http-server"]),
         Instance(
             "db-1",
             "us-central1-b",
-            [Interface("prod-vpc", "10.10.0.3", nat_ip="34.10.0.6", external_ipv6="2600:1900:4000::1")],
+            [Interface("prod-vpc", "10.10.0.3", nat_ip="192.0.2.11", external_ipv6="2001:db8:4000::1")],
             tags=["db"],
             service_accounts=[f"worker@{project.id}.iam.gserviceaccount.com"],
             labels={"team": "data"},
@@ -129,10 +129,10 @@ def _compute(project: FakeProject) -> None:
         Instance("batch-1", "europe-west1-b", [Interface("prod-vpc", "10.20.0.4")], status="TERMINATED"),
     ]
     lb_url = f"{project.compute_url}/regions/us-central1/forwardingRules/web-lb"
-    project.forwarding_rules.append(ForwardingRule("web-lb", "us-central1", "35.200.0.10"))
+    project.forwarding_rules.append(ForwardingRule("web-lb", "us-central1", "192.0.2.20"))
     project.addresses += [
-        Address("web-lb-ip", "us-central1", "35.200.0.10", users=[lb_url]),
-        Address("spare-ip", "europe-west1", "35.210.0.20"),
+        Address("web-lb-ip", "us-central1", "192.0.2.20", users=[lb_url]),
+        Address("spare-ip", "europe-west1", "192.0.2.21"),
     ]
 
 
@@ -140,7 +140,7 @@ def _sql() -> list[SqlInstance]:
     return [
         SqlInstance(
             "pg-public",
-            public_ip="34.30.0.7",
+            public_ip="192.0.2.30",
             authorized_networks={"anyone": "0.0.0.0/0"},
             flags={"log_connections": "off"},
             backups=False,
@@ -150,7 +150,7 @@ def _sql() -> list[SqlInstance]:
             "mysql-legacy",
             database_version="MYSQL_8_0",
             region="europe-west1",
-            public_ip="34.30.0.8",
+            public_ip="192.0.2.31",
             flags={"local_infile": "on"},
             users=[SqlUser("root", "%"), SqlUser("app", "10.0.0.%")],
         ),

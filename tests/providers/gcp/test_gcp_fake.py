@@ -155,9 +155,9 @@ def test_compute_instances_aggregated_zonal_and_get(fake: FakeGoogleApis) -> Non
     assert empty.warning.data[0].value == "zones/us-central1-c"
 
     nic = client.get(project=PROJECT, zone="us-central1-b", instance="db-1").network_interfaces[0]
-    assert nic.access_configs[0].nat_i_p == "34.10.0.6"
+    assert nic.access_configs[0].nat_i_p == "192.0.2.11"
     assert nic.access_configs[0].type_ == "ONE_TO_ONE_NAT"
-    assert nic.ipv6_access_configs[0].external_ipv6 == "2600:1900:4000::1"
+    assert nic.ipv6_access_configs[0].external_ipv6 == "2001:db8:4000::1"
     db = client.get(project=PROJECT, zone="us-central1-b", instance="db-1")
     assert list(db.tags.items) == ["db"]
     assert db.service_accounts[0].email == f"worker@{PROJECT}.iam.gserviceaccount.com"
@@ -169,7 +169,7 @@ def test_compute_instances_aggregated_zonal_and_get(fake: FakeGoogleApis) -> Non
 def test_compute_forwarding_rules_and_addresses(fake: FakeGoogleApis) -> None:
     rules = compute(fake, compute_v1.ForwardingRulesClient)
     scopes = dict(rules.aggregated_list(project=PROJECT))
-    assert scopes["regions/us-central1"].forwarding_rules[0].I_p_address == "35.200.0.10"
+    assert scopes["regions/us-central1"].forwarding_rules[0].I_p_address == "192.0.2.20"
     assert scopes["regions/europe-west1"].warning.code == "NO_RESULTS_ON_PAGE"
     rule = rules.get(project=PROJECT, region="us-central1", forwarding_rule="web-lb")
     assert (rule.load_balancing_scheme, rule.port_range) == ("EXTERNAL", "80-80")
@@ -177,7 +177,7 @@ def test_compute_forwarding_rules_and_addresses(fake: FakeGoogleApis) -> None:
 
     addresses = compute(fake, compute_v1.AddressesClient)
     by_region = {s: [a.address for a in v.addresses] for s, v in addresses.aggregated_list(project=PROJECT)}
-    assert by_region == {"regions/us-central1": ["35.200.0.10"], "regions/europe-west1": ["35.210.0.20"]}
+    assert by_region == {"regions/us-central1": ["192.0.2.20"], "regions/europe-west1": ["192.0.2.21"]}
     used = addresses.get(project=PROJECT, region="us-central1", address="web-lb-ip")
     assert used.status == "IN_USE" and used.users[0].endswith("/forwardingRules/web-lb")
     assert [a.status for a in addresses.list(project=PROJECT, region="europe-west1")] == ["RESERVED"]
@@ -187,7 +187,7 @@ def test_cloud_sql_instances_and_users(fake: FakeGoogleApis) -> None:
     sql = api(fake, "sqladmin")
     items = {i["name"]: i for i in sql.instances().list(project=PROJECT).execute()["items"]}
     public = items["pg-public"]
-    assert public["ipAddresses"] == [{"type": "PRIMARY", "ipAddress": "34.30.0.7"}]
+    assert public["ipAddresses"] == [{"type": "PRIMARY", "ipAddress": "192.0.2.30"}]
     ip_config = public["settings"]["ipConfiguration"]
     assert ip_config["authorizedNetworks"][0]["value"] == "0.0.0.0/0"
     assert (ip_config["sslMode"], ip_config["requireSsl"]) == ("ALLOW_UNENCRYPTED_AND_ENCRYPTED", False)
