@@ -87,6 +87,12 @@ def _compute(project: FakeProject) -> None:
             priority=65534,
         ),
         Firewall(
+            "default-allow-http",
+            allowed=[PortRule("tcp", ["80"])],
+            source_ranges=["0.0.0.0/0"],
+            target_tags=["http-server"],
+        ),
+        Firewall(
             "db-open-to-world",
             network="prod-vpc",
             allowed=[PortRule("tcp", ["5432", "6379"])],

@@ -320,7 +320,7 @@ def test_storage_retries_429_and_503_by_default(fake: FakeGoogleApis, fault: Fau
 def test_compute_retries_503_by_default_but_429_only_with_an_explicit_retry(fake: FakeGoogleApis) -> None:
     firewalls = compute(fake, compute_v1.FirewallsClient)
     fake.inject("compute.firewalls.list", Fault.server_error(503, times=1))
-    assert len(list(firewalls.list(project=PROJECT))) == 5
+    assert len(list(firewalls.list(project=PROJECT))) == 6
 
     fake.inject("compute.firewalls.list", Fault.too_many_requests(times=2))
     with pytest.raises(core_exceptions.TooManyRequests):
@@ -328,7 +328,7 @@ def test_compute_retries_503_by_default_but_429_only_with_an_explicit_retry(fake
     retry = core_retry.Retry(
         predicate=core_retry.if_exception_type(core_exceptions.TooManyRequests), initial=0.01, timeout=30
     )
-    assert len(list(firewalls.list(project=PROJECT, retry=retry))) == 5
+    assert len(list(firewalls.list(project=PROJECT, retry=retry))) == 6
     assert [r.status for r in fake.requests] == [503, 200, 429, 429, 200]
 
 
@@ -522,7 +522,7 @@ def test_a_fault_can_target_one_project_of_several() -> None:
         served.inject("compute.*", Fault.service_disabled("compute.googleapis.com"), project="other-project")
         served.inject("storage.*", Fault.permission_denied("storage.buckets.get"), project="222222222222")
         firewalls = compute(served, compute_v1.FirewallsClient)
-        assert len(list(firewalls.list(project=PROJECT))) == 5
+        assert len(list(firewalls.list(project=PROJECT))) == 6
         with pytest.raises(core_exceptions.Forbidden):
             list(firewalls.list(project="other-project"))
         client = gcs(served)
