@@ -45,7 +45,9 @@ class EndpointError(CloudauditError):
 
 
 class MissingDependencyError(CloudauditError):
-    """A provider's SDK is not installed."""
+    """A provider's SDK is not installed: a set-up problem the user fixes, like a bad option."""
+
+    exit_code = ExitCode.USAGE
 
 
 class RunInterrupted(CloudauditError):

@@ -181,3 +181,22 @@ def test_checks_lists_the_gcp_checks() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "gcp.storage.bucket_public_iam" in proc.stdout
     assert "aws.s3." not in proc.stdout
+
+
+def test_without_the_google_libraries_run_says_how_to_install_them(tmp_path: Path) -> None:
+    """The plugin loads (checks and evaluate work offline); collecting needs cloudaudit[gcp]: exit 2."""
+    block = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'google' or name.startswith(('google.', 'googleapiclient')):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from cloudaudit.cli.app import main; sys.exit(main())"
+    )
+    args = ["run", "--provider", "gcp", "--project", "p", "--access-token", "t", "-o", str(tmp_path)]
+    proc = subprocess.run([sys.executable, "-c", block, *args], capture_output=True, text=True, timeout=120)
+    _one_line_error(proc, ExitCode.USAGE, 'pip install -e ".[gcp]"')
+    checks = [sys.executable, "-c", block, "checks", "--provider", "gcp"]
+    listed = subprocess.run(checks, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and "gcp.storage.bucket_public_iam" in listed.stdout, listed.stderr
