@@ -1,14 +1,16 @@
 """Deliberately misconfigured local services for ``cloudaudit demo --probe`` (127.0.0.1 only).
 
-The demo maps the sample account's public endpoints onto these with ``--connect-to``, so the
+The demo maps the sample accounts' public endpoints onto these with ``--connect-to``, so the
 probe has something real to find: an HTTP API that reflects any Origin with credentials,
-answers TRACE, leaks a stack trace and serves ``/.git/config``, and a Redis that needs no AUTH.
-They serve fixed, harmless content and bind to the loopback interface only.
+answers TRACE, leaks a stack trace and serves ``/.git/config``; a Redis that needs no AUTH; a
+PostgreSQL that refuses TLS and asks for a clear-text password. They serve fixed, harmless
+content and bind to the loopback interface only.
 """
 
 from __future__ import annotations
 
 import socketserver
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +114,32 @@ class _OpenRedis(socketserver.StreamRequestHandler):
                 self.wfile.write(b"-ERR unknown command\r\n")
 
 
+_PG_NEGOTIATIONS = (80877103, 80877104)
+"""SSLRequest and GSSENCRequest codes: PostgreSQL answers ``N`` to what it does not offer."""
+_PG_CLEARTEXT_PASSWORD = b"R" + struct.pack("!II", 8, 3)
+"""AuthenticationCleartextPassword."""
+
+
+class _PlainPostgres(socketserver.StreamRequestHandler):
+    """Enough of PostgreSQL's start-up to refuse TLS and ask for a password in clear text."""
+
+    def handle(self) -> None:
+        """``N`` to each TLS or GSS encryption request; a clear-text password request to the start-up."""
+        while True:
+            header = self.rfile.read(4)
+            if len(header) < 4:
+                return
+            length = int.from_bytes(header, "big")
+            if not 8 <= length <= 10_000:
+                return
+            body = self.rfile.read(length - 4)
+            if length == 8 and int.from_bytes(body[:4], "big") in _PG_NEGOTIATIONS:
+                self.wfile.write(b"N")
+                continue
+            self.wfile.write(_PG_CLEARTEXT_PASSWORD)
+            return
+
+
 class _TcpServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -123,6 +151,7 @@ class DemoServices:
 
     http_port: int
     redis_port: int
+    postgres_port: int
     host: str = "127.0.0.1"
 
 
@@ -132,12 +161,18 @@ def demo_services() -> Iterator[DemoServices]:
     http = ThreadingHTTPServer(("127.0.0.1", 0), _BadApi)
     http.daemon_threads = True
     redis = _TcpServer(("127.0.0.1", 0), _OpenRedis)
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (http, redis)]
+    postgres = _TcpServer(("127.0.0.1", 0), _PlainPostgres)
+    servers: tuple[socketserver.BaseServer, ...] = (http, redis, postgres)
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
     for thread in threads:
         thread.start()
     try:
-        yield DemoServices(http_port=http.server_address[1], redis_port=redis.server_address[1])
+        yield DemoServices(
+            http_port=http.server_address[1],
+            redis_port=redis.server_address[1],
+            postgres_port=postgres.server_address[1],
+        )
     finally:
-        for server in (http, redis):
+        for server in servers:
             server.shutdown()
             server.server_close()
