@@ -164,8 +164,8 @@ PROBE_RULES: dict[str, tuple[str, Severity, str]] = {
     "probe.tls.not_offered": (
         "Database does not offer TLS",
         Severity.HIGH,
-        "Enable TLS on the database (RDS: it is on by default; force it with rds.force_ssl or "
-        "require_secure_transport).",
+        "Enable TLS on the database and require it for every connection (the managed service's "
+        "TLS enforcement setting: a parameter or SSL mode); rotate credentials sent in clear text.",
     ),
     "probe.tls.self_signed": (
         "TLS certificate is self-signed or from an untrusted issuer",
