@@ -229,6 +229,7 @@ def test_probe_reaches_only_local_services_and_proves_the_open_database(probed: 
     planned = _planned(probed.stderr)
     assert re.search(r"^probe: .* 192\.0\.2\.30:5432 \(via 127\.0\.0\.1:\d+\)$", probed.stderr, re.M)
     assert planned and all("(via 127.0.0.1:" in line for line in planned)  # nothing unmapped
+    assert "not contacting" not in probed.stderr  # the gateways' real-looking names are never resolved
     doc = probed.doc
     assert doc["run"]["exposure_sources"] == ["file", "probe"]
     clear = probed.one("exposure.probe.tls.not_offered", "pg-public")
