@@ -6,10 +6,16 @@ import random
 
 import pytest
 
+from cloudaudit.engine.registry import REGISTRY
+from cloudaudit.engine.runner import evaluate
+from cloudaudit.model.enums import Severity, Status
+from cloudaudit.plugins import load_plugin
 from cloudaudit_gcp.assets_compute import FirewallRule, NetworkInterface, VmInstance
 from cloudaudit_gcp.reachability import FirewallIndex, annotate, verdict
 from gcp_build_compute import SA, deny, net_url, rule, vm
+from gcp_cases import inventory
 
+load_plugin("gcp")
 IP, IP6 = "192.0.2.10", "2001:db8::10"
 WEB = vm("web", IP, IP6, network_tags=("web",), service_accounts=(SA,))
 
@@ -202,6 +208,11 @@ def test_annotate_one_endpoint_for_an_unshadowed_all_protocols_rule() -> None:
 def test_annotate_marks_rules_when_instances_are_unread() -> None:
     _, rules = annotate([], [rule("ssh", "tcp:22")], instances_unread="HTTP 403 on instances")
     assert rules[0].unread == {"exposed_addresses": "HTTP 403 on instances"}
+    spec = REGISTRY.get("gcp.compute.firewall_open_admin_ports")
+    assert spec is not None
+    finding = evaluate(inventory(*rules), [spec])[0]
+    assert finding.status is Status.FAIL and finding.severity is Severity.HIGH
+    assert finding.network is not None and finding.network.reachability == "unknown"
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -237,3 +248,44 @@ def test_openings_agree_with_the_one_port_verdict(seed: int) -> None:
             )
             if found.level == "reachable":
                 assert any(o.covers(port, transport) and o.rule == found.rule for o in opened)
+
+
+# ---------------------------------------------------------------------------------- scale
+
+
+def test_scale_thousand_rules_by_thousand_instances() -> None:
+    """1000 rules x 1000 instances in memory: annotate and every compute check run (no timing)."""
+    rnd = random.Random(7)
+    tags = [f"t{i}" for i in range(50)]
+    rules = [
+        rule(
+            f"rule-{i}",
+            rnd.choice(["tcp:22", "tcp:1000-2000", "tcp:6379", "all", "udp:53", "tcp:80,443"]),
+            priority=rnd.randint(100, 2000),
+            action="deny" if i % 7 == 0 else "allow",
+            target_tags=() if i % 10 == 0 else (rnd.choice(tags),),
+            sources=("0.0.0.0/0",) if i % 3 else ("203.0.113.0/24",),
+        )
+        for i in range(1000)
+    ]
+    instances = [
+        vm(
+            f"vm-{i}",
+            *([f"198.18.{i // 250}.{i % 250}"] if i % 2 else []),
+            network_tags=tuple(rnd.sample(tags, 3)),
+            status="RUNNING" if i % 5 else "TERMINATED",
+        )
+        for i in range(1000)
+    ]
+    annotated, exposed_rules = annotate(instances, rules)
+    assert sum(1 for i in annotated if i.endpoints) > 100
+    assert sum(1 for r in exposed_rules if r.exposed_addresses) > 10
+    specs = [s for s in REGISTRY if s.id.startswith("gcp.compute.")]
+    findings = evaluate(inventory(*annotated, *exposed_rules), specs)
+    by_check = {s.id: [f for f in findings if f.check_id == s.id] for s in specs}
+    assert len(by_check["gcp.compute.instance_exposed_sensitive_ports"]) == 1000
+    assert len(by_check["gcp.compute.firewall_open_all_ports"]) == 1000
+    assert not [f for f in findings if f.status is Status.ERROR]
+    assert any(
+        f.severity is Severity.CRITICAL for f in by_check["gcp.compute.instance_exposed_sensitive_ports"]
+    )
