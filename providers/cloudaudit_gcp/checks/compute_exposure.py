@@ -141,7 +141,6 @@ class ComputeView:
     """The compute assets of one inventory, joined once for every check of the run."""
 
     def __init__(self, inventory: Inventory) -> None:
-        self.inventory = inventory
         self.index = FirewallIndex(inventory.of(FirewallRule))
         self.instances = list(inventory.of(VmInstance))
         self._on: dict[tuple[str, str], list[Target]] = defaultdict(list)
@@ -198,18 +197,26 @@ class ComputeView:
 
 
 _LAST: tuple[weakref.ref[Inventory], ComputeView] | None = None
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entrant: _forget may run from a collection inside view()
 
 
 def view(inventory: Inventory) -> ComputeView:
-    """The view of ``inventory`` (built once: the last inventory's view is kept)."""
+    """The view of ``inventory``, built once and kept while the inventory lives (the last one only)."""
     global _LAST
     with _LOCK:
         if _LAST is not None and _LAST[0]() is inventory:
             return _LAST[1]
         built = ComputeView(inventory)
-        _LAST = (weakref.ref(inventory), built)
+        _LAST = (weakref.ref(inventory, _forget), built)
         return built
+
+
+def _forget(ref: weakref.ref[Inventory]) -> None:
+    """Drop the view of an inventory that no longer exists (its assets with it)."""
+    global _LAST
+    with _LOCK:
+        if _LAST is not None and _LAST[0] is ref:
+            _LAST = None
 
 
 # ---------------------------------------------------------------------------------- one rule
