@@ -106,8 +106,6 @@ def collect(ctx: CollectContext, region: str) -> list[Asset]:
     if isinstance(networks, Failed) and networks.code in NOT_ENABLED:
         return []  # the API is off: one gap says so, the other listings would only repeat it
     others = [listing for listing in LISTINGS if listing is not NETWORKS]
-    for listing in others:  # built here, once, before the threads share them
-        ctx.gcp.collection("compute", "v1", listing.resource)
     read = dict(zip(others, ctx.detail_pool.map(lambda listing: fetch(ctx, listing), others), strict=True))
     read[NETWORKS] = networks
     return translate(ctx.project, read)
