@@ -3,36 +3,38 @@
     python bench/bare_google_gcp.py --project P --endpoint-url URL --access-token T [--services storage,...]
 
 Cloud Storage (google-cloud-storage): ``buckets.list`` with ``projection=full``, one ``getIamPolicy``
-per bucket. Compute Engine (google-cloud-compute REST clients): ``firewalls.list``, ``networks.list``,
-``instances.aggregatedList``, ``forwardingRules.aggregatedList``, ``addresses.aggregatedList``.
-Cloud SQL and API Gateway (google-api-python-client, static discovery, one httplib2 ``Http`` per
-thread since httplib2 is not thread-safe): ``instances.list`` and ``users.list`` per instance;
-``gateways.list`` over every location and ``configs.get(view=FULL)`` per distinct served config.
+per bucket. Compute Engine, Cloud SQL and API Gateway (google-api-python-client, static discovery, one
+httplib2 ``Http`` per thread since httplib2 is not thread-safe): ``firewalls.list``, ``networks.list``,
+``globalForwardingRules.list``, ``globalAddresses.list`` and the aggregated ``instances``,
+``forwardingRules`` and ``addresses`` (``returnPartialSuccess=true``), all with ``maxResults=500``;
+``instances.list`` and ``users.list`` per instance; ``gateways.list`` over every location and
+``configs.get(view=FULL)`` per distinct served config.
 
 One pool of 16 workers, no retries beyond the clients' defaults, no model, no checks, no reports; only
-the clients of the services read are imported (google-cloud-compute alone takes ~150 MB and seconds),
-and google-cloud-storage's background ``buckets.get`` per bucket (a tracing cache) is turned off.
+the clients of the services read are imported, and google-cloud-storage's background ``buckets.get``
+per bucket (a tracing cache) is turned off.
 Prints what it read and its peak RSS (KiB, ``/proc/self/status`` VmHWM) on stderr. Used by bench_gcp.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import json
 import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
+from urllib.parse import urlencode
 
 import requests.adapters
-from google.api_core.client_options import ClientOptions
 from google.cloud import storage
 from google.oauth2.credentials import Credentials
 
 WORKERS = 16
 SERVICES = ("storage", "compute", "sql", "apigateway")
 TIMEOUT = 30
+PAGE_SIZE = 500
 
 
 class Floor:
@@ -53,30 +55,30 @@ class Floor:
         self.gcs._bucket_metadata_cache = None
         self._local = threading.local()
         self._discovery: dict[str, Any] = {}
+        self._collections: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- clients
 
-    def compute(self, client: str) -> Any:
-        """A Compute Engine REST client on the endpoint (``FirewallsClient``)."""
-        from google.cloud import compute_v1  # about 150 MB and 3 s to import: only when compute is read
-
-        factory = getattr(compute_v1, client)
-        return factory(credentials=self.creds, client_options=ClientOptions(api_endpoint=self.endpoint))
-
     def api(self, name: str) -> Any:
-        """A discovery client from the bundled document (built once, before the pool starts)."""
-        from googleapiclient import discovery
+        """A discovery client from the bundled document (built once, before the pool starts), its base
+        URL the endpoint plus the API's service path (``compute/v1/``)."""
+        from googleapiclient import discovery, discovery_cache
 
         if name not in self._discovery:
-            self._discovery[name] = discovery.build(
-                name,
-                "v1",
+            document = json.loads(discovery_cache.get_static_doc(name, "v1"))
+            self._discovery[name] = discovery.build_from_document(
+                document,
                 credentials=self.creds,
-                static_discovery=True,
-                cache_discovery=False,
-                client_options={"api_endpoint": self.endpoint + "/"},
+                client_options={"api_endpoint": f"{self.endpoint}/{document.get('servicePath', '')}"},
             )
         return self._discovery[name]
+
+    def collection(self, resource: str) -> Any:
+        """A Compute Engine resource (``firewalls``), built before the pool starts: building one writes
+        into the shared discovery document."""
+        if resource not in self._collections:
+            self._collections[resource] = getattr(self.api("compute"), resource)()
+        return self._collections[resource]
 
     def execute(self, request: Any) -> Any:
         """A discovery request on this thread's own httplib2 connection."""
@@ -110,17 +112,22 @@ class Floor:
         )
         return policy
 
-    def listing(self, factory: str, field: str | None) -> list[Any]:
-        """A Compute Engine list (global), or aggregated list (every zone or region: ``field`` of each
-        scope), every page."""
-        client = self.compute(factory)
-        if field is None:
-            return list(client.list(project=self.project))
-        return [
-            item
-            for _, scoped in client.aggregated_list(project=self.project)
-            for item in getattr(scoped, field)
-        ]
+    def listing(self, resource: str, aggregated: bool) -> list[Any]:
+        """A Compute Engine list (global), or aggregated list (every zone or region, with partial
+        success: the parameter is the API's though the v1 document does not declare it), every page."""
+        collection = self.collection(resource)
+        if not aggregated:
+            return self.pages(
+                collection, collection.list(project=self.project, maxResults=PAGE_SIZE), "items"
+            )
+        request = collection.aggregatedList(project=self.project, maxResults=PAGE_SIZE)
+        request.uri += "&" + urlencode({"returnPartialSuccess": "true"})
+        items: list[Any] = []
+        while request is not None:
+            response = self.execute(request)
+            items.extend(i for scoped in response.get("items", {}).values() for i in scoped.get(resource, []))
+            request = collection.aggregatedList_next(request, response)
+        return items
 
     def sql_instances(self) -> list[dict[str, Any]]:
         """Every Cloud SQL instance."""
@@ -146,12 +153,14 @@ class Floor:
         return config
 
 
-COMPUTE = (  # what, client, the field of each scope of an aggregated list (None: a global list)
-    ("firewalls", "FirewallsClient", None),
-    ("networks", "NetworksClient", None),
-    ("instances", "InstancesClient", "instances"),
-    ("forwarding rules", "ForwardingRulesClient", "forwarding_rules"),
-    ("addresses", "AddressesClient", "addresses"),
+COMPUTE = (  # what, the discovery resource, aggregated (every zone or region) or global
+    ("firewalls", "firewalls", False),
+    ("networks", "networks", False),
+    ("instances", "instances", True),
+    ("forwarding rules", "forwardingRules", True),
+    ("global forwarding rules", "globalForwardingRules", False),
+    ("addresses", "addresses", True),
+    ("global addresses", "globalAddresses", False),
 )
 
 
@@ -159,7 +168,8 @@ def read(floor: Floor, services: Iterable[str]) -> dict[str, list[Any]]:
     """Every read of ``services`` in one pool: listings first, then each listing's detail calls."""
     wanted = set(services)
     if "compute" in wanted:
-        importlib.import_module("google.cloud.compute_v1")  # as a script's top-level import would
+        for _, resource, _ in COMPUTE:
+            floor.collection(resource)
     if "sql" in wanted:
         floor.api("sqladmin")
     if "apigateway" in wanted:
@@ -174,7 +184,7 @@ def read(floor: Floor, services: Iterable[str]) -> dict[str, list[Any]]:
         if "apigateway" in wanted:
             listings[pool.submit(floor.gateways)] = "gateways"
         if "compute" in wanted:
-            listings.update({pool.submit(floor.listing, c, field): name for name, c, field in COMPUTE})
+            listings.update({pool.submit(floor.listing, r, agg): name for name, r, agg in COMPUTE})
         details: dict[str, list[Future[Any]]] = {}
         for done in as_completed(listings):  # details start as soon as their listing is in
             name, items = listings[done], done.result()

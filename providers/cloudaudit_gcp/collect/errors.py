@@ -1,8 +1,8 @@
 """GCP's error classifier: how the Google clients' failures become gap kinds.
 
-Three families of clients raise three families of errors: google-cloud-storage and
-google-cloud-compute raise ``google.api_core`` exceptions, the discovery clients (Cloud SQL Admin,
-API Gateway) raise ``googleapiclient.errors.HttpError``, and google-auth raises its own for tokens.
+Three families of clients raise three families of errors: google-cloud-storage raises
+``google.api_core`` exceptions, the discovery clients (Compute Engine, Cloud SQL Admin, API Gateway)
+raise ``googleapiclient.errors.HttpError``, and google-auth raises its own for tokens.
 Both HTTP families carry the same JSON error body, read here once: the HTTP status, the machine
 reason (``SERVICE_DISABLED``, ``accessNotConfigured``, ``rateLimitExceeded``...) and the message.
 """

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit_gcp.collect import apigateway, sql, storage
+from cloudaudit_gcp.collect import apigateway, compute, sql, storage
 from cloudaudit_gcp.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = (storage.COLLECTOR, sql.COLLECTOR, apigateway.COLLECTOR)
+COLLECTORS: tuple[ServiceCollector, ...] = (
+    storage.COLLECTOR,
+    compute.COLLECTOR,
+    sql.COLLECTOR,
+    apigateway.COLLECTOR,
+)
 
 ROLE_ID = "cloudauditReader"
 

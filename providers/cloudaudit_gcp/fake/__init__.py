@@ -9,11 +9,13 @@ library: the official clients are pointed at it with ``client_options={"api_endp
 Retries of the official clients, as measured against this fake (tests/providers/gcp/test_gcp_fake.py):
 
 - google-cloud-storage: every read carries ``DEFAULT_RETRY`` (429, 500, 502, 503, 504, connection errors).
-- google-cloud-compute (REST): ``get``/``list``/``aggregated_list`` retry only ``ServiceUnavailable`` (503)
-  and ``DeadlineExceeded`` by default; a 429 raises ``TooManyRequests`` unless the caller passes its own
+- google-cloud-compute (REST; the tests check the fake with it, cloudaudit reads Compute through the
+  discovery client): ``get``/``list``/``aggregated_list`` retry only ``ServiceUnavailable`` (503) and
+  ``DeadlineExceeded`` by default; a 429 raises ``TooManyRequests`` unless the caller passes its own
   ``retry=``.
-- google-api-python-client (sqladmin, apigateway): no retry unless ``execute(num_retries=N)``; then 5xx,
-  429 and the 403 rate-limit reasons are retried (Retry-After is not honoured: random exponential sleep).
+- google-api-python-client (compute, sqladmin, apigateway): no retry unless ``execute(num_retries=N)``;
+  then 5xx, 429 and the 403 rate-limit reasons are retried (Retry-After is not honoured: random
+  exponential sleep).
 
 Every read these clients make is a GET (GCS ``getIamPolicy`` included; Cloud SQL has no IAM policy call);
 any other method is answered 405 and logged.

@@ -177,9 +177,18 @@ class Instance:
         )
 
 
+GLOBAL = "global"
+
+
+def _location_url(project: FakeProject, region: str) -> str:
+    """``.../regions/{region}``, or ``.../global`` for a global resource."""
+    return f"{project.compute_url}/{GLOBAL if region == GLOBAL else f'regions/{region}'}"
+
+
 @dataclass
 class ForwardingRule:
-    """A regional forwarding rule (load balancer front end or protocol forwarding)."""
+    """A forwarding rule (load balancer front end or protocol forwarding); ``region="global"`` for a
+    global one (served by ``globalForwardingRules``). ``target`` is relative to the rule's location."""
 
     name: str
     region: str
@@ -187,27 +196,34 @@ class ForwardingRule:
     protocol: str = "TCP"
     port_range: str | None = "80-80"
     ports: list[str] = field(default_factory=list)
+    all_ports: bool = False
     scheme: str = "EXTERNAL"
     target: str = "targetPools/web-pool"
+    labels: dict[str, str] = field(default_factory=dict)
+    description: str = ""
 
     def resource(self, project: FakeProject) -> JSON:
         """``ForwardingRule``."""
-        region_url = f"{project.compute_url}/regions/{self.region}"
+        location = _location_url(project, self.region)
         return compact(
             {
                 "kind": "compute#forwardingRule",
                 "id": numeric_id(project.id, "forwardingRules", self.region, self.name),
                 "creationTimestamp": CREATED,
                 "name": self.name,
-                "region": region_url,
+                "description": self.description or None,
+                "region": location if self.region != GLOBAL else None,
                 "IPAddress": self.ip_address,
                 "IPProtocol": self.protocol,
                 "portRange": self.port_range,
                 "ports": list(self.ports),
-                "target": f"{region_url}/{self.target}",
+                "allPorts": self.all_ports or None,
+                "target": f"{location}/{self.target}",
                 "loadBalancingScheme": self.scheme,
                 "networkTier": "PREMIUM",
-                "selfLink": f"{region_url}/forwardingRules/{self.name}",
+                "labels": dict(self.labels),
+                "labelFingerprint": "42WmSpB8rSM=" if self.labels else None,
+                "selfLink": f"{location}/forwardingRules/{self.name}",
                 "fingerprint": "abcdefghijk=",
             }
         )
@@ -215,17 +231,19 @@ class ForwardingRule:
 
 @dataclass
 class Address:
-    """A reserved regional address; ``users`` are the self links of the resources using it."""
+    """A reserved address, ``region="global"`` for a global one (served by ``globalAddresses``);
+    ``users`` are the self links of the resources using it."""
 
     name: str
     region: str
     address: str
     address_type: str = "EXTERNAL"
     users: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
 
     def resource(self, project: FakeProject) -> JSON:
         """``Address``."""
-        region_url = f"{project.compute_url}/regions/{self.region}"
+        location = _location_url(project, self.region)
         return compact(
             {
                 "kind": "compute#address",
@@ -236,8 +254,11 @@ class Address:
                 "addressType": self.address_type,
                 "status": "IN_USE" if self.users else "RESERVED",
                 "users": list(self.users),
-                "region": region_url,
+                "region": location if self.region != GLOBAL else None,
+                "ipVersion": "IPV4" if self.region == GLOBAL else None,
                 "networkTier": "PREMIUM" if self.address_type == "EXTERNAL" else None,
-                "selfLink": f"{region_url}/addresses/{self.name}",
+                "labels": dict(self.labels),
+                "labelFingerprint": "42WmSpB8rSM=" if self.labels else None,
+                "selfLink": f"{location}/addresses/{self.name}",
             }
         )

@@ -1,12 +1,14 @@
-"""Compute Engine v1: firewalls, networks, regions (global); instances per zone, forwarding rules and
-addresses per region, and their aggregated lists keyed ``zones/...``/``regions/...``."""
+"""Compute Engine v1: firewalls, networks, regions, global forwarding rules and global addresses
+(global); instances per zone, forwarding rules and addresses per region, and their aggregated lists
+keyed ``zones/...``/``regions/...`` (``returnPartialSuccess`` and unreachable scopes, see FakeProject)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
 
-from cloudaudit_gcp.fake.errors import not_found
+from cloudaudit_gcp.fake.errors import ApiError, error_body, not_found
+from cloudaudit_gcp.fake.model_compute import GLOBAL
 from cloudaudit_gcp.fake.routing import Call, Route, with_page
 from cloudaudit_gcp.fake.shapes import JSON
 from cloudaudit_gcp.fake.state import FakeProject
@@ -24,11 +26,25 @@ def _instances(p: FakeProject) -> list[Entry]:
 
 
 def _forwarding_rules(p: FakeProject) -> list[Entry]:
-    return [(f"regions/{r.region}", r.name, partial(r.resource, p)) for r in p.forwarding_rules]
+    return [
+        (f"regions/{r.region}", r.name, partial(r.resource, p))
+        for r in p.forwarding_rules
+        if r.region != GLOBAL
+    ]
+
+
+def _global_forwarding_rules(p: FakeProject) -> list[Entry]:
+    return [(GLOBAL, r.name, partial(r.resource, p)) for r in p.forwarding_rules if r.region == GLOBAL]
 
 
 def _addresses(p: FakeProject) -> list[Entry]:
-    return [(f"regions/{a.region}", a.name, partial(a.resource, p)) for a in p.addresses]
+    return [
+        (f"regions/{a.region}", a.name, partial(a.resource, p)) for a in p.addresses if a.region != GLOBAL
+    ]
+
+
+def _global_addresses(p: FakeProject) -> list[Entry]:
+    return [(GLOBAL, a.name, partial(a.resource, p)) for a in p.addresses if a.region == GLOBAL]
 
 
 def _firewalls(p: FakeProject) -> list[Entry]:
@@ -96,14 +112,23 @@ def aggregated_route(method: str, kind: str, scoped: Scoped, zonal: bool) -> Rou
 
     def handler(call: Call) -> JSON:
         project = call.project
-        page, token = call.paged(scoped(project), "maxResults", PAGE)
+        scopes = _scopes(project, zonal)
+        down = [scope for scope in scopes if scope in project.unreachable]
+        if down and call.query.get("returnPartialSuccess") != "true":
+            message = f"The resource '{down[0]}' is currently unavailable."
+            raise ApiError(503, error_body(503, message, "backendError"))
+        entries = [entry for entry in scoped(project) if entry[0] not in down]
+        page, token = call.paged(entries, "maxResults", PAGE)
         items: JSON = {}
-        for scope in _scopes(project, zonal):
+        for scope in scopes:
             found = [render() for where, _, render in page if where == scope]
-            items[scope] = {method: found} if found else {"warning": _no_results(scope)}
+            warning = _unreachable(scope) if scope in down else _no_results(scope)
+            items[scope] = {method: found} if found else {"warning": warning}
         link = f"{project.compute_url}/aggregated/{method}"
         body: JSON = {"kind": kind, "id": f"projects/{project.id}/aggregated/{method}", "items": items}
         body["selfLink"] = link
+        if down:
+            body["unreachables"] = down
         return with_page(body, "unused", [], token)
 
     return Route(f"compute.{method}.aggregatedList", f"{ROOT}/aggregated/{method}", handler)
@@ -113,6 +138,14 @@ def _no_results(scope: str) -> JSON:
     return {
         "code": "NO_RESULTS_ON_PAGE",
         "message": f"There are no results for scope '{scope}' on this page.",
+        "data": [{"key": "scope", "value": scope}],
+    }
+
+
+def _unreachable(scope: str) -> JSON:
+    return {
+        "code": "UNREACHABLE",
+        "message": f"Scope '{scope}' is unreachable: its resources are not listed.",
         "data": [{"key": "scope", "value": scope}],
     }
 
@@ -137,7 +170,17 @@ ROUTES = [
         "forwardingRules", "forwardingRules", "compute#forwardingRuleList", _forwarding_rules, "region"
     ),
     get_route("forwardingRules", "forwardingRules", _forwarding_rules, "region"),
+    list_route(
+        "globalForwardingRules",
+        "global/forwardingRules",
+        "compute#forwardingRuleList",
+        _global_forwarding_rules,
+        None,
+    ),
+    get_route("globalForwardingRules", "forwardingRules", _global_forwarding_rules, None),
     aggregated_route("addresses", "compute#addressAggregatedList", _addresses, zonal=False),
     list_route("addresses", "addresses", "compute#addressList", _addresses, "region"),
     get_route("addresses", "addresses", _addresses, "region"),
+    list_route("globalAddresses", "global/addresses", "compute#addressList", _global_addresses, None),
+    get_route("globalAddresses", "addresses", _global_addresses, None),
 ]

@@ -140,6 +140,18 @@ def _compute(project: FakeProject) -> None:
         Address("web-lb-ip", "us-central1", "192.0.2.20", users=[lb_url]),
         Address("spare-ip", "europe-west1", "192.0.2.21"),
     ]
+    https_url = f"{project.compute_url}/global/forwardingRules/web-https"
+    project.forwarding_rules.append(
+        ForwardingRule(
+            "web-https",
+            "global",
+            "192.0.2.40",
+            port_range="443-443",
+            scheme="EXTERNAL_MANAGED",
+            target="targetHttpsProxies/web-https-proxy",
+        )
+    )
+    project.addresses.append(Address("web-global-ip", "global", "192.0.2.40", users=[https_url]))
 
 
 def _sql() -> list[SqlInstance]:

@@ -70,6 +70,10 @@ class FakeProject:
     instances: list[Instance] = field(default_factory=list)
     forwarding_rules: list[ForwardingRule] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    """Scopes (``zones/us-central1-b``, ``regions/europe-west1``) Compute's aggregated lists cannot read:
+    with ``returnPartialSuccess=true`` an ``UNREACHABLE`` warning there (and in ``unreachables``),
+    without it a 503 for the whole listing."""
     sql_instances: list[SqlInstance] = field(default_factory=list)
     apis: list[Api] = field(default_factory=list)
     gateways: list[Gateway] = field(default_factory=list)

@@ -9,6 +9,7 @@ from typing import Any
 from cloudaudit.model.asset import Asset
 from cloudaudit_gcp.collect.services import required_permissions
 from gcp_cases import CheckCase, service_cases, unchecked_assets
+from gcp_samples_compute import compute_samples
 
 SHIPPED_PERMISSIONS = Path(__file__).resolve().parents[3] / "deploy" / "gcp-audit-role.yaml"
 
@@ -19,11 +20,13 @@ def check_cases() -> Mapping[str, CheckCase]:
 
 
 def sample_assets() -> list[Asset]:
-    """Every asset of every check table, and one of each kind no check reads."""
+    """Every asset of every check table, one of each kind no check reads, and the collected sample's
+    Compute Engine assets."""
     seen: dict[str, Asset] = {}
     for case in service_cases().values():
         seen.update((a.id, a) for a in case.inventory.assets)
     seen.update((a.id, a) for a in unchecked_assets())
+    seen.update((a.id, a) for a in compute_samples() if a.id not in seen)
     return list(seen.values())
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 from cloudaudit.errors import ExitCode
+from cloudaudit.plugins import CollectOptions, Target, load_plugin
+from cloudaudit.progress import PlainProgress
 from cloudaudit_gcp.fake import FakeGoogleApis
 from gcp_run import findings, run_gcp
 
@@ -45,7 +47,9 @@ def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
         "networks": 2,
         "instances": 12,
         "forwarding rules": 3,
+        "global forwarding rules": 0,
         "addresses": 3,
+        "global addresses": 0,
         "sql instances": 6,
         "sql users": 6,
         "gateways": 3,
@@ -59,6 +63,8 @@ def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
         "compute.instances.aggregatedList": 1,
         "compute.forwardingRules.aggregatedList": 1,
         "compute.addresses.aggregatedList": 1,
+        "compute.globalForwardingRules.list": 1,
+        "compute.globalAddresses.list": 1,
         "sql.instances.list": 1,
         "sql.users.list": 6,
         "apigateway.projects.locations.gateways.list": 1,
@@ -82,3 +88,31 @@ def test_the_audit_reads_storage_with_the_requests_of_the_floor_and_no_more(tmp_
     assert audit == floor == {"storage.buckets.list": 1, "storage.buckets.getIamPolicy": 9}
     failing = {f["resource_name"] for f in findings(tmp_path)["findings"] if f["status"] == "FAIL"}
     assert {"bench-bucket-00000", "bench-bucket-00001"} <= failing  # public by IAM, public by ACL
+
+
+def _compute_requests(fake: FakeGoogleApis, since: int = 0) -> Counter[tuple[str, str]]:
+    return Counter(
+        (str(r.route), "&".join(f"{k}={v}" for k, v in sorted(r.query.items()) if k != "pageToken"))
+        for r in fake.requests[since:]
+        if str(r.route).startswith("compute.")
+    )
+
+
+def test_the_audit_reads_compute_with_the_requests_of_the_floor() -> None:
+    """Same listings, pages, page size and partial success: the floor is the collector's own requests."""
+    project = bench.build_project(buckets=0, firewalls=600, instances=510, databases=0, few=3)
+    with FakeGoogleApis([project]) as fake:
+        bare.read(bare.Floor(bench.PROJECT, fake.url, "t"), ["compute"])
+        floor = _compute_requests(fake)
+        since = len(fake.requests)
+        target = Target("project", bench.PROJECT, (("endpoint_url", fake.url), ("access_token", "t")))
+        options = CollectOptions(target=target, services=frozenset({"compute"}))
+        inventory = load_plugin("gcp").collect(options, PlainProgress())
+        audit = _compute_requests(fake, since)
+    assert audit == floor
+    assert floor[("compute.firewalls.list", "alt=json&maxResults=500")] == 2
+    assert (
+        floor[("compute.instances.aggregatedList", "alt=json&maxResults=500&returnPartialSuccess=true")] == 2
+    )
+    assert inventory.gaps == ()
+    assert sum(1 for a in inventory.assets if a.kind == "gcp.compute.instance") == 510

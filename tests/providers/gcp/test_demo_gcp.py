@@ -243,12 +243,8 @@ def test_probe_reaches_only_local_services_and_proves_the_open_database(probed: 
     assert surface["192.0.2.30"]["probe"]["checks"] == ["probe.tls.not_offered"]
 
 
-def test_probe_proves_the_open_instances_once_compute_is_collected(probed: Run) -> None:
-    """The instances' NAT IPs are mapped ahead of the Compute Engine collector: when it lands,
-    db-1's Redis and web-1's HTTP answer through the mappings."""
-    kinds = {f["resource_type"] for f in probed.doc["findings"]}
-    if "gcp.compute.instance" not in kinds:
-        pytest.skip("the Compute Engine collector is not there yet: instances are not assets")
+def test_probe_proves_the_open_instances(probed: Run) -> None:
+    """The instances' NAT IPs are mapped: db-1's Redis and web-1's HTTP answer through the mappings."""
     assert "matches no endpoint" not in probed.stderr
     redis = probed.one("exposure.probe.redis.no_auth", "db-1")
     assert (redis["severity"], redis["exposure"]["level"]) == ("critical", "exploitable")

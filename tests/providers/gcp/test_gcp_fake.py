@@ -22,7 +22,16 @@ from googleapiclient.errors import HttpError
 
 from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, Fault, sample_project
 from cloudaudit_gcp.fake.server import ROUTES
-from cloudaudit_gcp.fake.state import Api, ApiConfig, Bucket, Firewall, Gateway, Instance, SqlInstance
+from cloudaudit_gcp.fake.state import (
+    Api,
+    ApiConfig,
+    Bucket,
+    Firewall,
+    ForwardingRule,
+    Gateway,
+    Instance,
+    SqlInstance,
+)
 
 PROJECT = "demo-project"
 
@@ -181,6 +190,73 @@ def test_compute_forwarding_rules_and_addresses(fake: FakeGoogleApis) -> None:
     used = addresses.get(project=PROJECT, region="us-central1", address="web-lb-ip")
     assert used.status == "IN_USE" and used.users[0].endswith("/forwardingRules/web-lb")
     assert [a.status for a in addresses.list(project=PROJECT, region="europe-west1")] == ["RESERVED"]
+
+
+def test_compute_global_forwarding_rules_and_addresses(fake: FakeGoogleApis) -> None:
+    rules = compute(fake, compute_v1.GlobalForwardingRulesClient)
+    (https,) = rules.list(project=PROJECT)
+    assert (https.name, https.I_p_address, https.port_range) == ("web-https", "192.0.2.40", "443-443")
+    assert https.load_balancing_scheme == "EXTERNAL_MANAGED" and not https.region
+    assert https.target.endswith("/global/targetHttpsProxies/web-https-proxy")
+    assert rules.get(project=PROJECT, forwarding_rule="web-https").self_link.endswith(
+        f"/projects/{PROJECT}/global/forwardingRules/web-https"
+    )
+    addresses = compute(fake, compute_v1.GlobalAddressesClient)
+    (address,) = addresses.list(project=PROJECT)
+    assert (address.name, address.address, address.status) == ("web-global-ip", "192.0.2.40", "IN_USE")
+    assert address.users == [https.self_link]
+    assert addresses.get(project=PROJECT, address="web-global-ip").ip_version == "IPV4"
+    regional = dict(compute(fake, compute_v1.AddressesClient).aggregated_list(project=PROJECT))
+    assert "global" not in regional  # the global ones are listed by their own method
+
+
+def test_compute_forwarding_rule_ports_all_ports_and_labels() -> None:
+    project = FakeProject(PROJECT)
+    project.forwarding_rules += [
+        ForwardingRule("two-ports", "us-central1", "192.0.2.50", port_range=None, ports=["22", "443"]),
+        ForwardingRule(
+            "l3", "europe-west1", "192.0.2.51", protocol="L3_DEFAULT", port_range=None, all_ports=True
+        ),
+        ForwardingRule(
+            "labelled", "global", "192.0.2.52", labels={"team": "web"}, target="targetHttpProxies/p"
+        ),
+    ]
+    with FakeGoogleApis([project]) as served:
+        scopes = dict(compute(served, compute_v1.ForwardingRulesClient).aggregated_list(project=PROJECT))
+        two_ports = scopes["regions/us-central1"].forwarding_rules[0]
+        assert (list(two_ports.ports), two_ports.port_range, two_ports.all_ports) == (
+            ["22", "443"],
+            "",
+            False,
+        )
+        l3 = scopes["regions/europe-west1"].forwarding_rules[0]
+        assert (l3.I_p_protocol, l3.all_ports) == ("L3_DEFAULT", True)
+        (labelled,) = compute(served, compute_v1.GlobalForwardingRulesClient).list(project=PROJECT)
+        assert dict(labelled.labels) == {"team": "web"}
+
+
+def test_an_unreachable_zone_fails_the_listing_unless_partial_success_is_asked() -> None:
+    project = many(FakeProject(PROJECT), n=2)
+    project.instances.append(Instance("eu-vm", "europe-west1-c"))
+    project.unreachable.append("zones/us-central1-a")
+    with FakeGoogleApis([project]) as served:
+        url = f"{served.url}/compute/v1/projects/{PROJECT}/aggregated/instances"
+        whole = requests.get(url)
+        assert whole.status_code == 503 and whole.json()["error"]["errors"][0]["reason"] == "backendError"
+
+        partial = requests.get(url, params={"returnPartialSuccess": "true"}).json()
+        assert partial["unreachables"] == ["zones/us-central1-a"]
+        down = partial["items"]["zones/us-central1-a"]
+        assert "instances" not in down and down["warning"]["code"] == "UNREACHABLE"
+        assert down["warning"]["data"] == [{"key": "scope", "value": "zones/us-central1-a"}]
+        assert [i["name"] for i in partial["items"]["zones/europe-west1-c"]["instances"]] == ["eu-vm"]
+        rules = requests.get(
+            f"{served.url}/compute/v1/projects/{PROJECT}/aggregated/forwardingRules",
+            params={"returnPartialSuccess": "true"},
+        ).json()
+        assert "unreachables" not in rules  # a zone being down does not touch regional listings
+        document, ref = _response_schema("compute.instances.aggregatedList")
+        assert _conform(document, {"$ref": ref}, partial, ref) == []
 
 
 def test_cloud_sql_instances_and_users(fake: FakeGoogleApis) -> None:
@@ -479,6 +555,10 @@ SAMPLE_URLS = {
     "compute.addresses.aggregatedList": f"{P}/aggregated/addresses",
     "compute.addresses.list": f"{P}/regions/us-central1/addresses",
     "compute.addresses.get": f"{P}/regions/us-central1/addresses/web-lb-ip",
+    "compute.globalForwardingRules.list": f"{P}/global/forwardingRules?maxResults=500",
+    "compute.globalForwardingRules.get": f"{P}/global/forwardingRules/web-https",
+    "compute.globalAddresses.list": f"{P}/global/addresses",
+    "compute.globalAddresses.get": f"{P}/global/addresses/web-global-ip",
     "sql.instances.list": f"/v1/projects/{PROJECT}/instances?maxResults=2",
     "sql.instances.get": f"/v1/projects/{PROJECT}/instances/pg-private",
     "sql.users.list": f"/v1/projects/{PROJECT}/instances/mysql-legacy/users",
