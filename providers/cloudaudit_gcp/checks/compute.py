@@ -230,7 +230,7 @@ def firewall_logging_disabled(rule: FirewallRule, inventory: Inventory) -> Outco
     if rule.logging:
         return passed(f"Firewall rule {rule.name} logs the connections it allows from the Internet.")
     return fail(
-        f"Firewall rule {rule.name} allows {rule.label()} from the Internet without logging.",
+        f"Firewall rule {rule.name} ({rule.label()}) admits the Internet without logging.",
         {"rule": rule.label(), "logging": False},
     )
 
