@@ -116,7 +116,8 @@ def rule_ports(rule: FirewallRule) -> tuple[PortRange, ...]:
 
 def opening_ports(opened: Iterable[Opening]) -> tuple[PortRange, ...]:
     """The port ranges of openings (TCP, UDP or every protocol)."""
-    return tuple(dict.fromkeys(r for o in opened if (r := o.port_range()) is not None))
+    distinct = {(o.protocol, o.first, o.last): o for o in opened}  # many addresses, few distinct ranges
+    return tuple(dict.fromkeys(r for o in distinct.values() if (r := o.port_range()) is not None))
 
 
 def relevant(opening: Opening, wanted: list[PortService]) -> bool:
@@ -153,6 +154,8 @@ class ComputeView:
                 for account in set(instance.service_accounts):
                     self._on[(net, f"sa:{account}")].append((instance, nic))
         self._targets: dict[str, list[Target]] = {}
+        self.reach: dict[tuple[str, str], RuleReach] = {}
+        """What each rule reaches per category, filled by :func:`rule_reach`."""
         self._reached: dict[str, list[Reached]] | None = None
         self._unread = {
             g.account: f"{g.operation}: {g.error_code or g.message}"
@@ -245,10 +248,27 @@ class RuleReach:
 
 
 def rule_reach(rule: FirewallRule, inventory: Inventory, category: Category) -> RuleReach:
-    """Where the rule's ports of ``category`` reach (see the module doc)."""
+    """Where the rule's ports of ``category`` reach (see the module doc); computed once per run."""
     v = view(inventory)
+    key = (rule.id, category)
+    found = v.reach.get(key)
+    if found is None:
+        found = v.reach[key] = _rule_reach(rule, v, category)
+    return found
+
+
+def _rule_reach(rule: FirewallRule, v: ComputeView, category: Category) -> RuleReach:
     wanted = category_services(rule, category)
-    live = tuple(r for r in v.reached(rule) if r.instance.running and relevant(r.opening, wanted))
+    judged: dict[tuple[str, int, int], bool] = {}  # a rule has few distinct openings, reached many times
+
+    def wanted_port(o: Opening) -> bool:
+        key = (o.protocol, o.first, o.last)
+        answer = judged.get(key)
+        if answer is None:
+            answer = judged[key] = relevant(o, wanted)
+        return answer
+
+    live = tuple(r for r in v.reached(rule) if r.instance.running and wanted_port(r.opening))
     targets = tuple({i.id: i for i, _ in v.targets(rule)}.values())
     unread = v.instances_unread(rule)
     if unread:
