@@ -7,8 +7,8 @@ per bucket. Compute Engine, Cloud SQL and API Gateway (google-api-python-client,
 httplib2 ``Http`` per thread since httplib2 is not thread-safe): ``firewalls.list``, ``networks.list``,
 ``globalForwardingRules.list``, ``globalAddresses.list`` and the aggregated ``instances``,
 ``forwardingRules`` and ``addresses`` (``returnPartialSuccess=true``), all with ``maxResults=500``;
-``instances.list`` and ``users.list`` per instance; ``gateways.list`` over every location and
-``configs.get(view=FULL)`` per distinct served config.
+``instances.list`` and ``users.list`` per running MySQL instance (the users the audit reads);
+``gateways.list`` over every location and ``configs.get(view=FULL)`` per distinct served config.
 
 One pool of 16 workers, no retries beyond the clients' defaults, no model, no checks, no reports; only
 the clients of the services read are imported, and google-cloud-storage's background ``buckets.get``
@@ -153,6 +153,13 @@ class Floor:
         return config
 
 
+def _users_listed(instance: dict[str, Any]) -> bool:
+    """Users hold a host only on MySQL, and only a running instance answers ``users.list``."""
+    running = instance.get("state", "RUNNABLE") == "RUNNABLE"
+    stopped = (instance.get("settings") or {}).get("activationPolicy") == "NEVER"
+    return str(instance.get("databaseVersion", "")).startswith("MYSQL") and running and not stopped
+
+
 COMPUTE = (  # what, the discovery resource, aggregated (every zone or region) or global
     ("firewalls", "firewalls", False),
     ("networks", "networks", False),
@@ -192,7 +199,8 @@ def read(floor: Floor, services: Iterable[str]) -> dict[str, list[Any]]:
             if name == "buckets":
                 details["bucket IAM policies"] = [pool.submit(floor.bucket_iam, b["name"]) for b in items]
             elif name == "sql instances":
-                details["sql users"] = [pool.submit(floor.sql_users, i["name"]) for i in items]
+                mysql = [i for i in items if _users_listed(i)]  # the users the audit reads
+                details["sql users"] = [pool.submit(floor.sql_users, i["name"]) for i in mysql]
             elif name == "gateways":
                 served = sorted({g["apiConfig"] for g in items if g.get("apiConfig")})
                 details["api configs"] = [pool.submit(floor.config, c) for c in served]

@@ -51,7 +51,7 @@ def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
         "addresses": 3,
         "global addresses": 0,
         "sql instances": 6,
-        "sql users": 6,
+        "sql users": 2,  # the running MySQL instances: only their users carry a host
         "gateways": 3,
         "api configs": 2,  # three gateways, two of them serving the same config
     }
@@ -66,7 +66,7 @@ def test_the_floor_reads_every_service_of_the_bench_project_once() -> None:
         "compute.globalForwardingRules.list": 1,
         "compute.globalAddresses.list": 1,
         "sql.instances.list": 1,
-        "sql.users.list": 6,
+        "sql.users.list": 2,
         "apigateway.projects.locations.gateways.list": 1,
         "apigateway.projects.locations.apis.configs.get": 2,
     }
@@ -116,3 +116,19 @@ def test_the_audit_reads_compute_with_the_requests_of_the_floor() -> None:
     )
     assert inventory.gaps == ()
     assert sum(1 for a in inventory.assets if a.kind == "gcp.compute.instance") == 510
+
+
+def test_the_audit_reads_cloud_sql_with_the_requests_of_the_floor() -> None:
+    """Instances, then the users of the running MySQL ones: the same requests on both sides."""
+    project = bench.build_project(buckets=0, firewalls=0, instances=0, databases=12, few=0)
+    mysql = [i for i in project.sql_instances if i.database_version.startswith("MYSQL")]
+    mysql[0].state = "STOPPED"  # a MySQL instance that cannot answer users.list
+    with FakeGoogleApis([project]) as fake:
+        bare.read(bare.Floor(bench.PROJECT, fake.url, "t"), ["sql"])
+        floor = Counter(str(r.route) for r in fake.requests)
+        since = len(fake.requests)
+        target = Target("project", bench.PROJECT, (("endpoint_url", fake.url), ("access_token", "t")))
+        options = CollectOptions(target=target, services=frozenset({"sql"}))
+        load_plugin("gcp").collect(options, PlainProgress())
+        audit = Counter(str(r.route) for r in fake.requests[since:])
+    assert audit == floor == {"sql.instances.list": 1, "sql.users.list": 3}
