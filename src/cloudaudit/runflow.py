@@ -17,20 +17,22 @@ from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.report.csv_report import render_csv
+from cloudaudit.report.csv_report import iter_csv
 from cloudaudit.report.files import prepare_dir, write_private
-from cloudaudit.report.html import render_html
-from cloudaudit.report.json_report import render_findings, render_inventory
-from cloudaudit.report.sarif import render_sarif
+from cloudaudit.report.html import iter_html
+from cloudaudit.report.json_report import iter_findings, iter_inventory
+from cloudaudit.report.sarif import iter_sarif
+from cloudaudit.report.stream import Chunks
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[FindingsDocument], str]
+Renderer = Callable[[FindingsDocument], Chunks]
+"""A report's text in pieces, written as they come (a big report is never held whole)."""
 FORMATS: dict[str, tuple[str, Renderer]] = {
-    "json": ("findings.json", render_findings),
-    "html": ("report.html", render_html),
-    "csv": ("findings.csv", render_csv),
-    "sarif": ("findings.sarif", render_sarif),
+    "json": ("findings.json", iter_findings),
+    "html": ("report.html", iter_html),
+    "csv": ("findings.csv", iter_csv),
+    "sarif": ("findings.sarif", iter_sarif),
 }
 
 
@@ -132,7 +134,7 @@ def write_reports(
     prepare_dir(output_dir)
     files = []
     if inventory is not None:
-        files.append(write_private(output_dir / "inventory.json", render_inventory(inventory)))
+        files.append(write_private(output_dir / "inventory.json", iter_inventory(inventory)))
     if observations is not None:
         files.append(
             write_private(output_dir / "exposure.json", observations.model_dump_json(indent=2) + "\n")

@@ -10,6 +10,7 @@ import csv
 import io
 
 from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.report.stream import Chunks
 
 COLUMNS = (
     "check_id",
@@ -29,6 +30,9 @@ COLUMNS = (
     "remediation",
     "muted_reason",
 )
+
+_BATCH = 1 << 16
+"""Characters of rows handed on at a time."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,10 +54,20 @@ def _row(f: Finding) -> list[str]:
     ]
 
 
-def render_csv(doc: FindingsDocument) -> str:
-    """The findings as CSV (RFC 4180 quoting, a header row)."""
+def iter_csv(doc: FindingsDocument) -> Chunks:
+    """The findings as CSV (RFC 4180 quoting, a header row), one row at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(f) for f in doc.findings)
-    return out.getvalue()
+    for finding in doc.findings:
+        writer.writerow(_row(finding))
+        if out.tell() >= _BATCH:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def render_csv(doc: FindingsDocument) -> str:
+    """The findings as CSV (RFC 4180 quoting, a header row)."""
+    return "".join(iter_csv(doc))

@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cloudaudit.errors import CloudauditError, UsageError
@@ -91,11 +92,31 @@ def prepare_dir(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Replace ``path`` with ``text`` atomically, as a new 0600 file of ours; raises OSError.
+def _pieces(text: str | Iterable[str]) -> Iterator[str]:
+    """``text`` in pieces of about ``_CHUNK`` characters: a big string sliced, small pieces gathered."""
+    if isinstance(text, str):
+        for start in range(0, len(text), _CHUNK):  # encoded piecewise: no second copy of a big report
+            yield text[start : start + _CHUNK]
+        return
+    gathered: list[str] = []
+    size = 0
+    for piece in text:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            yield "".join(gathered)
+            gathered, size = [], 0
+    if gathered:
+        yield "".join(gathered)
+
+
+def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
+    """Replace ``path`` with ``text`` (a string, or pieces) atomically, as a new 0600 file of ours.
 
     The temporary file is created in the same directory without following symlinks, then
-    renamed over ``path`` (a rename replaces a symlink itself, never its target).
+    renamed over ``path`` (a rename replaces a symlink itself, never its target). Pieces are
+    written as they come: a report is never held whole. Raises OSError (and whatever producing
+    the pieces raises; the previous file is then left in place).
     """
     dir_fd = os.open(path.parent, _DIR_FLAGS)
     try:
@@ -104,8 +125,8 @@ def write_atomic(path: Path, text: str) -> Path:
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)
-                for start in range(0, len(text), _CHUNK):  # encoded piecewise: no second copy of a big report
-                    handle.write(text[start : start + _CHUNK].encode("utf-8"))
+                for piece in _pieces(text):
+                    handle.write(piece.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -118,7 +139,7 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
-def write_private(path: Path, text: str) -> Path:
+def write_private(path: Path, text: str | Iterable[str]) -> Path:
     """:func:`write_atomic`, with a one-line CloudauditError when the file cannot be written."""
     try:
         return write_atomic(path, text)

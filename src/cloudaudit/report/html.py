@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.report.stream import Chunks
 
 TEMPLATE_NAME = "report.html.j2"
 
@@ -26,6 +30,9 @@ DEFAULT_STATUSES: frozenset[Status] = frozenset({Status.FAIL, Status.UNKNOWN, St
 
 SERVICE_COLUMNS: tuple[Status, ...] = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.MUTED, Status.ERROR)
 """Column order of the per-service summary table."""
+
+JSON_KWARGS: dict[str, Any] = {"sort_keys": False, "separators": (",", ":")}
+"""How ``tojson`` writes the data the page's script reads."""
 
 _STATUS_RANK = {status: i for i, status in enumerate(STATUSES)}
 
@@ -51,6 +58,20 @@ class ServiceRow:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """The findings in the template's context: ``tojson`` writes a marker, replaced piecewise later."""
+
+    findings: list[Finding]
+    """In report order."""
+    marker: str
+
+
+def _dumps(value: Any, **kwargs: Any) -> str:
+    """``json.dumps``, except that the findings stand as their marker (no character tojson escapes)."""
+    return value.marker if isinstance(value, Streamed) else json.dumps(value, **kwargs)
+
+
 @cache
 def _environment() -> Environment:
     """The shared, autoescaping, strict Jinja environment (built once)."""
@@ -62,7 +83,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
+    env.policies["json.dumps_kwargs"] = JSON_KWARGS
+    env.policies["json.dumps_function"] = _dumps
     return env
 
 
@@ -101,7 +123,10 @@ def _service_rows(findings: list[Finding]) -> list[ServiceRow]:
 
 
 def build_context(doc: FindingsDocument) -> dict[str, Any]:
-    """Everything the template needs, precomputed so the template stays logic-free."""
+    """Everything the template needs, precomputed so the template stays logic-free.
+
+    ``data`` (the findings the page's script reads) is a :class:`Streamed`: :func:`iter_html` writes it.
+    """
     findings = order_findings(doc.findings)
     fail_by_severity = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
     by_status = Counter(f.status.value for f in findings)
@@ -134,7 +159,7 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "exposure_levels": [level.value for level in reversed(ExposureLevel)],
         "exposure_sources": doc.run.exposure_sources,
         "exposure_notes": doc.run.exposure_notes,
-        "data": [f.model_dump(mode="json") for f in findings],
+        "data": Streamed(findings, f"findings-{secrets.token_hex(16)}"),
         "surface": [e.model_dump(mode="json") for e in doc.surface],
         "surface_total": len(doc.surface),
         "surface_ladder": [(level.value, by_level[level.value]) for level in reversed(ExposureLevel)],
@@ -143,9 +168,26 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
     }
 
 
+def iter_html(doc: FindingsDocument) -> Chunks:
+    """The complete, self-contained HTML report for one findings document, one finding at a time.
+
+    The page is rendered with a random marker where the findings' JSON goes (the account's data
+    cannot guess it), then written around it: ``[``, each finding as ``tojson`` would write it, ``]``.
+    """
+    context = build_context(doc)
+    streamed: Streamed = context["data"]
+    head, tail = _environment().get_template(TEMPLATE_NAME).render(context).split(streamed.marker)
+    yield head + "["
+    separator = ""
+    for finding in streamed.findings:
+        yield separator + htmlsafe_json_dumps(finding.model_dump(mode="json"), json.dumps, **JSON_KWARGS)
+        separator = ","
+    yield "]" + tail
+
+
 def render_html(doc: FindingsDocument) -> str:
     """The complete, self-contained HTML report for one findings document."""
-    return _environment().get_template(TEMPLATE_NAME).render(build_context(doc))
+    return "".join(iter_html(doc))
 
 
-__all__ = ["build_context", "order_findings", "render_html"]
+__all__ = ["build_context", "iter_html", "order_findings", "render_html"]

@@ -14,17 +14,34 @@ from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
 from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, load_json, validation_line
 from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, FindingsDocument
 from cloudaudit.model.inventory import INVENTORY_SCHEMA_VERSION, Inventory
+from cloudaudit.report.stream import Chunks, splice_list
 from cloudaudit.terminal import printable
+
+
+def iter_findings(doc: FindingsDocument) -> Chunks:
+    """``findings.json`` text, one finding at a time (the findings are never serialised at once)."""
+    rest = doc.model_copy(update={"findings": []}).model_dump_json(indent=2) + "\n"
+    yield from splice_list(rest, "findings", (f.model_dump_json(indent=2) for f in doc.findings))
 
 
 def render_findings(doc: FindingsDocument) -> str:
     """``findings.json`` text."""
-    return doc.model_dump_json(indent=2) + "\n"
+    return "".join(iter_findings(doc))
+
+
+def iter_inventory(inventory: Inventory) -> Chunks:
+    """``inventory.json`` text, one asset at a time."""
+    rest = _dumps(inventory.model_copy(update={"assets": ()}).to_json()) + "\n"
+    yield from splice_list(rest, "assets", (_dumps(a.to_json()) for a in inventory.assets))
 
 
 def render_inventory(inventory: Inventory) -> str:
     """``inventory.json`` text."""
-    return json.dumps(inventory.to_json(), indent=2, default=str) + "\n"
+    return "".join(iter_inventory(inventory))
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, default=str)
 
 
 @dataclass(frozen=True)

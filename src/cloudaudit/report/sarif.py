@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.report.stream import Chunks
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/cloudaudit/cloudaudit"
@@ -71,8 +72,8 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
-def render_sarif(doc: FindingsDocument) -> str:
-    """Failing findings of ``doc`` as a SARIF 2.1.0 log (one run)."""
+def iter_sarif(doc: FindingsDocument) -> Chunks:
+    """Failing findings of ``doc`` as a SARIF 2.1.0 log (one run), in pieces."""
     failing = [f for f in doc.findings if f.status is Status.FAIL]
     rules: dict[str, int] = {}
     rule_list: list[dict[str, Any]] = []
@@ -110,4 +111,10 @@ def render_sarif(doc: FindingsDocument) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    yield from json.JSONEncoder(indent=2).iterencode(log)  # json.dumps(log, indent=2), piecewise
+    yield "\n"
+
+
+def render_sarif(doc: FindingsDocument) -> str:
+    """Failing findings of ``doc`` as a SARIF 2.1.0 log (one run)."""
+    return "".join(iter_sarif(doc))

@@ -1,0 +1,140 @@
+"""Reports written piecewise are exactly the documents written whole (same bytes, any size)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
+from cloudaudit.model import Severity, Status
+from cloudaudit.model.asset import Endpoint
+from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.report import csv_report, html, json_report, sarif
+from cloudaudit.report.files import write_atomic
+from cloudaudit.report.stream import splice_list
+from cloudaudit.runflow import write_reports
+from fake_provider_checks import Box
+from test_report_html import embedded_data, make_doc, make_entry, make_finding, make_gap, parse
+
+HOSTILE = "</script><script>alert('x')</script> & \"quotes\"\nnew line \u2028 é"
+
+
+def _findings(n: int) -> list[Finding]:
+    """``n`` findings of every status, with nested evidence, exposure and hostile text."""
+    statuses = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.MUTED, Status.ERROR)
+    return [
+        make_finding(
+            check_id=f"check_{i % 7}",
+            status=statuses[i % len(statuses)],
+            severity=tuple(Severity)[i % 5],
+            resource_id=f"arn:aws:s3:::bucket-{i:05d}",
+            resource_name=f"bucket-{i} {HOSTILE}" if i % 3 == 0 else f"bucket-{i}",
+            evidence={"nested": {"list": [i, {"deep": HOSTILE}], "empty": {}, "none": None}, "n": i},
+            exposure=Exposure(
+                level=ExposureLevel.REACHABLE,
+                evidence=(ExposureEvidence(source="config", endpoint="192.0.2.1:443", seen=HOSTILE),),
+            )
+            if i % 4 == 0
+            else Exposure(),
+            muted_reason="accepted" if i % 5 == 3 else "",
+        )
+        for i in range(n)
+    ]
+
+
+def _doc(n: int) -> FindingsDocument:
+    return make_doc(_findings(n), [make_gap(message=HOSTILE)], [make_entry(), make_entry("198.51.100.7")])
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 700])
+def test_findings_json_is_the_whole_document_as_pydantic_writes_it(n: int) -> None:
+    doc = _doc(n)
+    assert json_report.render_findings(doc) == doc.model_dump_json(indent=2) + "\n"
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 700])
+def test_html_report_embeds_the_findings_as_one_tojson_would(n: int) -> None:
+    doc = _doc(n)
+    context = html.build_context(doc)
+    whole = [f.model_dump(mode="json") for f in html.order_findings(doc.findings)]
+    template = html._environment().get_template(html.TEMPLATE_NAME)
+    assert html.render_html(doc) == template.render({**context, "data": whole})
+    assert embedded_data(parse(html.render_html(doc))) == whole
+
+
+def test_a_finding_cannot_forge_the_place_of_the_findings_data() -> None:
+    forged = make_finding(resource_name="findings-" + "0" * 32, message="findings-")
+    page = html.render_html(make_doc([forged]))
+    assert [d["resource_name"] for d in embedded_data(parse(page))] == ["findings-" + "0" * 32]
+
+
+def test_inventory_json_is_the_whole_document_as_json_dumps_writes_it() -> None:
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    boxes = tuple(
+        Box(
+            provider="fake",
+            account="p",
+            region="r1",
+            id=f"fake://p/box-{i}",
+            name=f"box {HOSTILE}",
+            tags={"k": HOSTILE},
+            endpoints=(Endpoint(host="192.0.2.1", from_port=i, to_port=i, via="open"),),
+        )
+        for i in range(50)
+    )
+    scope = ScanScope(provider="fake", accounts=("p",), regions=("r1",), started=t0, finished=t0)
+    for assets in ((), boxes):
+        inventory = Inventory(scope=scope, assets=assets, gaps=(make_gap(provider="fake"),))
+        whole = json.dumps(inventory.to_json(), indent=2, default=str) + "\n"
+        assert json_report.render_inventory(inventory) == whole
+
+
+def test_csv_and_sarif_in_pieces_are_the_whole_files() -> None:
+    doc = _doc(700)  # CSV rows handed on in several batches
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(csv_report.COLUMNS)
+    writer.writerows(csv_report._row(f) for f in doc.findings)
+    assert len(list(csv_report.iter_csv(doc))) > 2
+    assert csv_report.render_csv(doc) == out.getvalue()
+    assert json.loads(sarif.render_sarif(doc))["runs"][0]["results"]
+    assert sarif.render_sarif(doc) == "".join(sarif.iter_sarif(doc))
+
+
+def test_every_written_report_is_its_rendering(tmp_path: Path) -> None:
+    doc = _doc(50)
+    out = tmp_path / "out"
+    files = write_reports(doc, None, out, ("json", "html", "csv", "sarif"))
+    written = {p.name: p.read_bytes().decode("utf-8") for p in files}
+    assert written == {
+        "findings.json": json_report.render_findings(doc),
+        "report.html": html.render_html(doc),
+        "findings.csv": csv_report.render_csv(doc),
+        "findings.sarif": sarif.render_sarif(doc),
+    }
+
+
+def test_a_failure_while_writing_pieces_keeps_the_previous_file(tmp_path: Path) -> None:
+    path = tmp_path / "findings.json"
+    write_atomic(path, "previous\n")
+
+    def pieces() -> Iterator[str]:
+        yield "x" * (3 << 20)  # more than one write
+        raise RuntimeError("renderer bug")
+
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        write_atomic(path, pieces())
+    assert path.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]  # no temporary file left
+
+
+def test_splice_needs_an_empty_top_level_list() -> None:
+    with pytest.raises(ValueError, match="not a top-level empty list"):
+        list(splice_list('{\n  "a": {\n    "findings": []\n  }\n}', "findings", ["1"]))
