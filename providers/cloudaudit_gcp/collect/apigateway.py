@@ -28,15 +28,15 @@ NOTHING = ParsedConfig((), (), ())
 # ---------------------------------------------------------------- fetch (SDK I/O)
 
 
-def _locations(ctx: CollectContext) -> Any:
-    return ctx.gcp.discovery("apigateway", "v1").projects().locations()
+def _collection(ctx: CollectContext, *path: str) -> Any:
+    return ctx.gcp.collection("apigateway", "v1", "projects", "locations", *path)
 
 
 def fetch_gateways(ctx: CollectContext) -> list[Raw] | Failed:
     """Every gateway of the project, all regions in one paged listing."""
     return ctx.guard.discovery_list(
         ctx.gcp,
-        _locations(ctx).gateways(),
+        _collection(ctx, "gateways"),
         "gateways",
         service=SERVICE,
         region=GLOBAL,
@@ -47,7 +47,7 @@ def fetch_gateways(ctx: CollectContext) -> list[Raw] | Failed:
 
 def fetch_config(ctx: CollectContext, name: str) -> Raw | Failed:
     """One API config with its OpenAPI documents (``view=FULL``)."""
-    configs = _locations(ctx).apis().configs()
+    configs = _collection(ctx, "apis", "configs")
     return ctx.guard.fetch(  # type: ignore[no-any-return]
         lambda: ctx.gcp.execute(configs.get(name=name, view="FULL")),
         service=SERVICE,

@@ -39,10 +39,9 @@ PUBLIC_TYPES = ("PRIMARY", "MIGRATED_1ST_GEN")
 
 def fetch_instances(ctx: CollectContext) -> list[Raw] | Failed:
     """Every instance of the project (all pages of ``instances.list``)."""
-    sql = ctx.gcp.discovery("sqladmin", "v1")
     return ctx.guard.discovery_list(
         ctx.gcp,
-        sql.instances(),
+        ctx.gcp.collection("sqladmin", "v1", "instances"),
         "items",
         service=SERVICE,
         region=GLOBAL,
@@ -55,8 +54,8 @@ def fetch_users(ctx: CollectContext, raw: Raw) -> list[Raw] | Failed | None:
     """The users of a running MySQL instance; None when they are not read (see :func:`users_not_read`)."""
     if users_not_read(raw):
         return None
-    sql = ctx.gcp.discovery("sqladmin", "v1")
-    request = sql.users().list(project=ctx.project, instance=raw["name"])
+    users = ctx.gcp.collection("sqladmin", "v1", "users")  # built once: each build documents every method
+    request = users.list(project=ctx.project, instance=raw["name"])
     answer = ctx.guard.fetch(
         lambda: ctx.gcp.execute(request),
         service=SERVICE,
