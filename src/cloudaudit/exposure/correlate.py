@@ -52,6 +52,8 @@ from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
+BARE = {level: Exposure(level=level) for level in ExposureLevel}
+"""A level without evidence (most graded findings): one shared instance each, not one per finding."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     return finding.model_copy(
         update={
             "severity": severity,
-            "exposure": Exposure.model_construct(level=level, evidence=tuple(evidence)),
+            "exposure": Exposure.model_construct(level=level, evidence=tuple(evidence))
+            if evidence
+            else BARE[level],
         }
     )
 

@@ -41,8 +41,9 @@ class Finding(BaseModel):
     compliance: dict[str, list[str]] = Field(default_factory=dict)
     """Framework -> control ids, e.g. {"OWASP-API-2023": ["API8"]}."""
     muted_reason: str = ""
-    exposure: Exposure = Field(default_factory=Exposure)
-    """Where the finding stands on the evidence ladder (configured ... exploitable), and why."""
+    exposure: Exposure = Exposure()
+    """Where the finding stands on the evidence ladder (configured ... exploitable), and why. The default
+    is one shared instance (frozen, hence hashable: pydantic does not copy it), not one per finding."""
     network: NetworkExposure | None = None
     """The addresses, ports and in-account path the finding is about (None: not about what answers
     where, so observations never grade it). Absent from files written before it existed."""
