@@ -1,0 +1,32 @@
+"""Findings share what every finding of a check repeats, and stay independent values."""
+
+from __future__ import annotations
+
+from cloudaudit.exposure.model import Exposure, ExposureLevel
+from cloudaudit.model import Severity, Status
+from test_report_html import make_finding
+
+
+def test_findings_of_a_check_share_their_compliance_and_given_fields() -> None:
+    first, second = make_finding(resource_id="a"), make_finding(resource_id="b")
+    assert first.compliance is second.compliance  # one mapping per check, not one per finding
+    assert first.model_fields_set is second.model_fields_set
+    assert first.exposure is second.exposure  # the default: not graded
+
+
+def test_a_copy_with_changes_leaves_the_findings_it_shares_with_unchanged() -> None:
+    first, second = make_finding(resource_id="a"), make_finding(resource_id="b")
+    graded = first.model_copy(
+        update={
+            "severity": Severity.CRITICAL,
+            "exposure": Exposure(level=ExposureLevel.REACHABLE),
+            "compliance": {"CIS-AWS-3.0": ["2.1.4", "2.1.5"]},
+        }
+    )
+    assert graded.model_fields_set == first.model_fields_set | {"exposure"}
+    assert "exposure" not in second.model_fields_set
+    assert graded.compliance == {"CIS-AWS-3.0": ["2.1.4", "2.1.5"]}
+    assert first.compliance == second.compliance == {"CIS-AWS-3.0": ["2.1.4"]}
+    assert (first.severity, first.exposure.level) == (Severity.HIGH, ExposureLevel.NONE)
+    muted = second.model_copy(update={"status": Status.MUTED, "muted_reason": "accepted"})
+    assert (second.status, second.muted_reason, muted.status) == (Status.FAIL, "", Status.MUTED)
