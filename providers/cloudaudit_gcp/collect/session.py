@@ -23,7 +23,6 @@ from google.api_core.retry import Retry, if_exception_type
 from google.auth import credentials as auth_credentials
 from google.auth import exceptions as auth
 from google.auth.transport.requests import Request
-from google.cloud import storage
 from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials as TokenCredentials
 from google_auth_httplib2 import AuthorizedHttp
@@ -157,6 +156,8 @@ class GcpSession:
         return request.execute(http=http, num_retries=self.num_retries)
 
     def _storage(self) -> Any:
+        from google.cloud import storage  # imported where Cloud Storage is read only (~3 MB of modules)
+
         options = {"api_endpoint": self.endpoint} if self.endpoint else None
         client = storage.Client(project=self.project, credentials=self.credentials, client_options=options)
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.max_workers))
