@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from cloudaudit.compact import Frozen
 from cloudaudit.model.asset import Asset, asset_kind
 from cloudaudit.model.network import AddressRole
 
@@ -17,8 +16,8 @@ def security_group_arns(asset: Asset, group_ids: tuple[str, ...]) -> tuple[str, 
     return tuple(f"arn:aws:ec2:{asset.region}:{asset.account}:security-group/{g}" for g in group_ids)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class AclGrant(_Frozen):

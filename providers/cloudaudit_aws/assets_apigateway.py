@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from cloudaudit.compact import Frozen
 from cloudaudit.model.asset import Asset, asset_kind
 
 EXECUTE_API_DOMAIN = "execute-api.{region}.amazonaws.com"
 """Suffix of an API's default endpoint: ``{api_id}.execute-api.{region}.amazonaws.com``."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class ApiMethod(_Frozen):

@@ -12,13 +12,12 @@ that say which domain paths serve an API.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
+from cloudaudit.compact import Frozen
 from cloudaudit.model.asset import Asset, asset_kind
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class ApiRoute(_Frozen):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from cloudaudit.compact import Frozen as CompactFrozen
 
 PROVIDER = "gcp"
 
@@ -10,10 +10,8 @@ PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 """IAM members (and ACL entities) that stand for anyone on the Internet / any Google account."""
 
 
-class Frozen(BaseModel):
-    """A frozen value object of a GCP asset."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Frozen(CompactFrozen):
+    """A frozen value object of a GCP asset (its set of given field names shared)."""
 
 
 class IamBinding(Frozen):

@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from cloudaudit.compact import Frozen
 
 
 class ExposureLevel(StrEnum):
@@ -35,8 +37,8 @@ class ExposureLevel(StrEnum):
 _LEVEL_RANK = {level: rank for rank, level in enumerate(ExposureLevel)}
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class TargetPort(_Frozen):

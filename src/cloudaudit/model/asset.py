@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from cloudaudit.compact import Frozen
 from cloudaudit.model.network import AddressRole, NetworkExposure, PortRange
 from cloudaudit.terminal import printable
 
 
-class Endpoint(BaseModel):
+class Endpoint(Frozen):
     """An address an asset exposes to the Internet, according to its configuration."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str
     """A public IP address or DNS name."""
@@ -37,10 +36,8 @@ class Endpoint(BaseModel):
         return self.from_port <= port <= self.to_port
 
 
-class Asset(BaseModel):
+class Asset(Frozen):
     """Common identity of every collected resource."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: ClassVar[str] = ""
     service: ClassVar[str] = ""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from cloudaudit.compact import Frozen
 
 Reachability = Literal["reachable", "restricted", "blocked", "private", "unknown"]
 """In-account verdict: ``reachable`` (address + route + rule open to the Internet), ``restricted``
@@ -22,8 +22,8 @@ Reachability = Literal["reachable", "restricted", "blocked", "private", "unknown
 Transport = Literal["tcp", "udp", "all"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class PortRange(_Frozen):

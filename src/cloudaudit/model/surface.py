@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from cloudaudit.compact import Frozen
 from cloudaudit.exposure.model import ExposureLevel
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Frozen):
+    """A frozen value object (its set of given field names shared)."""
 
 
 class SurfaceOwner(_Frozen):

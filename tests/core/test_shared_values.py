@@ -1,9 +1,10 @@
-"""Findings share what every finding of a check repeats, and stay independent values."""
+"""Findings, assets and their parts share what they repeat, and stay independent values."""
 
 from __future__ import annotations
 
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import Severity, Status
+from cloudaudit.model.asset import Asset, Endpoint
 from test_report_html import make_finding
 
 
@@ -30,3 +31,17 @@ def test_a_copy_with_changes_leaves_the_findings_it_shares_with_unchanged() -> N
     assert (first.severity, first.exposure.level) == (Severity.HIGH, ExposureLevel.NONE)
     muted = second.model_copy(update={"status": Status.MUTED, "muted_reason": "accepted"})
     assert (second.status, second.muted_reason, muted.status) == (Status.FAIL, "", Status.MUTED)
+
+
+def test_assets_and_their_parts_share_their_given_fields_and_copy_independently() -> None:
+    def endpoint(port: int) -> Endpoint:
+        return Endpoint(host="192.0.2.1", from_port=port, to_port=port)
+
+    first = Asset(provider="p", account="a", region="r", id="1", name="one", endpoints=(endpoint(22),))
+    second = Asset(provider="p", account="a", region="r", id="2", name="two", endpoints=(endpoint(80),))
+    assert first.model_fields_set is second.model_fields_set
+    assert first.endpoints[0].model_fields_set is second.endpoints[0].model_fields_set
+    tagged = first.model_copy(update={"tags": {"env": "prod"}})
+    assert tagged.model_fields_set == first.model_fields_set | {"tags"}
+    assert "tags" not in second.model_fields_set and second.tags == {}
+    assert Asset.model_validate(first.model_dump()) == first
