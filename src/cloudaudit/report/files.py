@@ -30,8 +30,9 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(o
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-_CHUNK = 1 << 20
-"""Characters encoded and written at a time."""
+_CHUNK = 1 << 16
+"""Characters encoded and written at a time (64 KiB: the pieces gathered, their text and its bytes
+stay small; a larger buffer saves no measurable time)."""
 
 _WARNED: set[tuple[int, int]] = set()
 """Directories already warned about (a run checks its output directory early and again on write)."""
