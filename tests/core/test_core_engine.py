@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import pytest
 
 from cloudaudit.collect import engine
 from cloudaudit.collect.guard import ABSENT, Failed, Guard
+from cloudaudit.collect.pool import DaemonPool
 from cloudaudit.collect.targets import collect_targets
 from cloudaudit.errors import RunInterrupted
 from cloudaudit.model.asset import Asset
@@ -77,6 +79,23 @@ def test_stop_turns_unfinished_units_into_interrupted_gaps() -> None:
     release.set()
     assert assets == []
     assert [(g.service, g.kind) for g in guard.close()] == [("slow", GapKind.INTERRUPTED)]
+
+
+def test_an_idle_worker_keeps_nothing_of_its_last_call() -> None:
+    class Client:
+        """Stands for what a call's closure reaches (an SDK client) and what it returns."""
+
+    client = Client()
+    gone = threading.Event()
+    weakref.finalize(client, gone.set)
+    pool = DaemonPool(1, "test")
+    try:
+        future = pool.submit(lambda held: [held], client)
+        assert future.result(timeout=5) == [client]
+        del future, client
+        assert gone.wait(5), "the idle worker still holds its last call's closure or result"
+    finally:
+        pool.shutdown(wait=True)
 
 
 def test_await_or_stop_raises_when_stopped_first() -> None:

@@ -72,9 +72,11 @@ class DaemonPool(Executor):
             if item is None:
                 return
             future, run = item
+            del item  # an idle worker must not keep its last call (its closure, its result) alive
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(run())
                 except BaseException as exc:  # handed to whoever waits on the future
                     future.set_exception(exc)
+            del future, run
             self._idle.release()
