@@ -41,6 +41,7 @@ def collect(options: CollectOptions, progress: Progress) -> Inventory:
         ctx = CollectContext(gcp, guard, options.regions, pools.details, progress)
         assets = engine.run_units(engine.plan(collectors, ctx, ()), pools.units, guard, progress, stop)
         gaps = guard.close()
+    gcp.close()
     regions = sorted({a.region for a in assets} - {"global"})
     return Inventory(
         scope=ScanScope(
