@@ -18,7 +18,7 @@ from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.report import csv_report, html, json_report, sarif
 from cloudaudit.report.files import write_atomic
-from cloudaudit.report.stream import splice_list
+from cloudaudit.report.stream import splice_lists
 from cloudaudit.runflow import write_reports
 from test_report_html import embedded_data, make_doc, make_entry, make_finding, make_gap, parse
 
@@ -55,24 +55,31 @@ def _findings(n: int) -> list[Finding]:
     ]
 
 
-def _doc(n: int) -> FindingsDocument:
-    return make_doc(_findings(n), [make_gap(message=HOSTILE)], [make_entry(), make_entry("198.51.100.7")])
+def _doc(n: int, entries: int = 2) -> FindingsDocument:
+    surface = [make_entry(f"198.51.100.{i}") for i in range(entries)]
+    return make_doc(_findings(n), [make_gap(message=HOSTILE)], surface)
 
 
-@pytest.mark.parametrize("n", [0, 1, 3, 700])
-def test_findings_json_is_the_whole_document_as_pydantic_writes_it(n: int) -> None:
-    doc = _doc(n)
+SIZES = [(0, 0), (0, 2), (1, 0), (3, 1), (700, 2)]
+"""(findings, surface entries)"""
+
+
+@pytest.mark.parametrize(("n", "entries"), SIZES)
+def test_findings_json_is_the_whole_document_as_pydantic_writes_it(n: int, entries: int) -> None:
+    doc = _doc(n, entries)
     assert json_report.render_findings(doc) == doc.model_dump_json(indent=2) + "\n"
 
 
-@pytest.mark.parametrize("n", [0, 1, 3, 700])
-def test_html_report_embeds_the_findings_as_one_tojson_would(n: int) -> None:
-    doc = _doc(n)
+@pytest.mark.parametrize(("n", "entries"), SIZES)
+def test_html_report_embeds_the_findings_and_surface_as_one_tojson_would(n: int, entries: int) -> None:
+    doc = _doc(n, entries)
     context = html.build_context(doc)
     whole = [f.model_dump(mode="json") for f in html.order_findings(doc.findings)]
+    surface = [e.model_dump(mode="json") for e in doc.surface]
     template = html._environment().get_template(html.TEMPLATE_NAME)
-    assert html.render_html(doc) == template.render({**context, "data": whole})
-    assert embedded_data(parse(html.render_html(doc))) == whole
+    page = html.render_html(doc)
+    assert page == template.render({**context, "data": whole, "surface": surface})
+    assert embedded_data(parse(page)) == whole
 
 
 def test_a_finding_cannot_forge_the_place_of_the_findings_data() -> None:
@@ -141,6 +148,12 @@ def test_a_failure_while_writing_pieces_keeps_the_previous_file(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]  # no temporary file left
 
 
-def test_splice_needs_an_empty_top_level_list() -> None:
+def test_splice_needs_empty_top_level_lists_in_order() -> None:
+    nested = '{\n  "a": {\n    "findings": []\n  }\n}'
     with pytest.raises(ValueError, match="not a top-level empty list"):
-        list(splice_list('{\n  "a": {\n    "findings": []\n  }\n}', "findings", ["1"]))
+        list(splice_lists(nested, (("findings", ["1"]),)))
+    both = json.dumps({"findings": [], "surface": []}, indent=2)
+    with pytest.raises(ValueError, match="'findings' is not"):
+        list(splice_lists(both, (("surface", ["1"]), ("findings", ["2"]))))
+    spliced = "".join(splice_lists(both, (("findings", ["1"]), ("surface", ['{\n  "b": 2\n}']))))
+    assert spliced == json.dumps({"findings": [1], "surface": [{"b": 2}]}, indent=2)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.utils import htmlsafe_json_dumps
+from pydantic import BaseModel
 
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
@@ -60,15 +62,24 @@ class ServiceRow:
 
 @dataclass(frozen=True, slots=True)
 class Streamed:
-    """The findings in the template's context: ``tojson`` writes a marker, replaced piecewise later."""
+    """A big list of the template's context: ``tojson`` writes a random marker (the account's data
+    cannot guess it), which :func:`iter_html` replaces with the items, one at a time."""
 
-    findings: list[Finding]
-    """In report order."""
-    marker: str
+    items: Sequence[BaseModel]
+    marker: str = field(default_factory=lambda: f"streamed-{secrets.token_hex(16)}")
+
+    def pieces(self) -> Iterator[str]:
+        """``tojson`` of the list, item by item: ``[``, each as ``tojson`` would write it, ``]``."""
+        yield "["
+        separator = ""
+        for item in self.items:
+            yield separator + htmlsafe_json_dumps(item.model_dump(mode="json"), json.dumps, **JSON_KWARGS)
+            separator = ","
+        yield "]"
 
 
 def _dumps(value: Any, **kwargs: Any) -> str:
-    """``json.dumps``, except that the findings stand as their marker (no character tojson escapes)."""
+    """``json.dumps``, except that a streamed list stands as its marker (no character tojson escapes)."""
     return value.marker if isinstance(value, Streamed) else json.dumps(value, **kwargs)
 
 
@@ -125,7 +136,8 @@ def _service_rows(findings: list[Finding]) -> list[ServiceRow]:
 def build_context(doc: FindingsDocument) -> dict[str, Any]:
     """Everything the template needs, precomputed so the template stays logic-free.
 
-    ``data`` (the findings the page's script reads) is a :class:`Streamed`: :func:`iter_html` writes it.
+    ``data`` and ``surface`` (the lists the page's script reads) are :class:`Streamed`: :func:`iter_html`
+    writes them.
     """
     findings = order_findings(doc.findings)
     fail_by_severity = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
@@ -159,8 +171,8 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "exposure_levels": [level.value for level in reversed(ExposureLevel)],
         "exposure_sources": doc.run.exposure_sources,
         "exposure_notes": doc.run.exposure_notes,
-        "data": Streamed(findings, f"findings-{secrets.token_hex(16)}"),
-        "surface": [e.model_dump(mode="json") for e in doc.surface],
+        "data": Streamed(findings),
+        "surface": Streamed(doc.surface),
         "surface_total": len(doc.surface),
         "surface_ladder": [(level.value, by_level[level.value]) for level in reversed(ExposureLevel)],
         "surface_recorded": doc.schema_version not in UNRECORDED_SURFACE_VERSIONS,
@@ -169,20 +181,16 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
 
 
 def iter_html(doc: FindingsDocument) -> Chunks:
-    """The complete, self-contained HTML report for one findings document, one finding at a time.
-
-    The page is rendered with a random marker where the findings' JSON goes (the account's data
-    cannot guess it), then written around it: ``[``, each finding as ``tojson`` would write it, ``]``.
-    """
+    """The complete, self-contained HTML report for one findings document, one finding (and surface
+    entry) at a time: the page is rendered with markers where their JSON goes, then written around
+    them."""
     context = build_context(doc)
-    streamed: Streamed = context["data"]
-    head, tail = _environment().get_template(TEMPLATE_NAME).render(context).split(streamed.marker)
-    yield head + "["
-    separator = ""
-    for finding in streamed.findings:
-        yield separator + htmlsafe_json_dumps(finding.model_dump(mode="json"), json.dumps, **JSON_KWARGS)
-        separator = ","
-    yield "]" + tail
+    rest = _environment().get_template(TEMPLATE_NAME).render(context)
+    for streamed in (context["data"], context["surface"]):
+        head, rest = rest.split(streamed.marker)  # exactly once each, in this order
+        yield head
+        yield from streamed.pieces()
+    yield rest
 
 
 def render_html(doc: FindingsDocument) -> str:

@@ -14,14 +14,20 @@ from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
 from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, load_json, validation_line
 from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, FindingsDocument
 from cloudaudit.model.inventory import INVENTORY_SCHEMA_VERSION, Inventory
-from cloudaudit.report.stream import Chunks, splice_list
+from cloudaudit.report.stream import Chunks, splice_lists
 from cloudaudit.terminal import printable
 
 
 def iter_findings(doc: FindingsDocument) -> Chunks:
-    """``findings.json`` text, one finding at a time (the findings are never serialised at once)."""
-    rest = doc.model_copy(update={"findings": []}).model_dump_json(indent=2) + "\n"
-    yield from splice_list(rest, "findings", (f.model_dump_json(indent=2) for f in doc.findings))
+    """``findings.json`` text, one finding (and surface entry) at a time, never serialised at once."""
+    rest = doc.model_copy(update={"findings": [], "surface": []}).model_dump_json(indent=2) + "\n"
+    yield from splice_lists(
+        rest,
+        (
+            ("findings", (f.model_dump_json(indent=2) for f in doc.findings)),
+            ("surface", (e.model_dump_json(indent=2) for e in doc.surface)),
+        ),
+    )
 
 
 def render_findings(doc: FindingsDocument) -> str:
@@ -32,7 +38,7 @@ def render_findings(doc: FindingsDocument) -> str:
 def iter_inventory(inventory: Inventory) -> Chunks:
     """``inventory.json`` text, one asset at a time."""
     rest = _dumps(inventory.model_copy(update={"assets": ()}).to_json()) + "\n"
-    yield from splice_list(rest, "assets", (_dumps(a.to_json()) for a in inventory.assets))
+    yield from splice_lists(rest, (("assets", (_dumps(a.to_json()) for a in inventory.assets)),))
 
 
 def render_inventory(inventory: Inventory) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 Chunks = Iterable[str]
 """A report's text, in pieces written one after the other."""
@@ -11,27 +11,30 @@ _ITEM = "\n    "
 """Line start of an item of a top-level list in a document indented by 2."""
 
 
-def splice_list(document: str, key: str, items: Iterable[str]) -> Iterator[str]:
-    """``document`` with ``items`` in its top-level list ``key``, laid out as the whole would be.
+def splice_lists(document: str, lists: Sequence[tuple[str, Iterable[str]]]) -> Iterator[str]:
+    """``document`` with the items of each ``(key, items)`` in its top-level list ``key``, laid out
+    as the whole document would be.
 
     ``document`` is JSON indented by 2 (pydantic's ``model_dump_json(indent=2)`` or ``json.dumps(...,
-    indent=2)``, which lay out alike) whose ``key`` is an empty list; each item is its own JSON text
-    indented by 2. An item's lines move two levels in (JSON strings hold no raw newline); the result is
-    the text the whole document would have had. Raises ValueError when ``key`` is not a top-level
-    empty list of ``document``.
+    indent=2)``, which lay out alike) whose lists ``key`` are empty, in the order of ``lists``; each
+    item is its own JSON text indented by 2. An item's lines move two levels in (JSON strings hold
+    no raw newline). Raises ValueError when a ``key`` is not a top-level empty list of ``document``
+    after the previous one.
     """
-    marker = f'\n  "{key}": ['
-    start = document.find(marker + "]")  # deeper keys start their line with more spaces
-    if start < 0:
-        raise ValueError(f"{key!r} is not a top-level empty list of the document")
-    head_end = start + len(marker)
-    separator = ""
-    for item in items:
-        if not separator:
-            yield document[:head_end]
-        yield separator + _ITEM + item.replace("\n", _ITEM)
-        separator = ","
-    if separator:
-        yield "\n  " + document[head_end:]
-    else:
-        yield document
+    done = 0
+    """``document[:done]`` has been handed on."""
+    for key, items in lists:
+        marker = f'\n  "{key}": ['
+        start = document.find(marker + "]", done)  # deeper keys start their line with more spaces
+        if start < 0:
+            raise ValueError(f"{key!r} is not a top-level empty list of the document")
+        separator = ""
+        for item in items:
+            if not separator:
+                yield document[done : start + len(marker)]
+                done = start + len(marker)  # the rest of the document starts with the list's "]"
+            yield separator + _ITEM + item.replace("\n", _ITEM)
+            separator = ","
+        if separator:
+            yield "\n  "
+    yield document[done:]
