@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import Severity, Status
 from cloudaudit.model.asset import Asset, Endpoint
+from cloudaudit.model.network import PortRange
 from test_report_html import make_finding
 
 
@@ -45,3 +46,10 @@ def test_assets_and_their_parts_share_their_given_fields_and_copy_independently(
     assert tagged.model_fields_set == first.model_fields_set | {"tags"}
     assert "tags" not in second.model_fields_set and second.tags == {}
     assert Asset.model_validate(first.model_dump()) == first
+
+
+def test_a_single_port_is_one_shared_value() -> None:
+    assert PortRange.single(22) is PortRange.single(22)
+    assert PortRange.single(22) == PortRange(from_port=22, to_port=22, transport="tcp")
+    assert PortRange.single(53, "udp") is not PortRange.single(53)
+    assert PortRange.single(53, "udp").covers(53, "udp") and not PortRange.single(53, "udp").covers(53)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from functools import lru_cache
 from typing import Literal
 
 from cloudaudit.compact import Frozen
@@ -35,8 +36,9 @@ class PortRange(_Frozen):
 
     @classmethod
     def single(cls, port: int, transport: Transport = "tcp") -> PortRange:
-        """One port."""
-        return cls(from_port=port, to_port=port, transport=transport)
+        """One port: one shared instance per port and transport (findings name the same few ports
+        over and over: 67,000 instances of a few dozen values at N=1000 with Compute Engine)."""
+        return _single(port, transport)
 
     @classmethod
     def every(cls) -> PortRange:
@@ -46,6 +48,11 @@ class PortRange(_Frozen):
     def covers(self, port: int, transport: str = "tcp") -> bool:
         """True when ``port`` over ``transport`` lies in this range."""
         return self.transport in ("all", transport) and self.from_port <= port <= self.to_port
+
+
+@lru_cache(maxsize=4096)
+def _single(port: int, transport: Transport) -> PortRange:
+    return PortRange(from_port=port, to_port=port, transport=transport)
 
 
 class Hop(_Frozen):
