@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from cloudaudit.engine.runner import evaluate
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import Severity, Status
 from cloudaudit.model.asset import Asset, Endpoint
+from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.model.network import PortRange
 from test_report_html import make_finding
 
@@ -53,3 +57,19 @@ def test_a_single_port_is_one_shared_value() -> None:
     assert PortRange.single(22) == PortRange(from_port=22, to_port=22, transport="tcp")
     assert PortRange.single(53, "udp") is not PortRange.single(53)
     assert PortRange.single(53, "udp").covers(53, "udp") and not PortRange.single(53, "udp").covers(53)
+
+
+def test_what_checks_derive_from_an_inventory_is_built_once_and_dropped_after_them() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    inventory = Inventory(scope=ScanScope(provider="fake", accounts=("a",), started=t0, finished=t0))
+    builds: list[Inventory] = []
+
+    def index(inv: Inventory) -> dict[str, int]:
+        builds.append(inv)
+        return {"built": len(builds)}
+
+    first = inventory.derived("test.index", index)
+    assert inventory.derived("test.index", index) is first  # shared by the checks of an evaluation
+    assert evaluate(inventory, []) == []
+    assert inventory.derived("test.index", index) == {"built": 2}  # forgotten when the checks were done
+    assert builds == [inventory, inventory]

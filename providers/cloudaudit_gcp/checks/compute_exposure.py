@@ -16,8 +16,6 @@ for the ports of one category:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -199,27 +197,10 @@ class ComputeView:
         return rule.unread.get(EXPOSED_ADDRESSES, "") or self._unread.get(rule.account, "")
 
 
-_LAST: tuple[weakref.ref[Inventory], ComputeView] | None = None
-_LOCK = threading.RLock()  # re-entrant: _forget may run from a collection inside view()
-
-
 def view(inventory: Inventory) -> ComputeView:
-    """The view of ``inventory``, built once and kept while the inventory lives (the last one only)."""
-    global _LAST
-    with _LOCK:
-        if _LAST is not None and _LAST[0]() is inventory:
-            return _LAST[1]
-        built = ComputeView(inventory)
-        _LAST = (weakref.ref(inventory, _forget), built)
-        return built
-
-
-def _forget(ref: weakref.ref[Inventory]) -> None:
-    """Drop the view of an inventory that no longer exists (its assets with it)."""
-    global _LAST
-    with _LOCK:
-        if _LAST is not None and _LAST[0] is ref:
-            _LAST = None
+    """The view of ``inventory``, built once for the checks of an evaluation and dropped after them
+    (the engine forgets what the checks derived: not kept through the exposure stage and reports)."""
+    return inventory.derived("gcp.compute.view", ComputeView)
 
 
 # ---------------------------------------------------------------------------------- one rule

@@ -20,15 +20,21 @@ log = logging.getLogger(__name__)
 def evaluate(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None = None
 ) -> list[Finding]:
-    """Run every check on every asset of its kind; return findings in check order."""
+    """Run every check on every asset of its kind; return findings in check order.
+
+    What the checks derived from the inventory (:meth:`Inventory.derived`) is dropped at the end.
+    """
     findings: list[Finding] = []
-    for spec in checks:
-        for resource in inventory.of(spec.asset):
-            for outcome in _outcomes(spec, resource, inventory):
-                finding = _finding(spec, resource, outcome)
-                if mutelist is not None:
-                    finding = mutelist.apply(finding, resource.tags)
-                findings.append(finding)
+    try:
+        for spec in checks:
+            for resource in inventory.of(spec.asset):
+                for outcome in _outcomes(spec, resource, inventory):
+                    finding = _finding(spec, resource, outcome)
+                    if mutelist is not None:
+                        finding = mutelist.apply(finding, resource.tags)
+                    findings.append(finding)
+    finally:
+        inventory.forget_derived()
     return findings
 
 

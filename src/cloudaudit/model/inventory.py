@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
@@ -19,6 +19,7 @@ INVENTORY_SCHEMA_VERSION = "1.2"
 """1.2: the scope lists ``providers`` (a run may cover several)."""
 
 T = TypeVar("T", bound=Asset)
+D = TypeVar("D")
 
 IdKey = Callable[[str], str]
 _ID_KEYS: dict[str, IdKey] = {}
@@ -125,6 +126,7 @@ class Inventory(BaseModel):
     _by_id: list[tuple[IdKey, dict[str, Asset]]] = PrivateAttr(default_factory=list)
     _by_kind: dict[str, list[Asset]] = PrivateAttr(default_factory=dict)
     _fronted: dict[str, tuple[str, ...]] | None = PrivateAttr(default=None)
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
         """Build the lookup indexes once."""
@@ -152,6 +154,18 @@ class Inventory(BaseModel):
         for asset in self._by_kind.get(cls.kind, ()):
             assert isinstance(asset, cls)
             yield asset
+
+    def derived(self, key: str, build: Callable[[Inventory], D]) -> D:
+        """``build(self)`` (an index, a join of assets that several checks use), built once per
+        evaluation of the checks and shared by them. The engine forgets it when the checks are done
+        (:meth:`forget_derived`): it is not kept through the exposure stage and the reports."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return cast(D, self._derived[key])
+
+    def forget_derived(self) -> None:
+        """Drop what :meth:`derived` built."""
+        self._derived.clear()
 
     def fronted_by(self, control_id: str) -> tuple[str, ...]:
         """Public addresses of the assets whose :meth:`Asset.network_controls` include ``control_id``
