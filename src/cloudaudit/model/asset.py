@@ -6,6 +6,8 @@ with :func:`asset_kind`, so an inventory file can be read back into the same typ
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -14,6 +16,17 @@ from pydantic import Field
 from cloudaudit.compact import Frozen
 from cloudaudit.model.network import AddressRole, NetworkExposure, PortRange
 from cloudaudit.terminal import printable
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    """A non-ASCII character as JSON ``\\uXXXX`` escapes (a surrogate pair above the BMP)."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 class Endpoint(Frozen):
@@ -86,6 +99,12 @@ class Asset(Frozen):
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that carries the kind, for round-tripping."""
         return {"kind": self.kind, **self.model_dump(mode="json")}
+
+    def to_json_text(self) -> str:
+        """:meth:`to_json` as indented JSON text, serialised by pydantic's compiled serialiser."""
+        body = _NON_ASCII.sub(_escape, self.model_dump_json(indent=2))  # as json.dumps: ASCII only
+        kind = json.dumps(self.kind)
+        return f'{{\n  "kind": {kind},{body[1:]}' if body != "{}" else f'{{\n  "kind": {kind}\n}}'
 
 
 A = TypeVar("A", bound=type[Asset])

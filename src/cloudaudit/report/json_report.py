@@ -38,7 +38,7 @@ def render_findings(doc: FindingsDocument) -> str:
 def iter_inventory(inventory: Inventory) -> Chunks:
     """``inventory.json`` text, one asset at a time."""
     rest = _dumps(inventory.model_copy(update={"assets": ()}).to_json()) + "\n"
-    yield from splice_lists(rest, (("assets", (_dumps(a.to_json()) for a in inventory.assets)),))
+    yield from splice_lists(rest, (("assets", (a.to_json_text() for a in inventory.assets)),))
 
 
 def render_inventory(inventory: Inventory) -> str:
