@@ -14,7 +14,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from cloudaudit.exposure.demo_services import demo_services
+from cloudaudit.exposure.snapshot import fill_template
 from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
 from cloudaudit.plugins import CollectOptions, DemoAccount
 from cloudaudit_aws.emulator_proxy import DENIED_BUCKET, denying_proxy
@@ -121,12 +121,9 @@ def demo_addresses(endpoint: str) -> dict[str, str]:
 
 def write_snapshot(directory: Path, addresses: dict[str, str]) -> Path:
     """The bundled Shodan-shaped snapshot with the emulator's addresses filled in."""
-    text = resources.files("cloudaudit_aws").joinpath("data/demo_exposure.json").read_text()
-    for name, address in addresses.items():
-        text = text.replace("{{" + name + "}}", address)
-    path = directory / "demo-exposure.json"
-    path.write_text(text)
-    return path
+    return fill_template(
+        "cloudaudit_aws", "data/demo_exposure.json", addresses, directory / "demo-exposure.json"
+    )
 
 
 def _policy(*statements: dict[str, Any]) -> str:

@@ -12,10 +12,10 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 from cloudaudit.exposure.demo_services import DemoServices, demo_services
+from cloudaudit.exposure.snapshot import fill_template
 from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
 from cloudaudit.plugins import CollectOptions, DemoAccount, Target
 from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, sample_project
@@ -68,12 +68,9 @@ def gateway_hostnames(project: FakeProject) -> dict[str, str]:
 
 def write_snapshot(directory: Path, names: Mapping[str, str]) -> Path:
     """The bundled snapshot with each ``{{name}}`` replaced by ``names[name]`` (the gateways' hostnames)."""
-    text = resources.files("cloudaudit_gcp").joinpath("data/demo_exposure.json").read_text()
-    for name, value in names.items():
-        text = text.replace("{{" + name + "}}", value)
-    path = directory / "demo-exposure-gcp.json"
-    path.write_text(text)
-    return path
+    return fill_template(
+        "cloudaudit_gcp", "data/demo_exposure.json", names, directory / "demo-exposure-gcp.json"
+    )
 
 
 def probe_mappings(services: DemoServices) -> tuple[ConnectTo, ...]:

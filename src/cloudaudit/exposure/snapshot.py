@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,3 +153,13 @@ def build(
     hosts = [load_snapshot(p) for p in paths]
     merged = hosts[0] if len(hosts) == 1 else hosts_from_records(h for each in hosts for h in each)
     return SnapshotSource(paths, merged, clock)
+
+
+def fill_template(package: str, resource: str, names: Mapping[str, str], path: Path) -> Path:
+    """Write a provider's bundled snapshot template (``resource`` of ``package``) to ``path`` with
+    each ``{{name}}`` replaced by ``names[name]`` (the addresses its demo emulator assigned)."""
+    text = resources.files(package).joinpath(resource).read_text()
+    for name, value in names.items():
+        text = text.replace("{{" + name + "}}", value)
+    path.write_text(text)
+    return path
