@@ -10,8 +10,6 @@ same priority. Hierarchical and network firewall policies are not read (see the 
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Iterable
 from typing import Literal
 
 from cloudaudit.model.asset import Asset, asset_kind
@@ -21,10 +19,11 @@ from cloudaudit_gcp.assets import Frozen
 Direction = Literal["INGRESS", "EGRESS"]
 Action = Literal["allow", "deny"]
 
-INTERNET = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
-PORTED_PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
+PORTED_PROTOCOLS = ("tcp", "udp", "sctp")
 """Protocols whose firewall entries may name ports; other protocols (icmp, esp, ...) have none."""
 ALL_PORTS = (0, 65535)
+PROTOCOL_NUMBERS = {"1": "icmp", "6": "tcp", "17": "udp", "58": "icmp", "132": "sctp", "ipv6-icmp": "icmp"}
+"""IP protocol numbers (and aliases) a rule may give instead of a name."""
 
 
 class PortSpec(Frozen):
@@ -36,6 +35,12 @@ class PortSpec(Frozen):
 
     protocol: str
     ports: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The protocol by name (``6`` -> ``tcp``; ICMPv6 counts as ICMP)."""
+        given = self.protocol.strip().lower()
+        return PROTOCOL_NUMBERS.get(given, given)
 
     def ranges(self) -> tuple[tuple[int, int], ...]:
         """The port ranges as ``(first, last)``; every port when none is named."""
@@ -50,29 +55,15 @@ class PortSpec(Frozen):
                 continue
         return tuple(out)
 
-    def covers(self, port: int, transport: str = "tcp") -> bool:
-        """True when this entry matches ``port`` over ``transport`` (``all`` matches any protocol)."""
-        if self.protocol not in ("all", transport):
-            return False
-        return any(first <= port <= last for first, last in self.ranges())
-
     def every_port(self) -> bool:
         """True for ``all``, or a ported protocol without a port list (or naming 0-65535)."""
-        return self.protocol == "all" or (
-            self.protocol in PORTED_PROTOCOLS and any(r[0] <= 1 and r[1] >= 65535 for r in self.ranges())
+        return self.name == "all" or (
+            self.name in PORTED_PROTOCOLS and any(r[0] <= 1 and r[1] >= 65535 for r in self.ranges())
         )
 
     def label(self) -> str:
         """``tcp:22,8000-8080``, ``tcp`` (every port) or ``all``."""
         return f"{self.protocol}:{','.join(self.ports)}" if self.ports else self.protocol
-
-
-def _is_internet(value: str) -> bool:
-    try:
-        network = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return False
-    return network in INTERNET
 
 
 @asset_kind("gcp.compute.network", service="compute")
@@ -117,31 +108,9 @@ class FirewallRule(Asset):
     could join them (the checks recompute it from the inventory; this feeds exposure lookups)."""
 
     @property
-    def ingress(self) -> bool:
-        """An enabled ingress rule (the only kind that lets connections in)."""
-        return self.direction == "INGRESS" and not self.disabled
-
-    @property
-    def from_internet(self) -> bool:
-        """Its sources include every Internet address (``0.0.0.0/0`` or ``::/0``)."""
-        return any(_is_internet(r) for r in self.source_ranges)
-
-    @property
     def targets_all(self) -> bool:
         """It applies to every instance of its network (no target tags or service accounts)."""
         return not self.target_tags and not self.target_service_accounts
-
-    def applies_to(self, tags: Iterable[str], service_accounts: Iterable[str]) -> bool:
-        """True when it targets an instance with these network tags and service accounts."""
-        if self.targets_all:
-            return True
-        if self.target_tags:
-            return bool(set(self.target_tags) & set(tags))
-        return bool(set(self.target_service_accounts) & set(service_accounts))
-
-    def covers(self, port: int, transport: str = "tcp") -> bool:
-        """True when an entry of the rule matches ``port`` over ``transport``."""
-        return any(e.covers(port, transport) for e in self.entries)
 
     def every_port(self) -> bool:
         """True when an entry matches every port (``all``, or tcp/udp without ports)."""

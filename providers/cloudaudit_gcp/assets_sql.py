@@ -19,9 +19,8 @@ from typing import Literal
 from pydantic import Field
 
 from cloudaudit.model.asset import Asset, Endpoint, asset_kind
-from cloudaudit_gcp.assets import Frozen
+from cloudaudit_gcp.assets import Frozen, IpNetwork, covers_family, parse_network
 
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Exposure = Literal["internet", "broad", "restricted", "connectors", "private"]
 """How far the public IP is open: the whole Internet, a broad range, narrow authorized networks only,
 only the Auth Proxy / connectors (no authorized network), or no public IP at all."""
@@ -60,14 +59,6 @@ def engine_of(database_version: str) -> str:
     return {"MYSQL": "mysql", "POSTGRES": "postgres", "SQLSERVER": "sqlserver"}.get(head, "")
 
 
-def parse_network(value: str) -> IpNetwork | None:
-    """The CIDR (or single address) of an authorized network; None when it is not one."""
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
-
-
 def _internet_range(network: IpNetwork) -> bool:
     """Not inside a range that no Internet client connects from."""
     if isinstance(network, ipaddress.IPv4Network):
@@ -77,12 +68,8 @@ def _internet_range(network: IpNetwork) -> bool:
 
 def covers_internet(values: Iterable[str]) -> bool:
     """The ranges together cover every IPv4 or every IPv6 address."""
-    parsed = [n for n in (parse_network(v) for v in values) if n is not None]
-    v4 = [n for n in parsed if isinstance(n, ipaddress.IPv4Network)]
-    v6 = [n for n in parsed if isinstance(n, ipaddress.IPv6Network)]
-    return any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v4)) or any(
-        n.prefixlen == 0 for n in ipaddress.collapse_addresses(v6)
-    )
+    ranges = tuple(values)
+    return covers_family(ranges, 4) or covers_family(ranges, 6)
 
 
 def is_broad(value: str) -> bool:

@@ -44,7 +44,15 @@ from typing import Literal
 
 from cloudaudit.model.asset import Endpoint
 from cloudaudit.model.network import Hop, NetworkExposure, PortRange, Reachability, ports_of
-from cloudaudit_gcp.assets_compute import FirewallRule, NetworkInterface, PortSpec, VmInstance
+from cloudaudit_gcp.assets import covers_family, parse_network
+from cloudaudit_gcp.assets_compute import (
+    ALL_PORTS,
+    PORTED_PROTOCOLS,
+    FirewallRule,
+    NetworkInterface,
+    PortSpec,
+    VmInstance,
+)
 
 Sources = Literal["internet", "some", "none"]
 """How a rule's sources match Internet clients of one address family: all of them, some (narrower
@@ -62,9 +70,8 @@ IMPLIED_DENY = Hop(
     hop="firewall_rule", id="implied-deny-ingress", detail="implied deny of all ingress (priority 65535)"
 )
 
-_NUMBERS = {"1": "icmp", "6": "tcp", "17": "udp", "58": "icmp", "132": "sctp", "ipv6-icmp": "icmp"}
-PORTED = ("tcp", "udp", "sctp")
-EVERY = (0, 65535)
+PORTED = PORTED_PROTOCOLS
+EVERY = ALL_PORTS
 OTHERS = "*"
 """The key of every protocol no rule names (what an all-protocols rule opens besides the named ones)."""
 Span = tuple[int, int]
@@ -73,9 +80,8 @@ _Key = tuple[str, frozenset[str], frozenset[str], tuple[str, ...]]
 
 
 def protocol(entry: PortSpec) -> str:
-    """The entry's protocol by name (``6`` -> ``tcp``; ICMPv6 counts as ICMP)."""
-    name = entry.protocol.strip().lower()
-    return _NUMBERS.get(name, name)
+    """The entry's protocol by name (see :attr:`PortSpec.name`)."""
+    return entry.name
 
 
 def spans(entry: PortSpec) -> tuple[Span, ...]:
@@ -109,12 +115,7 @@ def _name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=8192)
-def _parse(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
+_parse = lru_cache(maxsize=8192)(parse_network)
 
 
 def family(address: str) -> int:
@@ -124,12 +125,7 @@ def family(address: str) -> int:
 
 @lru_cache(maxsize=8192)
 def _covers_family(ranges: tuple[str, ...], version: int) -> bool:
-    parsed = [n for n in (_parse(r) for r in ranges) if n is not None]
-    if version == 4:
-        v4 = [n for n in parsed if isinstance(n, ipaddress.IPv4Network)]
-        return any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v4))
-    v6 = [n for n in parsed if isinstance(n, ipaddress.IPv6Network)]
-    return any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(v6))
+    return covers_family(ranges, version)
 
 
 def sources(rule: FirewallRule, version: int) -> Sources:

@@ -10,7 +10,7 @@ from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.plugins import load_plugin
-from cloudaudit_gcp.assets_compute import FirewallRule, NetworkInterface, VmInstance
+from cloudaudit_gcp.assets_compute import FirewallRule, NetworkInterface, PortSpec, VmInstance
 from cloudaudit_gcp.reachability import FirewallIndex, annotate, verdict
 from gcp_build_compute import SA, deny, net_url, rule, vm
 from gcp_cases import inventory
@@ -289,3 +289,11 @@ def test_scale_thousand_rules_by_thousand_instances() -> None:
     assert any(
         f.severity is Severity.CRITICAL for f in by_check["gcp.compute.instance_exposed_sensitive_ports"]
     )
+
+
+def test_a_protocol_given_by_number_is_judged_as_its_name() -> None:
+    """``6`` with no ports is every TCP port, for the checks' categories as for the verdicts."""
+    assert PortSpec(protocol="6").name == "tcp" and PortSpec(protocol="6").every_port()
+    assert PortSpec(protocol="17", ports=("53",)).name == "udp"
+    assert not PortSpec(protocol="6", ports=("22",)).every_port()
+    assert not PortSpec(protocol="1").every_port()  # ICMP has no ports
