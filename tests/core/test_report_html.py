@@ -24,8 +24,9 @@ from cloudaudit.model.surface import OpenPort, ProbeView, SeenPort, SourceView, 
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
 
-EXPECTED_SCRIPTS = 3
-"""The template defines exactly three <script> elements: the findings and surface JSON islands, the app."""
+EXPECTED_SCRIPTS = 4
+"""The template defines exactly four <script> elements: the checks, findings and surface JSON islands,
+the app."""
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -142,10 +143,15 @@ def parse(html: str) -> Parsed:
 
 
 def embedded_data(parsed: Parsed) -> list[dict[str, Any]]:
-    """The findings JSON island, decoded."""
+    """The findings JSON island, decoded, with the per-check fields filled in as the page's script
+    fills them (from the checks island, where a finding leaves them out)."""
     script = parsed.root.one("script", id="findings-data")
     data = json.loads(script.text())
     assert isinstance(data, list)
+    checks = dict(json.loads(parsed.root.one("script", id="checks-data").text()))
+    for item in data:
+        for key, value in checks[item["check_id"]].items():
+            item.setdefault(key, value)
     return data
 
 
@@ -362,9 +368,26 @@ def test_embedded_json_round_trips_exact_strings() -> None:
     assert by_check["muted_check"]["muted_reason"] == f"{XSS}{IMG}"
     expected = {f.check_id: f.model_dump(mode="json") for f in doc.findings}
     assert by_check == expected
-    # The raw island text has no markup-significant characters at all.
-    raw = parsed.root.one("script", id="findings-data").text()
-    assert not set("<>&'") & set(raw)
+    # The raw islands' text has no markup-significant characters at all.
+    for island in ("findings-data", "checks-data"):
+        assert not set("<>&'") & set(parsed.root.one("script", id=island).text())
+
+
+def test_check_fields_are_written_once_per_check_unless_a_finding_differs() -> None:
+    same = [make_finding("c1", resource_id=f"arn:aws:s3:::b{i}") for i in range(3)]
+    odd = make_finding("c1", resource_id="arn:aws:s3:::odd", title="Older title", compliance={"X": ["1"]})
+    doc = make_doc([*same, odd])
+    parsed = parse(render_html(doc))
+    raw = json.loads(parsed.root.one("script", id="findings-data").text())
+    by_id = {d["resource_id"]: d for d in raw}
+    assert all("title" not in by_id[f.resource_id] for f in same)
+    assert all("remediation" not in by_id[f.resource_id] for f in same)
+    assert by_id["arn:aws:s3:::odd"]["title"] == "Older title"
+    assert by_id["arn:aws:s3:::odd"]["compliance"] == {"X": ["1"]}
+    checks = json.loads(parsed.root.one("script", id="checks-data").text())
+    assert [c for c, _ in checks] == ["c1"]
+    expected = {f.resource_id: f.model_dump(mode="json") for f in doc.findings}
+    assert {d["resource_id"]: d for d in embedded_data(parsed)} == expected
 
 
 def test_server_rendered_parts_show_payloads_as_text() -> None:
