@@ -127,9 +127,20 @@ class CheckTable:
         return list(self.rows.items())
 
 
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """What the template renders in place of a :class:`Streamed` list: its marker, and not its items
+    (Jinja's render context lives in a reference cycle, which would keep the items until the collector
+    runs)."""
+
+    marker: str
+
+
 def _dumps(value: Any, **kwargs: Any) -> str:
     """``json.dumps``, except that a streamed list stands as its marker (no character tojson escapes)."""
-    return value.marker if isinstance(value, Streamed) else json.dumps(value, **kwargs)
+    if isinstance(value, Streamed | Placeholder):
+        return value.marker
+    return json.dumps(value, **kwargs)
 
 
 @cache
@@ -236,8 +247,10 @@ def iter_html(doc: FindingsDocument) -> Chunks:
     entry) at a time: the page is rendered with markers where their JSON goes, then written around
     them."""
     context = build_context(doc)
-    rest = _environment().get_template(TEMPLATE_NAME).render(context)
-    for streamed in (context["data"], context["surface"]):
+    lists: tuple[Streamed, Streamed] = (context.pop("data"), context.pop("surface"))
+    page = {**context, "data": Placeholder(lists[0].marker), "surface": Placeholder(lists[1].marker)}
+    rest = _environment().get_template(TEMPLATE_NAME).render(page)
+    for streamed in lists:
         head, rest = rest.split(streamed.marker)  # exactly once each, in this order
         yield head
         yield from streamed.pieces()
