@@ -8,7 +8,6 @@ uses; ``STORAGE_EMULATOR_HOST`` keeps working for Cloud Storage (the client hono
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import threading
@@ -87,6 +86,8 @@ class GcpSession:
         self.num_retries = 5 if budget >= 60 else 1
         """Retries of a discovery-client call (random exponential sleeps: 5 take up to a minute)."""
         self._clients: dict[str, Any] = {}
+        self._documents: list[dict[str, Any]] = []
+        """The discovery documents the clients were built from (emptied by :meth:`close`)."""
         self._lock = threading.RLock()  # a collection builds its client under the same lock
         self._http = threading.local()
 
@@ -124,6 +125,7 @@ class GcpSession:
             document = json.loads(discovery_cache.get_static_doc(api, version) or "null")
             if not isinstance(document, dict):
                 raise RuntimeError(f"google-api-python-client bundles no {api} {version} document")
+            self._documents.append(document)
             return discovery.build_from_document(
                 document,
                 credentials=self.credentials,
@@ -176,14 +178,25 @@ class GcpSession:
             return self._clients[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Drop the clients. A discovery client is a web of reference cycles around its parsed document
-        (Compute Engine's: ~12 MB) which the interpreter's own full collections, rare in a run that
-        holds many objects, would leave in memory for the rest of the run: one collection frees it now."""
+        """Drop the clients, and empty the discovery documents they were built from. A discovery client
+        is a web of reference cycles around its document (Compute Engine's: ~12 MB) that only a full
+        collection would free, and a full collection over a large inventory costs a quarter of a
+        second: emptied, the document's memory goes now and the cycles left behind are small."""
         with self._lock:
-            discovery_built = any("/" in key for key in self._clients)  # "sqladmin/v1", not "storage"
             self._clients.clear()
-        if discovery_built:
-            gc.collect()
+            documents, self._documents = self._documents, []
+        for document in documents:
+            _empty(document)
+
+
+def _empty(document: dict[str, Any]) -> None:
+    """Clear ``document`` and every dict and list inside it (whoever else still holds a part of it)."""
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        values = node.values() if isinstance(node, dict) else node
+        stack.extend(v for v in values if isinstance(v, dict | list))
+        node.clear()
 
 
 def api_root(endpoint: str, document: dict[str, Any]) -> str:
