@@ -10,6 +10,7 @@ same priority. Hierarchical and network firewall policies are not read (see the 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from cloudaudit.model.asset import Asset, asset_kind
@@ -26,6 +27,28 @@ PROTOCOL_NUMBERS = {"1": "icmp", "6": "tcp", "17": "udp", "58": "icmp", "132": "
 """IP protocol numbers (and aliases) a rule may give instead of a name."""
 
 
+@lru_cache(maxsize=1024)
+def _protocol_name(given: str) -> str:
+    """A protocol by name; parsed once per distinct value (the reachability asks for it often)."""
+    given = given.strip().lower()
+    return PROTOCOL_NUMBERS.get(given, given)
+
+
+@lru_cache(maxsize=4096)
+def _port_ranges(ports: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """``("22", "8000-8080")`` as ``((22, 22), (8000, 8080))``; every port when none is named."""
+    if not ports:
+        return (ALL_PORTS,)
+    out: list[tuple[int, int]] = []
+    for value in ports:
+        first, _, last = value.partition("-")
+        try:
+            out.append((int(first), int(last or first)))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
 class PortSpec(Frozen):
     """One ``allowed``/``denied`` entry of a rule: a protocol and its ports.
 
@@ -39,21 +62,11 @@ class PortSpec(Frozen):
     @property
     def name(self) -> str:
         """The protocol by name (``6`` -> ``tcp``; ICMPv6 counts as ICMP)."""
-        given = self.protocol.strip().lower()
-        return PROTOCOL_NUMBERS.get(given, given)
+        return _protocol_name(self.protocol)
 
     def ranges(self) -> tuple[tuple[int, int], ...]:
         """The port ranges as ``(first, last)``; every port when none is named."""
-        if not self.ports:
-            return (ALL_PORTS,)
-        out: list[tuple[int, int]] = []
-        for value in self.ports:
-            first, _, last = value.partition("-")
-            try:
-                out.append((int(first), int(last or first)))
-            except ValueError:
-                continue
-        return tuple(out)
+        return _port_ranges(self.ports)
 
     def every_port(self) -> bool:
         """True for ``all``, or a ported protocol without a port list (or naming 0-65535)."""
