@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from cloudaudit import __version__, interrupt
@@ -18,7 +19,8 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.report.csv_report import iter_csv
-from cloudaudit.report.files import prepare_dir, write_private
+from cloudaudit.report.files import prepare_dir
+from cloudaudit.report.forked import MIN_FINDINGS, Job, write_jobs
 from cloudaudit.report.html import iter_html
 from cloudaudit.report.json_report import iter_findings, iter_inventory
 from cloudaudit.report.sarif import iter_sarif
@@ -132,14 +134,12 @@ def write_reports(
 ) -> list[Path]:
     """Write the requested formats (and the inventory, the exposure observations) owner-only."""
     prepare_dir(output_dir)
-    files = []
+    jobs = []
     if inventory is not None:
-        files.append(write_private(output_dir / "inventory.json", iter_inventory(inventory)))
+        jobs.append(Job(output_dir / "inventory.json", partial(iter_inventory, inventory)))
     if observations is not None:
-        files.append(
-            write_private(output_dir / "exposure.json", observations.model_dump_json(indent=2) + "\n")
-        )
+        jobs.append(Job(output_dir / "exposure.json", lambda: observations.model_dump_json(indent=2) + "\n"))
     for fmt in formats:
         name, render = FORMATS[fmt]
-        files.append(write_private(output_dir / name, render(doc)))
-    return files
+        jobs.append(Job(output_dir / name, partial(render, doc), aside=fmt == "html"))
+    return write_jobs(jobs, fork=len(doc.findings) >= MIN_FINDINGS)
