@@ -10,7 +10,8 @@ leaves the configuration's level in place and is named in ``gaps``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 
 from cloudaudit.exposure.model import ExposureGap, ExposureLevel, Observation, SourceResult, Target
 from cloudaudit.exposure.rules import probe_rule
@@ -42,8 +43,8 @@ def reachability_of(finding: Finding) -> str:
     return str(verdict) if verdict is not None else ""
 
 
-def _verdict(findings: Iterable[Finding]) -> Reachability:
-    said = {reachability_of(f) for f in findings}
+def _verdict(said: set[str]) -> Reachability:
+    """The most open of the verdicts ``said`` (not_assessed when none is one)."""
     return next((v for v in VERDICTS if v in said), "not_assessed")
 
 
@@ -135,12 +136,13 @@ def _entry(
     resource_ids: tuple[str, ...],
     assets: Mapping[str, Asset],
     endpoints: Iterable[Endpoint],
-    findings: Sequence[Finding],
+    said: set[str],
+    findings: Callable[[], Sequence[Finding]],
     observations: Sequence[Observation],
     gaps: Sequence[ExposureGap],
 ) -> SurfaceEntry:
     ports = tuple(sorted(dict.fromkeys(_open_port(e) for e in endpoints), key=_port_order))
-    verdict = _verdict(findings)
+    verdict = _verdict(said)
     level = ExposureLevel.CONFIGURED if ports else ExposureLevel.NONE
     if verdict == "reachable":
         level = ExposureLevel.REACHABLE
@@ -148,7 +150,7 @@ def _entry(
     if strongest is not None and strongest.level.rank >= level.rank:
         level, evidence = strongest.level, f"{strongest.source}: {strongest.summary}"
     else:
-        evidence = _config_evidence(ports, findings, verdict)
+        evidence = _config_evidence(ports, findings() if verdict == "reachable" else (), verdict)
     by_source: dict[str, list[Observation]] = defaultdict(list)
     for obs in observations:
         by_source[obs.source].append(obs)
@@ -167,6 +169,10 @@ def _entry(
     )
 
 
+def _findings_of(owners: Sequence[str], by_resource: Mapping[str, list[Finding]]) -> list[Finding]:
+    return [f for rid in owners for f in by_resource.get(rid, ())]
+
+
 def build_surface(
     targets: Sequence[Target],
     inventory: Inventory,
@@ -180,8 +186,11 @@ def build_surface(
         for endpoint in asset.endpoints:
             exposers[endpoint.host].append((asset.id, endpoint))
     by_resource: dict[str, list[Finding]] = defaultdict(list)
+    said_of: dict[str, set[str]] = defaultdict(set)
+    """The in-account verdicts of each resource's findings (an endpoint takes its owners')."""
     for finding in findings:
         by_resource[finding.resource_id].append(finding)
+        said_of[finding.resource_id].add(reachability_of(finding))
     observations: dict[str, list[Observation]] = defaultdict(list)
     gaps: dict[str, list[ExposureGap]] = defaultdict(list)
     for result in results:
@@ -199,7 +208,8 @@ def build_surface(
                 owners,
                 assets,
                 (e for _, e in exposing),
-                [f for rid in owners for f in by_resource[rid]],
+                set().union(*(said_of.get(rid, ()) for rid in owners)),
+                partial(_findings_of, owners, by_resource),
                 observations[target.host],
                 gaps[target.host],
             )
