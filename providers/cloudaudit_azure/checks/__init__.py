@@ -1,0 +1,1 @@
+"""Azure checks, one module per service (registered by :meth:`AzurePlugin.load`)."""

@@ -1,0 +1,16 @@
+"""The sample subscription: a good and a bad example of every resource kind cloudaudit reads.
+
+Each service adds its resources in :func:`sample_subscription` (documentation addresses only:
+192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).
+"""
+
+from __future__ import annotations
+
+from cloudaudit_azure.fake.state import FakeSubscription
+
+DEMO_SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+
+
+def sample_subscription(subscription: str = DEMO_SUBSCRIPTION) -> FakeSubscription:
+    """The sample subscription served by ``cloudaudit demo --provider azure``."""
+    return FakeSubscription(subscription, display_name="cloudaudit demo subscription")

@@ -1,0 +1,122 @@
+"""The Azure provider plugin object registered under ``cloudaudit.providers``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from contextlib import AbstractContextManager
+from typing import Any
+
+from cloudaudit.errors import MissingDependencyError
+from cloudaudit.install import install_hint
+from cloudaudit.logs import Redaction, SecretRules
+from cloudaudit.model.inventory import Inventory
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+
+SECRETS = SecretRules(
+    env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"),
+    patterns=(
+        Redaction(re.compile(r"\b(eyJ[\w-]{8,}\.)[\w-]+\.[\w-]+"), r"\1****"),  # Entra ID access tokens (JWT)
+        Redaction(re.compile(r"([?&]sig=)[^&\s\"']+", re.I), r"\1****"),  # SAS signatures
+        Redaction(re.compile(r"((?:AccountKey|SharedAccessKey|Password|Pwd)=)[^;\s\"']+", re.I), r"\1****"),
+        Redaction(re.compile(r"((?:client_secret|Bearer)[=:\s\"]+)[\w.~+/-]{16,}", re.I), r"\1****"),
+    ),
+)
+SUBSCRIPTION = ScopeOption(
+    "subscription",
+    help="Azure subscription id to audit; repeat (or comma-separate) for several "
+    "(default: every enabled subscription the credentials can list).",
+    metavar="ID",
+)
+TENANT = ScopeOption(
+    "tenant",
+    help="Entra ID tenant whose tokens DefaultAzureCredential asks for (a guest or multi-tenant identity).",
+    multiple=False,
+    metavar="TENANT",
+)
+ACCESS_TOKEN = ScopeOption(
+    "access_token",
+    help="Azure Resource Manager access token from elsewhere (az account get-access-token); never printed.",
+    multiple=False,
+    envvar="CLOUDAUDIT_ACCESS_TOKEN",
+    metavar="TOKEN",
+)
+ENDPOINT_URL = ScopeOption(
+    "endpoint_url",
+    help="Azure Resource Manager root for every client of the run (sovereign clouds, a proxy, a local fake).",
+    multiple=False,
+    metavar="URL",
+)
+CONNECTION = (TENANT, ACCESS_TOKEN, ENDPOINT_URL)
+
+
+def _modules(package: str) -> list[str]:
+    """Every module of a package of this provider, sorted (no SDK is imported by any of them)."""
+    pkg = importlib.import_module(package)
+    return sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.ispkg)
+
+
+class AzurePlugin:
+    """Microsoft Azure: Storage, NSGs and public IPs, SQL / PostgreSQL / MySQL / Cosmos DB, API Management."""
+
+    name = "azure"
+    install_hint = install_hint("azure")
+    scope_options = (SUBSCRIPTION, *CONNECTION)
+    secrets = SECRETS
+    case_insensitive_ids = True
+    sdk_loggers = ("azure", "msal")
+
+    def targets(self, scope: Scope) -> list[Target]:
+        """One target per ``--subscription`` (none: every subscription listed), with the connection
+        settings."""
+        settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
+        subscriptions = scope.get(SUBSCRIPTION.name, ()) or (None,)
+        return [Target("subscription", s, settings) for s in subscriptions]
+
+    def load(self) -> None:
+        """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
+        for module in _modules("cloudaudit_azure"):
+            if module.startswith("cloudaudit_azure.assets"):
+                importlib.import_module(module)
+        for module in _modules("cloudaudit_azure.checks"):
+            importlib.import_module(module)
+
+    def permissions(self) -> dict[str, Any]:
+        """The custom role definition of every action the collectors use (deploy/azure-audit-role.json)."""
+        return self._services().audit_role()  # type: ignore[no-any-return]
+
+    def permission_names(self) -> list[str]:
+        """Every RBAC action the collectors use, sorted."""
+        return self._services().required_actions()  # type: ignore[no-any-return]
+
+    def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
+        """Read the subscriptions with the Azure management clients (GET requests only)."""
+        try:
+            from cloudaudit_azure.collect.runner import collect
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Azure libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+        return collect(options, progress)
+
+    def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
+        """The local fake of Azure Resource Manager serving the sample subscription."""
+        try:
+            from cloudaudit_azure.demo import demo_subscription
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Azure demo needs ({exc}); run: {install_hint('demo')}"
+            ) from exc
+        return demo_subscription(probe)
+
+    def _services(self) -> Any:
+        try:
+            return importlib.import_module("cloudaudit_azure.collect.services")
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Azure libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+
+
+plugin = AzurePlugin()
