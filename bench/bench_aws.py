@@ -28,16 +28,11 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 
+from benchlib import CLOUDAUDIT
+
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 HERE = Path(__file__).resolve().parent
-# Peak RSS is read from /proc/self/status (VmHWM): getrusage's ru_maxrss would include the
-# pages the child shared with this (large) parent process at fork time.
-CLOUDAUDIT = (
-    "import sys; from cloudaudit.cli.app import main; rc = main(sys.argv[1:]); "
-    "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
-    "print(f'peak_rss_kib={hwm}', file=sys.stderr); sys.exit(rc)"
-)
 
 
 def seed_apis(endpoint: str, apis: int) -> None:

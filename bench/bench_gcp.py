@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import shlex
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,10 +37,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from benchlib import CLOUDAUDIT, Run, alternate, findings_counts, summary, timed
 from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, LoggedRequest
 from cloudaudit_gcp.fake.state import (
     AclEntry,
@@ -68,12 +67,6 @@ PROJECT = "bench-project"
 TOKEN = "bench-token"  # the fake accepts any bearer token
 WORKERS = 16
 SERVICES = ("storage", "compute", "sql", "apigateway")
-# Peak RSS from /proc/self/status (VmHWM): ru_maxrss would count pages shared with this parent at fork.
-CLOUDAUDIT = (
-    "import sys; from cloudaudit.cli.app import main; rc = main(sys.argv[1:]); "
-    "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
-    "print(f'peak_rss_kib={hwm}', file=sys.stderr); sys.exit(rc)"
-)
 
 # ---------------------------------------------------------------- seeding
 
@@ -284,39 +277,8 @@ def build_project(buckets: int, firewalls: int, instances: int, databases: int, 
 # ---------------------------------------------------------------- measuring
 
 
-@dataclass(frozen=True)
-class Run:
-    """One child process: wall seconds, peak RSS (KiB), requests per route, the fake's CPU seconds."""
-
-    seconds: float
-    rss_kib: int
-    routes: Counter[str]
-    fake_cpu: float
-
-    @property
-    def requests(self) -> int:
-        """Every request of the run."""
-        return sum(self.routes.values())
-
-
-def timed(fake: FakeGoogleApis, cmd: Sequence[str], env: dict[str, str]) -> Run:
-    """Run one child and measure it; exit with its output when it fails (a broken run is not a time)."""
-    before, cpu = len(fake.requests), time.process_time()  # this process is the fake (and an idle wait)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    elapsed, fake_cpu = time.perf_counter() - start, time.process_time() - cpu
-    if proc.returncode != 0:
-        sys.exit(
-            f"command failed (exit {proc.returncode}): {shlex.join(cmd)}\n"
-            f"{proc.stdout[-1000:]}{proc.stderr[-3000:]}"
-        )
-    logged = fake.requests[before:]
-    match = re.search(r"peak_rss_kib=(\d+)", proc.stderr)
-    return Run(elapsed, int(match.group(1)) if match else -1, _routes(logged), fake_cpu)
-
-
-def _routes(logged: Sequence[LoggedRequest]) -> Counter[str]:
-    return Counter(f"{r.route or r.path} {r.status}" if r.status != 200 else str(r.route) for r in logged)
+def _route(r: LoggedRequest) -> str:
+    return f"{r.route or r.path} {r.status}" if r.status != 200 else str(r.route)
 
 
 def replay(url: str, targets: Sequence[str], workers: int) -> float:
@@ -358,42 +320,9 @@ def replay_child(fake: FakeGoogleApis, logged: Sequence[LoggedRequest], env: dic
         if proc.returncode != 0:
             sys.exit(f"replay failed:\n{proc.stderr[-3000:]}")
         seconds = float(re.findall(r"replay_seconds=([\d.]+)", proc.stdout)[0])
-        return Run(seconds, -1, _routes(fake.requests[before:]), fake_cpu)
+        return Run(seconds, -1, Counter(map(_route, fake.requests[before:])), fake_cpu)
     finally:
         os.unlink(handle.name)
-
-
-def _findings(out: Path) -> tuple[int, int]:
-    """(findings, failing findings) of the run's findings.json."""
-    findings = json.loads((out / "findings.json").read_text())["findings"]
-    return len(findings), sum(1 for f in findings if f.get("status") == "FAIL")
-
-
-# ---------------------------------------------------------------- report
-
-
-def _diff(audit: Counter[str], floor: Counter[str]) -> str:
-    rows = [
-        f"      {route:<50} audit {audit[route]:>6}  floor {floor[route]:>6}"
-        for route in sorted(set(audit) | set(floor))
-        if audit[route] != floor[route]
-    ]
-    return "\n".join(rows)
-
-
-def _mb(kib: int) -> str:
-    return f"{kib / 1024:.0f} MB"
-
-
-def _line(i: int, audit: Run, floor: Run, findings: tuple[int, int]) -> str:
-    return (
-        f"run {i}: audit {audit.seconds:6.2f}s  floor {floor.seconds:6.2f}s"
-        f"  ratio {audit.seconds / floor.seconds:.2f}"
-        f" | requests {audit.requests} vs {floor.requests} ({audit.requests / max(floor.requests, 1):.2f})"
-        f" | peak RSS {_mb(audit.rss_kib)} vs {_mb(floor.rss_kib)}"
-        f" | fake CPU {audit.fake_cpu / audit.seconds:.0%} vs {floor.fake_cpu / floor.seconds:.0%}"
-        f" | {findings[0]} findings ({findings[1]} failing)"
-    )
 
 
 def _arguments() -> argparse.Namespace:
@@ -438,39 +367,24 @@ def measure(fake: FakeGoogleApis, args: argparse.Namespace, out: Path) -> tuple[
     print(
         f"audit: cloudaudit {shlex.join(audit_cmd[3:])}\nfloor: bare_google_gcp.py --services {args.services}"
     )
-    audits: list[Run] = []
-    floors: list[Run] = []
-    for i in range(1, args.repeat + 1):
-        audit = timed(fake, audit_cmd, env)
-        floor = timed(fake, floor_cmd, env)
-        audits.append(audit)
-        floors.append(floor)
-        print(_line(i, audit, floor, _findings(out)))
-        if audit.routes != floor.routes:
-            print("    requests that differ (route [status]):\n" + _diff(audit.routes, floor.routes))
+    audits, floors = alternate(
+        audit_cmd,
+        floor_cmd,
+        env,
+        args.repeat,
+        lambda cmd: timed(cmd, env, lambda: fake.requests, _route),
+        out,
+    )
     return audits, floors, replay_child(fake, fake.requests[-floors[-1].requests :], env)
 
 
-def summary(audits: Sequence[Run], floors: Sequence[Run], ceiling: Run, findings: tuple[int, int]) -> None:
+def report(audits: Sequence[Run], floors: Sequence[Run], ceiling: Run, findings: tuple[int, int]) -> None:
     """The medians, the ratios against the goals and what the fake alone needs."""
-    a, b = statistics.median(r.seconds for r in audits), statistics.median(r.seconds for r in floors)
-    ra, rb = statistics.median(r.requests for r in audits), statistics.median(r.requests for r in floors)
-    rss = max(r.rss_kib for r in audits)
-    print(
-        f"\ncloudaudit run : median {a:6.2f}s  runs {[round(r.seconds, 2) for r in audits]}  peak RSS "
-        f"{_mb(rss)}  {ra:.0f} requests  ({findings[0]} findings, {findings[1]} failing; reports written)"
-    )
-    print(
-        f"bare clients   : median {b:6.2f}s  runs {[round(r.seconds, 2) for r in floors]}  peak RSS "
-        f"{_mb(max(r.rss_kib for r in floors))}  {rb:.0f} requests"
-    )
+    summary(audits, floors, findings, rss_goal_mb=250)
     print(
         f"fake alone     : {ceiling.seconds:6.2f}s to serve the floor's {ceiling.requests} requests "
         f"(minimal client, {WORKERS} threads; fake CPU {ceiling.fake_cpu / ceiling.seconds:.0%} of one core)"
     )
-    print(f"ratio time     = {a / b:.2f}  (goal <= 1.5)")
-    print(f"ratio requests = {ra / max(rb, 1):.2f}  (goal <= 1.1)")
-    print(f"audit peak RSS = {_mb(rss)}  (goal <= 250 MB)")
 
 
 def main() -> None:
@@ -489,8 +403,8 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.1f}"
         )
         audits, floors, ceiling = measure(fake, args, Path(tmp))
-        findings = _findings(Path(tmp))
-    summary(audits, floors, ceiling, findings)
+        findings = findings_counts(Path(tmp))
+    report(audits, floors, ceiling, findings)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine skews the times)")
 
 
