@@ -23,6 +23,7 @@ import requests.adapters
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.pipeline.transport import RequestsTransport
 
+from cloudaudit.collect.retry import PATIENT, retry_seconds
 from cloudaudit.logs import register_secret
 from cloudaudit.plugins import Target
 from cloudaudit_azure.collect.errors import ReadOnlyRefused
@@ -34,7 +35,8 @@ PUBLIC_ARM = "https://management.azure.com"
 TIMEOUT = 30
 """Seconds a single request may wait for an answer."""
 RETRIES = 4
-"""Retries of one call (429 honouring Retry-After, 5xx, broken connections), by the SDK's policy."""
+"""Retries of one call (429 honouring Retry-After, 5xx, broken connections), by the SDK's policy, when the
+retry budget (``CLOUDAUDIT_RETRY_SECONDS``) is patient; one quick retry otherwise."""
 
 
 class StaticToken:
@@ -89,6 +91,11 @@ def credential_for(target: Target) -> TokenCredential:
     return TenantCredential(default, tenant) if tenant else default
 
 
+def _retries() -> dict[str, Any]:
+    patient = retry_seconds() >= PATIENT
+    return {"retry_total": RETRIES if patient else 1, "retry_backoff_factor": 0.8 if patient else 0.1}
+
+
 class AzureSession:
     """The credential, the endpoint and the management clients of one target, shared by its threads."""
 
@@ -119,7 +126,7 @@ class AzureSession:
             "base_url": self.endpoint,
             "credential_scopes": self.scopes,
             "transport": self.transport,
-            "retry_total": RETRIES,
+            **_retries(),
             "read_timeout": TIMEOUT,
         }
 

@@ -44,7 +44,10 @@ class LoggedRequest:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr: the request log is the record."""
+    """HTTP/1.1 with keep-alive, as ARM answers (a TLS handshake per request would be the fake's cost,
+    not the client's); no access log on stderr: the request log is the record."""
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None

@@ -29,6 +29,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient import discovery, discovery_cache
 from googleapiclient.http import HttpRequest
 
+from cloudaudit.collect.retry import PATIENT, retry_seconds
 from cloudaudit.errors import CredentialsError, EndpointError, UsageError
 from cloudaudit.inputs import Limits, load_json
 from cloudaudit.logs import register_secret
@@ -38,9 +39,6 @@ SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 """OAuth scope of every call; the custom role (deploy/gcp-audit-role.yaml) is what limits it to reads."""
 TIMEOUT = 30.0
 """Seconds a single request may take."""
-RETRY_SECONDS_ENV = "CLOUDAUDIT_RETRY_SECONDS"
-"""How long the Google clients keep retrying one call (429, 5xx, broken connections); default 120."""
-
 RETRYABLE = (
     api_core.TooManyRequests,
     api_core.InternalServerError,
@@ -51,14 +49,6 @@ RETRYABLE = (
     requests.exceptions.ChunkedEncodingError,
     auth.TransportError,
 )
-
-
-def retry_seconds() -> float:
-    """The retry budget of one call: ``CLOUDAUDIT_RETRY_SECONDS`` (default 120 s, at least 1 s)."""
-    try:
-        return max(1.0, float(os.environ.get(RETRY_SECONDS_ENV, "120")))
-    except ValueError:
-        raise UsageError(f"{RETRY_SECONDS_ENV} must be a number of seconds") from None
 
 
 CREDENTIALS_FILE = Limits(max_bytes=64 * 2**10)
@@ -83,7 +73,7 @@ class GcpSession:
         budget = retry_seconds()
         self.retry = Retry(predicate=if_exception_type(*RETRYABLE), initial=0.5, maximum=16.0, timeout=budget)
         """The retry of every google-cloud-storage call."""
-        self.num_retries = 5 if budget >= 60 else 1
+        self.num_retries = 5 if budget >= PATIENT else 1
         """Retries of a discovery-client call (random exponential sleeps: 5 take up to a minute)."""
         self._clients: dict[str, Any] = {}
         self._documents: list[dict[str, Any]] = []

@@ -79,6 +79,7 @@ def test_refused_credentials_stop_the_run_with_one_line(arm: FakeArm) -> None:
 
 
 def test_an_unreachable_endpoint_is_an_endpoint_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDAUDIT_RETRY_SECONDS", "1")  # one quick retry
     session = AzureSession(
         Target("subscription", None, (("access_token", TOKEN), ("endpoint_url", "https://127.0.0.1:9"))), 2
     )
@@ -109,12 +110,17 @@ def test_throttling_is_retried_after_the_delay_the_service_asks(arm: FakeArm) ->
         (Fault(500, "InternalServerError", "boom", times=0), GapKind.SERVER, "InternalServerError"),
     ],
 )
-def test_a_failed_listing_is_a_gap_of_its_kind(arm: FakeArm, fault: Fault, kind: GapKind, code: str) -> None:
+def test_a_failed_listing_is_a_gap_of_its_kind(
+    arm: FakeArm, fault: Fault, kind: GapKind, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOUDAUDIT_RETRY_SECONDS", "1")  # one quick retry of the 500
     arm.inject("*/storageaccounts", fault)
     guard = Guard(SUBSCRIPTION)
     assert isinstance(_list_accounts(arm, guard), Failed)
     (gap,) = guard.close()
     assert (gap.kind, gap.error_code, gap.account) == (kind, code, SUBSCRIPTION)
+    if kind is GapKind.SERVER:
+        assert [r.status for r in arm.requests] == [500, 500]  # the call and its one retry
     assert TOKEN not in gap.message
 
 
