@@ -51,7 +51,19 @@ def fetch_accounts(ctx: CollectContext) -> list[Raw] | Failed:
     )
     if isinstance(listed, Failed):
         return listed
-    return [item.as_dict() for item in listed]
+    return [arm_json(item) for item in listed]
+
+
+def arm_json(model: Any) -> Raw:
+    """An SDK model as the ARM JSON it was read from (REST names: camelCase, ``properties: {...}``).
+
+    The typed models of azure-mgmt-storage 25+ give it with ``as_dict()``; the msrest models of older
+    versions (the extra allows 21+) with ``serialize(keep_readonly=True)`` (their ``as_dict()`` would use
+    Python attribute names).
+    """
+    serialize = getattr(model, "serialize", None)
+    found = serialize(keep_readonly=True) if callable(serialize) else model.as_dict()
+    return dict(found)
 
 
 def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
@@ -74,8 +86,8 @@ def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
         **where,
     )
     return {
-        "containers": containers if isinstance(containers, Failed) else [c.as_dict() for c in containers],
-        "blob": blob if isinstance(blob, Failed) else blob.as_dict(),
+        "containers": containers if isinstance(containers, Failed) else [arm_json(c) for c in containers],
+        "blob": blob if isinstance(blob, Failed) else arm_json(blob),
     }
 
 
