@@ -77,11 +77,12 @@ def _web_ports(account: StorageAccount) -> tuple[int, ...]:
     requires=("containers", "allow_blob_public_access", *_NETWORK),
     rationale="""A container whose access level is Blob lets anyone who knows or guesses a blob URL
         download it; Container also lets anyone list every blob, so the whole container can be
-        harvested by tools that enumerate storage account names. Public containers are the most common
-        Azure data leak. The account setting allowBlobPublicAccess false overrides every container's
-        level (the finding then passes, neutralised). Severity: critical for Container, high for Blob,
-        medium when the account's firewall admits no Internet address (anonymous reads then come only
-        from the virtual networks and private endpoints it admits).""",
+        harvested by tools that enumerate storage account names; forgotten public containers are a
+        frequent cause of Azure data leaks. The account setting allowBlobPublicAccess false overrides
+        every container's level (the finding then passes, neutralised). Severity: critical for
+        Container and high for Blob when every network reaches the account, one step lower when its
+        firewall admits only listed IP ranges, medium when it admits no Internet address (anonymous
+        reads then come only from the virtual networks and private endpoints it admits).""",
     remediation="""Make the containers private (az storage container-rm update --resource-group RG
         --storage-account ACCOUNT --name CONTAINER --public-access off), then forbid anonymous access
         for the whole account: az storage account update --resource-group RG --name ACCOUNT
@@ -89,7 +90,8 @@ def _web_ports(account: StorageAccount) -> tuple[int, ...]:
     compliance=with_controls(**{CIS_AZURE: ("4.17",)}),
 )
 def anonymous_container(account: StorageAccount, inventory: Inventory) -> Outcome:
-    """Critical for a listable container, high for readable blobs, lower behind the firewall."""
+    """Critical for a listable container, high for readable blobs, lower behind the firewall (see the
+    rationale)."""
     public = account.anonymous_containers
     if not public:
         return passed(f"No container of storage account {account.name} admits anonymous users.")
@@ -107,11 +109,15 @@ def anonymous_container(account: StorageAccount, inventory: Inventory) -> Outcom
     listing = any(c.public_access == "Container" for c in public)
     verb = "list and read" if listing else "read"
     network = endpoint_network(account, _web_ports(account), website=False)
-    if account.internet_reachable:
+    if account.open_to_all_networks:
         severity, where = (Severity.CRITICAL if listing else Severity.HIGH), "from the Internet"
-        evidence["reachable_through"] = account.network_path()
+    elif account.internet_reachable:
+        severity = Severity.HIGH if listing else Severity.MEDIUM
+        where = f"from the addresses its firewall admits ({', '.join(account.ip_rules)})"
     else:
         severity, where = Severity.MEDIUM, "from the networks its firewall admits"
+    if account.internet_reachable:
+        evidence["reachable_through"] = account.network_path()
     return fail(
         f"Anyone can {verb} the blobs of storage account {account.name} {where}: {labels}.",
         evidence,

@@ -50,6 +50,9 @@ _ANONYMOUS = case(
     account(
         "anonprivnet", allow_blob_public_access=None, containers=(LISTABLE,), public_network_access="Disabled"
     ),
+    account(
+        "anonipblob", allow_blob_public_access=None, containers=(READABLE,), ip_rules=("198.51.100.0/24",)
+    ),
     account("anondeny", allow_blob_public_access=True, containers=(READABLE,)),
     account("anonneutral", containers=(LISTABLE, READABLE), **OPEN),
     account("anonprivate", allow_blob_public_access=None, containers=(PRIVATE,), **OPEN),
@@ -58,17 +61,17 @@ _ANONYMOUS = case(
     failing={
         aid("anonlist"): C,
         aid("anonblob"): H,
-        aid("anoniprule"): C,
+        aid("anoniprule"): H,
+        aid("anonipblob"): M,
         aid("anonprivnet"): M,
         aid("anondeny"): M,
     },
     passing=[aid("anonneutral"), aid("anonprivate"), aid("anonempty")],
     unknown=[aid("anonunread")],
     messages={
-        aid(
-            "anonlist"
-        ): "Anyone can list and read the blobs of storage account anonlist from the Internet: site",
+        aid("anonlist"): "Anyone can list and read the blobs of storage account anonlist from the Internet",
         aid("anonblob"): "Anyone can read the blobs",
+        aid("anoniprule"): "from the addresses its firewall admits (203.0.113.7): site (Container)",
         aid("anonprivnet"): "from the networks its firewall admits",
         aid("anonneutral"): "neutralised",
     },
