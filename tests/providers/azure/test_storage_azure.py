@@ -124,8 +124,9 @@ def test_a_denied_container_listing_is_unknown_not_fail_and_a_gap(arm: FakeArm, 
 
 
 def test_failed_blob_service_properties_make_soft_delete_and_versioning_unknown(
-    arm: FakeArm, tmp_path: Path
+    arm: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CLOUDAUDIT_RETRY_SECONDS", "1")
     arm.inject(BLOB_SERVICE, Fault(500, "InternalServerError", "boom", times=0))
     assert run_azure(arm, tmp_path, *STORAGE) == ExitCode.RUNTIME  # a server error: the run is incomplete
     got = verdicts(tmp_path)
