@@ -79,7 +79,17 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
     service = cls.service
     return {
         f"azure.{service}.open_to_internet": case(
-            open_, split, public_only, unset, one_gap, azure, narrow, closed, disabled, unread, *extra,
+            open_,
+            split,
+            public_only,
+            unset,
+            one_gap,
+            azure,
+            narrow,
+            closed,
+            disabled,
+            unread,
+            *extra,
             failing={open_.id: C, split.id: C, public_only.id: C, unset.id: C},
             passing=[one_gap.id, azure.id, narrow.id, closed.id, disabled.id, *also_private],
             unknown=[unread.id],
@@ -87,22 +97,39 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
                 open_.id: f"connections on open.db.example.test:{cls.port} from the whole Internet",
                 disabled.id: "public network access disabled: its firewall rules AllowAll",
                 closed.id: "no firewall rule: public connections are refused",
-                **{e: "no public endpoint (injected in a virtual network)" for e in also_private},
+                **dict.fromkeys(also_private, "no public endpoint (injected in a virtual network)"),
             },
-        ),  # fmt: skip
+        ),
         f"azure.{service}.allows_azure_services": case(
-            azure, open_azure, narrow, closed, disabled, unread, *extra,
+            azure,
+            open_azure,
+            narrow,
+            closed,
+            disabled,
+            unread,
+            *extra,
             failing={azure.id: M, open_azure.id: M},
             passing=[narrow.id, closed.id, disabled.id, *also_private],
             unknown=[unread.id],
             messages={
                 azure.id: "any resource of any Azure customer",
-                disabled.id: 'its "Allow Azure services" rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0) is neutralised',
+                disabled.id: "rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0) is neutralised",
                 narrow.id: 'no "Allow Azure services" rule',
             },
-        ),  # fmt: skip
+        ),
         f"azure.{service}.broad_firewall_rule": case(
-            slash8, slash15, slash16, private8, one_gap, open_, split, narrow, azure, closed, disabled, unread,
+            slash8,
+            slash15,
+            slash16,
+            private8,
+            one_gap,
+            open_,
+            split,
+            narrow,
+            azure,
+            closed,
+            disabled,
+            unread,
             failing={slash8.id: H, slash15.id: M, one_gap.id: H},
             passing=[slash16.id, private8.id, narrow.id, azure.id, closed.id, disabled.id],
             unknown=[unread.id],
@@ -111,7 +138,7 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
                 slash8.id: "from broad ranges: provider (52.0.0.0-52.255.255.255)",
                 disabled.id: "its broad firewall rules AllowAll (0.0.0.0-255.255.255.255), provider",
             },
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -138,7 +165,9 @@ def tls_case(cls: type[DatabaseServer]) -> CheckCase:
 def secure_transport_case(cls: type[DatabaseServer]) -> CheckCase:
     """``require_secure_transport`` of one flexible engine: high when public, medium otherwise."""
     public_off = server(cls, "plain-public", OFFICE, require_secure_transport=False)
-    private_off = server(cls, "plain-private", require_secure_transport=False, public_network_access="Disabled")
+    private_off = server(
+        cls, "plain-private", require_secure_transport=False, public_network_access="Disabled"
+    )
     vnet_off = server(cls, "plain-vnet", require_secure_transport=False, delegated_subnet=SUBNET)
     on = server(cls, "encrypted", EVERYONE)
     unread = server(cls, "stopped", unread={"require_secure_transport": "the server is Stopped"})

@@ -6,13 +6,13 @@ from collections import defaultdict
 
 import pytest
 
+from azure_cases import azure_cases
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.enums import Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import load_plugin
-from azure_cases import azure_cases
 
 load_plugin("azure")
 CASES = azure_cases()
