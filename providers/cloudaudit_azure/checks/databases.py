@@ -37,7 +37,12 @@ def _evidence(db: DatabaseServer | CosmosAccount, rules: tuple[FirewallRule, ...
 
 def _closed(db: DatabaseServer | CosmosAccount, rules: tuple[FirewallRule, ...], what: str) -> str:
     """Why ``db`` passes when public access is off: its ``rules`` (a ``what``) are neutralised."""
-    how = "public network access disabled"
+    access = db.public_network_access
+    how = (
+        "public network access disabled"
+        if access.lower() == "disabled"
+        else f"public network access {access}"
+    )
     if isinstance(db, FlexibleServer) and db.delegated_subnet:
         how = "no public endpoint (injected in a virtual network)"
     if len(rules) == 1:

@@ -72,10 +72,12 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
     slash15 = server(cls, "slash-15", SLASH_15)
     slash16 = server(cls, "slash-16", SLASH_16)
     private8 = server(cls, "private-8", PRIVATE_8)
-    extra = []
     if cls in FLEXIBLE:  # a server injected in a virtual network: no public endpoint at all
-        extra.append(server(cls, "vnet", EVERYONE, public_network_access="Disabled", delegated_subnet=SUBNET))
-    also_private = [e.id for e in extra]
+        extra = server(cls, "vnet", EVERYONE, public_network_access="Disabled", delegated_subnet=SUBNET)
+        why = "no public endpoint (injected in a virtual network)"
+    else:  # a network security perimeter decides, not the firewall rules
+        extra = server(cls, "perimeter", EVERYONE, AZURE, public_network_access="SecuredByPerimeter")
+        why = "public network access SecuredByPerimeter: its firewall rules AllowAll"
     service = cls.service
     return {
         f"azure.{service}.open_to_internet": case(
@@ -89,15 +91,15 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
             closed,
             disabled,
             unread,
-            *extra,
+            extra,
             failing={open_.id: C, split.id: C, public_only.id: C, unset.id: C},
-            passing=[one_gap.id, azure.id, narrow.id, closed.id, disabled.id, *also_private],
+            passing=[one_gap.id, azure.id, narrow.id, closed.id, disabled.id, extra.id],
             unknown=[unread.id],
             messages={
                 open_.id: f"connections on open.db.example.test:{cls.port} from the whole Internet",
                 disabled.id: "public network access disabled: its firewall rules AllowAll",
                 closed.id: "no firewall rule: public connections are refused",
-                **dict.fromkeys(also_private, "no public endpoint (injected in a virtual network)"),
+                extra.id: why,
             },
         ),
         f"azure.{service}.allows_azure_services": case(
@@ -107,9 +109,9 @@ def firewall_cases(cls: type[DatabaseServer]) -> dict[str, CheckCase]:
             closed,
             disabled,
             unread,
-            *extra,
+            extra,
             failing={azure.id: M, open_azure.id: M},
-            passing=[narrow.id, closed.id, disabled.id, *also_private],
+            passing=[narrow.id, closed.id, disabled.id, extra.id],
             unknown=[unread.id],
             messages={
                 azure.id: "any resource of any Azure customer",
