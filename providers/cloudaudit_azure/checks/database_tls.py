@@ -78,7 +78,7 @@ def min_tls_below_1_2(db: DatabaseServer | CosmosAccount, inventory: Inventory) 
         return passed(
             f"{db.subject} requires TLS {db.min_tls} or later ({setting} {db.tls_setting}).", evidence, facts
         )
-    unset = " (no minimum: every version)" if db.tls_setting.lower() == "none" else ""
+    unset = ": no minimum, every version and even unencrypted connections" if db.tls_setting == "None" else ""
     return fail(
         f"{db.subject} accepts TLS {db.min_tls} connections ({setting} {db.tls_setting}{unset}).",
         {**evidence, "expected": "TLS 1.2 or later"},

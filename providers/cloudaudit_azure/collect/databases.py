@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cloudaudit.collect.guard import Failed
-from cloudaudit_azure.assets import normal_location, parse_id, text
+from cloudaudit_azure.assets import PROVIDER, normal_location, parse_id, text
 from cloudaudit_azure.assets_databases import TLS_VERSIONS
 from cloudaudit_azure.collect.sdk_json import JSON
 from cloudaudit_azure.db_firewall import FirewallRule
@@ -24,7 +24,7 @@ def identity(subscription: str, raw: JSON) -> dict[str, Any]:
     """The fields every asset takes from its ARM resource: account, region, id, name, tags."""
     rid = str(raw.get("id", ""))
     return {
-        "provider": "azure",
+        "provider": PROVIDER,
         "account": parse_id(rid).subscription or subscription,
         "region": normal_location(str(raw.get("location") or "")) or GLOBAL,
         "id": rid,

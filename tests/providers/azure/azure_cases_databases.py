@@ -220,5 +220,7 @@ CASES["azure.sql.min_tls_below_1_2"] = case(
     failing={**_sql_tls.failing, SQL_NONE.id: M},
     passing=_sql_tls.passing,
     unknown=_sql_tls.unknown,
-    messages={SQL_NONE.id: "minimalTlsVersion None (no minimum: every version)"},
+    messages={
+        SQL_NONE.id: "(minimalTlsVersion None: no minimum, every version and even unencrypted connections)"
+    },
 )
