@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit_azure.collect import storage
+from cloudaudit_azure.collect import cosmosdb, mysql, postgresql, sql, storage
 from cloudaudit_azure.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = (storage.COLLECTOR,)
+COLLECTORS: tuple[ServiceCollector, ...] = (
+    storage.COLLECTOR,
+    sql.COLLECTOR,
+    postgresql.COLLECTOR,
+    mysql.COLLECTOR,
+    cosmosdb.COLLECTOR,
+)
 
 IDENTITY_ACTIONS = ("Microsoft.Resources/subscriptions/read",)
 """Reading the audited subscriptions themselves (listing them, or checking the one asked for)."""

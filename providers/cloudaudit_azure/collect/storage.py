@@ -26,6 +26,7 @@ from cloudaudit_azure.assets_storage import (
     internet_endpoints,
 )
 from cloudaudit_azure.collect.context import CollectContext, ServiceCollector
+from cloudaudit_azure.collect.sdk_json import rest_json
 
 SERVICE = "storage"
 GLOBAL = "global"
@@ -51,19 +52,7 @@ def fetch_accounts(ctx: CollectContext) -> list[Raw] | Failed:
     )
     if isinstance(listed, Failed):
         return listed
-    return [arm_json(item) for item in listed]
-
-
-def arm_json(model: Any) -> Raw:
-    """An SDK model as the ARM JSON it was read from (REST names: camelCase, ``properties: {...}``).
-
-    The typed models of azure-mgmt-storage 25+ give it with ``as_dict()``; the msrest models of older
-    versions (the extra allows 21+) with ``serialize(keep_readonly=True)`` (their ``as_dict()`` would use
-    Python attribute names).
-    """
-    serialize = getattr(model, "serialize", None)
-    found = serialize(keep_readonly=True) if callable(serialize) else model.as_dict()
-    return dict(found)
+    return [rest_json(item) for item in listed]
 
 
 def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
@@ -86,8 +75,8 @@ def fetch_details(ctx: CollectContext, raw: Raw) -> dict[str, Any]:
         **where,
     )
     return {
-        "containers": containers if isinstance(containers, Failed) else [arm_json(c) for c in containers],
-        "blob": blob if isinstance(blob, Failed) else arm_json(blob),
+        "containers": containers if isinstance(containers, Failed) else [rest_json(c) for c in containers],
+        "blob": blob if isinstance(blob, Failed) else rest_json(blob),
     }
 
 

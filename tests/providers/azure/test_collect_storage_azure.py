@@ -9,7 +9,8 @@ from msrest.serialization import Model
 
 from azure_run import SUBSCRIPTION
 from cloudaudit.collect.guard import Failed
-from cloudaudit_azure.collect.storage import arm_json, to_account
+from cloudaudit_azure.collect.sdk_json import rest_json
+from cloudaudit_azure.collect.storage import to_account
 from cloudaudit_azure.fake.model_storage import (
     UNSET,
     account_id,
@@ -54,9 +55,9 @@ def test_models_of_either_sdk_generation_become_the_arm_json_they_came_from() ->
         "id": RID,
         "properties": {"allowBlobPublicAccess": False, "primaryEndpoints": {"blob": "https://stold.blob/"}},
     }
-    assert arm_json(MsrestAccount.deserialize(raw)) == raw  # read-only fields kept, REST names
+    assert rest_json(MsrestAccount.deserialize(raw)) == raw  # read-only fields kept, REST names
     typed = SdkAccount(storage_account(SUBSCRIPTION, "rg", "stnew"))
-    assert arm_json(typed)["properties"]["supportsHttpsTrafficOnly"] is True
+    assert rest_json(typed)["properties"]["supportsHttpsTrafficOnly"] is True
 
 
 def test_unset_settings_keep_their_documented_meaning() -> None:
