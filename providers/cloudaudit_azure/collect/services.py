@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudaudit_azure.collect import apimanagement
 from cloudaudit_azure.collect.context import ServiceCollector
 
-COLLECTORS: tuple[ServiceCollector, ...] = ()
+COLLECTORS: tuple[ServiceCollector, ...] = (apimanagement.COLLECTOR,)
 
 IDENTITY_ACTIONS = ("Microsoft.Resources/subscriptions/read",)
 """Reading the audited subscriptions themselves (listing them, or checking the one asked for)."""

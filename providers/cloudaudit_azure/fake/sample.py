@@ -6,6 +6,7 @@ Each service adds its resources in :func:`sample_subscription` (documentation ad
 
 from __future__ import annotations
 
+from cloudaudit_azure.fake.sample_apim import add_apim
 from cloudaudit_azure.fake.state import FakeSubscription
 
 DEMO_SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
@@ -13,4 +14,6 @@ DEMO_SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 
 def sample_subscription(subscription: str = DEMO_SUBSCRIPTION) -> FakeSubscription:
     """The sample subscription served by ``cloudaudit demo --provider azure``."""
-    return FakeSubscription(subscription, display_name="cloudaudit demo subscription")
+    sub = FakeSubscription(subscription, display_name="cloudaudit demo subscription")
+    add_apim(sub)
+    return sub
