@@ -40,7 +40,7 @@ def service(
     *,
     location: str = "East US",
     sku: str = "Developer",
-    created: str = "2023-05-10T08:30:00.1234567Z",
+    created: str | None = "2023-05-10T08:30:00.1234567Z",
     custom_properties: Mapping[str, str] | None = None,
     public_network_access: str | None = "Enabled",
     virtual_network_type: str | None = "None",
