@@ -81,6 +81,8 @@ def _chain(chain: Chain) -> dict[str, object]:
         out["conditional_authentication"] = [f"{scope}: {a.label}" for scope, a in chain.conditional]
     if chain.stopped and chain.stopped != GLOBAL_SCOPE:
         out["no_base"] = chain.stopped
+    if any(rule.any_origin for _, rule in chain.cors):
+        out["cors_any_origin"] = [f"{scope}: {_rule(rule)}" for scope, rule in chain.cors if rule.any_origin]
     if chain.ip_filters:
         out["ip_filter_allow"] = [f"{scope}: {', '.join(f.addresses)}" for scope, f in chain.ip_filters]
     if chain.backend_credentials:
