@@ -173,7 +173,9 @@ def _authentication(element: Element) -> AuthStatement | None:
         name = (element.get("name") or "").strip()
         code = (element.get("failed-check-httpcode") or "").strip()
         if name.lower() in CREDENTIAL_HEADERS or code in REJECTING:
-            return AuthStatement(policy=tag, detail=_clip(f"header {name}"))
+            values = any(_tag(v) == "value" for v in element)
+            presence = "" if values else ", presence only: the backend must validate it"
+            return AuthStatement(policy=tag, detail=_clip(f"header {name}{presence}"))
     return None
 
 

@@ -152,8 +152,8 @@ def api_without_authentication(api: ApimApi, inventory: Inventory) -> Outcome:
         else ""
     )
     return fail(
-        f"Anyone can call API {api.name} without credentials{_where(api)} ({chain.context}): "
-        f"no {AUTH_POLICIES} runs at {scopes}{dropped}.{aggravation}",
+        f"API {api.name} lets requests without any credential through the gateway{_where(api)} "
+        f"({chain.context}): no {AUTH_POLICIES} runs at {scopes}{dropped}.{aggravation}",
         evidence,
         severity,
         network,

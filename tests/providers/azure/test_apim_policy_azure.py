@@ -71,7 +71,10 @@ def test_a_document_without_inbound_runs_nothing_of_its_parents() -> None:
         ),
         (
             '<check-header name="Authorization" failed-check-httpcode="401" />',
-            AuthStatement(policy="check-header", detail="header Authorization"),
+            AuthStatement(
+                policy="check-header",
+                detail="header Authorization, presence only: the backend must validate it",
+            ),
         ),
         (
             '<check-header name="X-Secret" failed-check-httpcode="403"><value>s</value></check-header>',
