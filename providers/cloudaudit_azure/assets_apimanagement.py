@@ -176,6 +176,8 @@ class ApimService(Asset):
     """Host names of the developer portal (default and custom)."""
     legacy_portal_url: str = ""
     legacy_portal_status: str = ""
+    signup_enabled: bool | None = None
+    """Visitors of the developer portal may create accounts (None: no portal, or not read)."""
     custom_properties: dict[str, str] = Field(default_factory=dict)
     """The ``Microsoft.WindowsAzure.ApiManagement.Gateway.*`` settings as written."""
     tls: tuple[TlsSetting, ...] = ()
@@ -196,6 +198,11 @@ class ApimService(Asset):
         if self.developer_portal_status:
             return self.developer_portal_status.lower() == "enabled"
         return bool(self.developer_portal_url)
+
+    @property
+    def self_service_products(self) -> tuple[ApimProduct, ...]:
+        """Products a signed-up account subscribes to without approval (a key for the asking)."""
+        return tuple(p for p in self.products if p.subscription_required and not p.approval_required)
 
     @property
     def legacy_portal_enabled(self) -> bool:

@@ -17,6 +17,8 @@ Public gateway (``public_network_access``)
 Developer portal (``developer_portal_public``)
     LOW when the developer portal (or the retired legacy portal) is served on a public gateway: it shows
     the published APIs and products to anyone and is where visitors sign up for subscription keys.
+    MEDIUM when sign-up is enabled and a product needs a subscription but no approval: anyone can get
+    a key for it (product visibility to groups is not read, so the message says "when visible").
 """
 
 from __future__ import annotations
@@ -196,10 +198,11 @@ def developer_portal_public(service: ApimService, inventory: Inventory) -> Outco
         )
         if on
     ]
-    evidence = {
+    evidence: dict[str, object] = {
         "developer_portal_url": service.developer_portal_url,
         "developer_portal_status": service.developer_portal_status or "not reported",
         "legacy_portal_status": service.legacy_portal_status or "not reported",
+        "signup": _signup(service),
     }
     if not portals:
         return passed(f"Service {service.name} serves no developer portal.", evidence)
@@ -217,8 +220,21 @@ def developer_portal_public(service: ApimService, inventory: Inventory) -> Outco
     urls += [service.legacy_portal_url] if service.legacy_portal_enabled else []
     where = f" at {', '.join(u for u in urls if u)}" if any(urls) else ""
     legacy = " The legacy portal was retired in 2023." if service.legacy_portal_enabled else ""
-    return fail(
-        f"Service {service.name} serves its {' and '.join(portals)} on the Internet{where}.{legacy}",
-        evidence,
-        network=network,
-    )
+    message = f"Service {service.name} serves its {' and '.join(portals)} on the Internet{where}.{legacy}"
+    keys = [p.name for p in service.self_service_products]
+    if service.signup_enabled and keys:
+        evidence["subscribe_without_approval"] = keys
+        return fail(
+            f"{message} Anyone can sign up there and subscribe without approval to {', '.join(keys)} (when "
+            "visible to the Developers group): their subscription keys keep nobody out.",
+            evidence,
+            Severity.MEDIUM,
+            network,
+        )
+    return fail(message, evidence, network=network)
+
+
+def _signup(service: ApimService) -> str:
+    if "signup_enabled" in service.unread:
+        return f"not read ({service.unread['signup_enabled']})"
+    return {True: "enabled", False: "disabled", None: "not reported"}[service.signup_enabled]

@@ -52,12 +52,14 @@ LIST_PRODUCTS = "product.listByService"
 LIST_PRODUCT_APIS = "productApi.listByProduct"
 GET_PRODUCT_POLICY = "productPolicy.get"
 GET_API_POLICY = "apiPolicy.get"
+GET_SIGNUP = "signUpSettings.get"
 ACTIONS = (
     "Microsoft.ApiManagement/service/read",
     "Microsoft.ApiManagement/service/apis/read",
     "Microsoft.ApiManagement/service/apis/policies/read",
     "Microsoft.ApiManagement/service/policies/read",
     "Microsoft.ApiManagement/service/policyFragments/read",
+    "Microsoft.ApiManagement/service/portalsettings/read",
     "Microsoft.ApiManagement/service/products/read",
     "Microsoft.ApiManagement/service/products/apis/read",
     "Microsoft.ApiManagement/service/products/policies/read",
@@ -99,6 +101,8 @@ class ServiceReads:
     product_apis: dict[str, list[Any] | Failed] = field(default_factory=dict)
     product_policies: dict[str, Read] = field(default_factory=dict)
     api_policies: dict[str, Read] = field(default_factory=dict)
+    signup: Read = ABSENT
+    """The developer portal's sign-up settings (ABSENT: no portal, or not read)."""
 
 
 def _client(ctx: CollectContext) -> ApiManagementClient:
@@ -133,7 +137,7 @@ def _items(
 def _policy(
     ctx: CollectContext, call: Callable[[], Any], raw: Any, operation: str, resource_id: str = ""
 ) -> Read:
-    """A scope's policy (ABSENT on 404: the scope has none)."""
+    """A scope's policy, or a service's settings (ABSENT on 404: none)."""
     return ctx.guard.fetch(
         call,
         service=SERVICE,
@@ -158,6 +162,9 @@ def fetch_service(ctx: CollectContext, raw: Any) -> ServiceReads:
             ctx, lambda: client.policy_fragment.list_by_service(group, name), raw, LIST_FRAGMENTS
         ),
         products=_items(ctx, lambda: client.product.list_by_service(group, name), raw, LIST_PRODUCTS),
+        signup=_policy(ctx, lambda: client.sign_up_settings.get(group, name), raw, GET_SIGNUP)
+        if raw.developer_portal_url or raw.portal_url
+        else ABSENT,
     )
 
 
@@ -244,6 +251,10 @@ def to_assets(subscription: str, raw: Any, reads: ServiceReads) -> list[Asset]:
         unread["global_policy"] = global_unread
     if products_unread:
         unread["products"] = products_unread
+    if isinstance(reads.signup, Failed):
+        unread["signup_enabled"] = reads.signup.reason(GET_SIGNUP)
+    elif not isinstance(reads.signup, Absent):
+        service = service.model_copy(update={"signup_enabled": bool(reads.signup.enabled)})
     if unread:
         service = service.model_copy(update={"unread": unread})
     out: list[Asset] = [service]

@@ -181,6 +181,16 @@ def fragment(service: str, name: str, xml: str, fmt: str = "xml") -> JSON:
     }
 
 
+def signup(service: str, enabled: bool) -> JSON:
+    """The developer portal's ``PortalSignupSettings`` (``.../portalsettings/signup``)."""
+    return {
+        "id": f"{service}/portalsettings/signup",
+        "name": "signup",
+        "type": f"{SERVICE_TYPE}/portalsettings",
+        "properties": {"enabled": enabled, "termsOfService": {"enabled": False, "consentRequired": False}},
+    }
+
+
 def policies(inbound: str = "<base />", backend: str = "<base />", outbound: str = "<base />") -> str:
     """A ``<policies>`` document with these sections' statements (``on-error`` inherits)."""
     sections = {"inbound": inbound, "backend": backend, "outbound": outbound, "on-error": "<base />"}

@@ -1,6 +1,7 @@
 """The sample subscription's API Management: a public service with an open API, a secured one, one
 behind a product's subscription, one in an open product secured by the product's policy, a global CORS
-policy allowing any origin with credentials and TLS 1.0 turned on; an internal service secured at
+policy allowing any origin with credentials, TLS 1.0 turned on and a developer portal where anyone
+can sign up and subscribe to a product without approval; an internal service secured at
 global scope; a 2017 service whose unset protocol settings keep their old defaults (on)."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _contoso(sub: FakeSubscription) -> None:
     )
     partners = m.product(sid, "partners", subscription_required=True, approval_required=True)
     public_catalog = m.product(sid, "public-catalog", subscription_required=False)
+    starter = m.product(sid, "starter", subscription_required=True, approval_required=False)
     gate = (
         '<choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;Authorization&quot;,'
         f'&quot;&quot;) != &quot;{HOSTILE_NOTE}&quot;)"><return-response><set-status code="401" '
@@ -58,6 +60,8 @@ def _contoso(sub: FakeSubscription) -> None:
                 f"<value>{HOSTILE_NOTE}</value></set-header>"
             ),
         ),
+        m.signup(sid, enabled=True),
+        starter,
         partners,
         m.product_api(partners, partner),
         public_catalog,
@@ -93,14 +97,13 @@ def _fabrikam(sub: FakeSubscription) -> None:
 
 
 def _legacy(sub: FakeSubscription) -> None:
-    sub.add(
-        m.service(
-            sub.id,
-            GROUP,
-            "legacy-2017",
-            sku="Standard",
-            created="2017-06-01T09:00:00Z",
-            developer_portal_status="Disabled",
-            legacy_portal_status="Enabled",
-        )
+    service = m.service(
+        sub.id,
+        GROUP,
+        "legacy-2017",
+        sku="Standard",
+        created="2017-06-01T09:00:00Z",
+        developer_portal_status="Disabled",
+        legacy_portal_status="Enabled",
     )
+    sub.add(service, m.signup(service["id"], enabled=False))

@@ -12,6 +12,7 @@ from azure.mgmt.apimanagement.models import (
     ApiManagementServiceResource,
     PolicyContract,
     PolicyFragmentContract,
+    PortalSignupSettings,
     ProductContract,
 )
 
@@ -37,6 +38,7 @@ class Product:
     apis: Sequence[str] | Failed = ()
     policy: Policy = None
     subscription_required: bool | None = True
+    approval_required: bool = False
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Service:
     products: Sequence[Product] | Failed = ()
     fragments: Mapping[str, str] | Failed = field(default_factory=dict)
     api_list: Failed | None = None
+    signup: bool | Failed | None = None
+    """The portal's sign-up setting; None: not read (no portal)."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """``m.service`` keyword arguments."""
 
@@ -83,7 +87,14 @@ def build(spec: Service) -> list[Asset]:
         products=spec.products
         if isinstance(spec.products, Failed)
         else [
-            ProductContract.deserialize(m.product(sid, p.name, subscription_required=p.subscription_required))
+            ProductContract.deserialize(
+                m.product(
+                    sid,
+                    p.name,
+                    subscription_required=p.subscription_required,
+                    approval_required=p.approval_required,
+                )
+            )
             for p in spec.products
         ],
     )
@@ -96,6 +107,10 @@ def build(spec: Service) -> list[Asset]:
             else [ApiContract.deserialize(m.product_api(product, by_name[name])) for name in p.apis]
         )
         reads.product_policies[p.name] = _policy(product["id"], p.policy)
+    if isinstance(spec.signup, Failed):
+        reads.signup = spec.signup
+    elif spec.signup is not None:
+        reads.signup = PortalSignupSettings.deserialize(m.signup(sid, spec.signup))
     for a in apis_json:
         reads.api_policies[a["name"]] = _policy(a["id"], spec.api_policies.get(a["name"]))
     return to_assets(SUBSCRIPTION, raw, reads)

@@ -218,6 +218,17 @@ SERVICES = {
             options={"developer_portal_status": "Disabled", "legacy_portal_status": "Enabled"},
         )
     ),
+    # sign-up on and a product that needs a key but no approval: a key for the asking
+    "signup-keys": build(Service("signup-keys", signup=True, products=[Product("starter")])),
+    # sign-up on, but its products need approval or no key at all
+    "signup-approval": build(
+        Service(
+            "signup-approval",
+            signup=True,
+            products=[Product("gold", approval_required=True), Product("free", subscription_required=False)],
+        )
+    ),
+    "signup-unread": build(Service("signup-unread", signup=DENIED, products=[Product("starter")])),
 }
 # A service whose creation date is not reported (older API versions): the defaults are unknown.
 UNDATED = build(Service("undated", options={"created": None}))
@@ -387,7 +398,12 @@ CASES: dict[str, CheckCase] = {
         *SERVICE_ASSETS,
         *UNDATED,
         failing={
-            svc(n): LOW for n in ALL_SERVICES if n not in ("consumption", "internal", "private", "portal-off")
+            **{
+                svc(n): LOW
+                for n in ALL_SERVICES
+                if n not in ("consumption", "internal", "private", "portal-off")
+            },
+            svc("signup-keys"): MEDIUM,
         },
         passing=[svc("consumption"), svc("internal"), svc("private"), svc("portal-off")],
         messages={
@@ -398,6 +414,7 @@ CASES: dict[str, CheckCase] = {
                 "legacy-portal"
             ): "serves its legacy portal on the Internet at https://legacy-portal.portal.azure-api.net",
             svc("internal"): "only inside its network",
+            svc("signup-keys"): "Anyone can sign up there and subscribe without approval to starter",
         },
     ),
 }

@@ -69,7 +69,7 @@ def test_the_samples_verdicts(arm: FakeArm, tmp_path: Path) -> None:
     assert got[(BACKEND_TLS, "contoso-api")] == ("PASS", "medium")
     assert got[(PUBLIC, "contoso-api")] == ("FAIL", "low")
     assert got[(PUBLIC, "fabrikam-internal")] == ("PASS", "low")
-    assert got[(PORTAL, "contoso-api")] == ("FAIL", "low")
+    assert got[(PORTAL, "contoso-api")] == ("FAIL", "medium")  # sign-up on, product starter self-approved
     assert got[(PORTAL, "legacy-2017")] == ("FAIL", "low")  # the retired legacy portal
     assert findings(tmp_path)["coverage"] == []
     assert arm.writes() == []
@@ -96,13 +96,16 @@ def test_policies_are_read_as_xml_and_a_404_means_no_policy(arm: FakeArm, tmp_pa
         "products",
         "products/*/apis",
         "products/*/policies/policy",
+        "portalsettings/signup",
     }
 
 
 def _shape(path: str) -> str:
-    """``.../service/s/products/p/apis`` -> ``products/*/apis``."""
+    """``.../service/s/products/p/apis`` -> ``products/*/apis`` (fixed names such as ``policy`` kept)."""
     parts = path.split("/service/", 1)[1].split("/")[1:]
-    return "/".join("*" if i % 2 and part != "policy" else part for i, part in enumerate(parts))
+    return "/".join(
+        "*" if i % 2 and part not in ("policy", "signup") else part for i, part in enumerate(parts)
+    )
 
 
 def test_a_denied_api_policy_read_makes_only_that_api_unknown(arm: FakeArm, tmp_path: Path) -> None:
