@@ -3,7 +3,8 @@
 
 One ``api_management_service.list`` covers the subscription; ``--regions`` keeps the services of the
 audited locations. Per kept service, in the detail pool: its APIs, its global policy, its policy
-fragments and its products; then, per product, its APIs and its policy, and per API its policy. Policies
+fragments, its products and (when it has a developer portal) the portal's sign-up settings; then, per
+product, its APIs and its policy, and per API its policy. Policies
 are read with ``format=xml`` (policy expressions XML-escaped, so every document is well-formed XML); a
 404 on a policy means the scope has none. Nothing that returns a secret is called: no subscription keys,
 no named values, no ``listSecrets``.
