@@ -7,6 +7,8 @@ Storage: ``storageAccounts.list``, then per account ``blobContainers.list`` and
 Entra-only setting. PostgreSQL and MySQL flexible servers: the server list, then per server its firewall
 rules and two server parameters (``require_secure_transport`` and the engine's TLS parameter). Cosmos DB:
 the account list. Every server of the benchmark is Ready, so every parameter is read, as the audit does.
+API Management: the services, then per service its APIs, global policy, policy fragments, products (their
+APIs and policies), sign-up settings and every API's policy.
 
 One pool of 16 workers and one shared keep-alive connection pool of 16; the SDK's default policies
 (retries included), no model, no checks, no reports. The fake's CA comes from ``REQUESTS_CA_BUNDLE``.
@@ -16,6 +18,7 @@ Prints what it read and its peak RSS (KiB, ``/proc/self/status`` VmHWM) on stder
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -28,7 +31,7 @@ from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
 WORKERS = 16
-SERVICES = ("storage", "sql", "postgresql", "mysql", "cosmosdb")
+SERVICES = ("storage", "sql", "postgresql", "mysql", "cosmosdb", "apimanagement")
 PARAMETERS = {"postgresql": "ssl_min_protocol_version", "mysql": "tls_version"}
 
 
@@ -124,6 +127,36 @@ class Floor:
 
         return {"cosmos accounts": len(list(self.client(CosmosDBManagementClient).database_accounts.list()))}
 
+    def apimanagement(self, pool: ThreadPoolExecutor) -> dict[str, int]:
+        from azure.core.exceptions import ResourceNotFoundError
+        from azure.mgmt.apimanagement import ApiManagementClient
+
+        client = self.client(ApiManagementClient)
+        services = list(client.api_management_service.list())
+
+        def optional(call: Callable[[], Any]) -> None:
+            with contextlib.suppress(ResourceNotFoundError):  # no policy at that scope
+                call()
+
+        def details(service: Any) -> int:
+            group, name = _group_and_name(service.id)
+            apis = list(client.api.list_by_service(group, name))
+            optional(lambda: client.policy.get(group, name, "policy", format="xml"))
+            list(client.policy_fragment.list_by_service(group, name))
+            products = list(client.product.list_by_service(group, name))
+            if service.developer_portal_url or service.portal_url:
+                optional(lambda: client.sign_up_settings.get(group, name))
+            for product in products:
+                list(client.product_api.list_by_product(group, name, product.name))
+                optional(
+                    lambda p=product: client.product_policy.get(group, name, p.name, "policy", format="xml")
+                )
+            for api in apis:
+                optional(lambda a=api: client.api_policy.get(group, name, a.name, "policy", format="xml"))
+            return len(apis)
+
+        return {"apim services": len(services), "apim apis": sum(pool.map(details, services))}
+
 
 def read(floor: Floor, services: Iterable[str]) -> dict[str, int]:
     """Read the subscription, then the services, each in its own thread (their detail reads share the pool
@@ -137,6 +170,7 @@ def read(floor: Floor, services: Iterable[str]) -> dict[str, int]:
         "postgresql": lambda pool: floor.flexible("postgresql", pool),
         "mysql": lambda pool: floor.flexible("mysql", pool),
         "cosmosdb": floor.cosmosdb,
+        "apimanagement": floor.apimanagement,
     }
     found: dict[str, int] = {}
     with ThreadPoolExecutor(WORKERS) as pool, ThreadPoolExecutor(len(readers)) as services_pool:

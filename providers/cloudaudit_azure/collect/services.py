@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit_azure.collect import cosmosdb, mysql, postgresql, sql, storage
+from cloudaudit_azure.collect import apimanagement, cosmosdb, mysql, postgresql, sql, storage
 from cloudaudit_azure.collect.context import ServiceCollector
 
 COLLECTORS: tuple[ServiceCollector, ...] = (
@@ -13,6 +13,7 @@ COLLECTORS: tuple[ServiceCollector, ...] = (
     postgresql.COLLECTOR,
     mysql.COLLECTOR,
     cosmosdb.COLLECTOR,
+    apimanagement.COLLECTOR,
 )
 
 IDENTITY_ACTIONS = ("Microsoft.Resources/subscriptions/read",)

@@ -6,6 +6,7 @@ Each service adds its resources in :func:`sample_subscription` (documentation ad
 
 from __future__ import annotations
 
+from cloudaudit_azure.fake.sample_apim import add_apim
 from cloudaudit_azure.fake.sample_databases import add_databases
 from cloudaudit_azure.fake.sample_storage import add_storage
 from cloudaudit_azure.fake.state import FakeSubscription
@@ -18,4 +19,5 @@ def sample_subscription(subscription: str = DEMO_SUBSCRIPTION) -> FakeSubscripti
     sub = FakeSubscription(subscription, display_name="cloudaudit demo subscription")
     add_storage(sub)
     add_databases(sub)
+    add_apim(sub)
     return sub
