@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit_azure.collect import apimanagement, cosmosdb, mysql, postgresql, sql, storage
+from cloudaudit_azure.collect import apimanagement, cosmosdb, mysql, network, postgresql, sql, storage
 from cloudaudit_azure.collect.context import ServiceCollector
 
 COLLECTORS: tuple[ServiceCollector, ...] = (
@@ -14,6 +14,7 @@ COLLECTORS: tuple[ServiceCollector, ...] = (
     mysql.COLLECTOR,
     cosmosdb.COLLECTOR,
     apimanagement.COLLECTOR,
+    network.COLLECTOR,
 )
 
 IDENTITY_ACTIONS = ("Microsoft.Resources/subscriptions/read",)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cloudaudit_azure.fake.sample_apim import add_apim
 from cloudaudit_azure.fake.sample_databases import add_databases
+from cloudaudit_azure.fake.sample_network import add_network
 from cloudaudit_azure.fake.sample_storage import add_storage
 from cloudaudit_azure.fake.state import FakeSubscription
 
@@ -20,4 +21,5 @@ def sample_subscription(subscription: str = DEMO_SUBSCRIPTION) -> FakeSubscripti
     add_storage(sub)
     add_databases(sub)
     add_apim(sub)
+    add_network(sub)
     return sub
