@@ -188,16 +188,14 @@ class NetworkIndex:
         return subnet.network_security_group if subnet is not None else ""
 
     def unknown(self, place: Place) -> str:
-        """Why the NSG levels of ``place`` cannot be judged (empty when they can)."""
-        for field in (UNREAD_NSGS, UNREAD_SUBNETS):
-            if field in place.nic.unread:
-                return place.nic.unread[field]
-        config = place.config
+        """Why the NSG levels of ``place`` cannot be judged (empty when they can): its subnet, or an NSG
+        it names, was not read (a NIC and a subnet that name no NSG need none)."""
+        config, unread = place.config, place.nic.unread
         if config.subnet and key(config.subnet) not in self.subnets:
-            return f"subnet {name_of(config.subnet)} was not read"
+            return unread.get(UNREAD_SUBNETS) or f"subnet {name_of(config.subnet)} was not read"
         for nsg_id in (self.subnet_nsg(config), place.nic.network_security_group):
             if nsg_id and key(nsg_id) not in self.nsgs:
-                return f"NSG {name_of(nsg_id)} was not read"
+                return unread.get(UNREAD_NSGS) or f"NSG {name_of(nsg_id)} was not read"
         return ""
 
     def levels(self, place: Place) -> tuple[NetworkSecurityGroup | None, NetworkSecurityGroup | None]:
@@ -332,7 +330,7 @@ class NetworkIndex:
                 else members.get(key(nat.backend_pool), [])
             )
             spans = ((nat.frontend_port, last), (nat.backend_port, nat.backend_port))
-            out.extend(self._route(lb, front, t, nat.protocol, spans, what) for t in targets)
+            out.extend(self._route(lb, front, t, nat.protocol, spans, (nat.id, what)) for t in targets)
         for rule in lb.rules:
             front = frontends.get(key(rule.frontend))
             if front is None:
@@ -345,7 +343,8 @@ class NetworkIndex:
             what = f"load-balancing rule {rule.name} ({rule.protocol} {shown})"
             pooled = dict.fromkeys(t for pool in rule.backend_pools for t in members.get(key(pool), []))
             out.extend(
-                self._route(lb, front, t, rule.protocol, (span_front, span_back), what) for t in pooled
+                self._route(lb, front, t, rule.protocol, (span_front, span_back), (rule.id, what))
+                for t in pooled
             )
         return [r for r in out if r is not None]
 
@@ -356,7 +355,7 @@ class NetworkIndex:
         config_id: str,
         protocol: str,
         spans: tuple[Span, Span],
-        what: str,
+        named: tuple[str, str],
     ) -> Route | None:
         """The route to one backend configuration (None: not listed here, e.g. a scale set instance)."""
         place = self.places.get(key(config_id))
@@ -369,7 +368,8 @@ class NetworkIndex:
             transports = ("tcp",)
         elif proto == "udp":
             transports = ("udp",)
-        hop = Hop(hop="load_balancer_rule", id=lb.id, detail=f"{what} to {place.label}")
+        rule_id, what = named
+        hop = Hop(hop="load_balancer_rule", id=rule_id or lb.id, detail=f"{what} to {place.label}")
         return Route(
             pip.ip_address,
             pip,

@@ -261,6 +261,8 @@ def _nsg_reach(nsg: NetworkSecurityGroup, v: NetworkView, category: Category) ->
         for o in v.opened(nsg)
         if o.live and o.rule.name in rules and relevant(o.exposure, rules[o.rule.name])
     )
+    if not nsg.attached and not v.places(nsg):
+        return NsgReach("none", live)  # its own back-references say so, whatever else was not read
     unread = v.unread(nsg)
     if unread:
         return NsgReach("unknown", live, unread)

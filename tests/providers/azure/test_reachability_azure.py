@@ -338,7 +338,17 @@ def test_a_failed_listing_marks_the_nics_unread_and_the_verdict_unknown(
     nic = named(assets, "nic", NetworkInterface)
     assert nic.unread[field] == reason
     index = index_of(assets)
-    assert index.verdict(only_route(index), 22).level == "unknown"
+    found = index.verdict(only_route(index), 22)
+    assert (found.level, found.reason) == (
+        "unknown",
+        f"the NSGs of nic/ipconfig1 (10.0.1.4) could not be judged: {reason}",
+    )
+
+
+def test_a_nic_and_subnet_that_name_no_nsg_need_no_nsg_listing() -> None:
+    assets = assets_of(two_levels(None, None, sku="Basic"), failed=[NSGS])
+    index = index_of(assets)
+    assert index.verdict(only_route(index), 22).level == "reachable"
 
 
 def test_nsgs_say_what_they_expose_unless_a_listing_they_depend_on_failed() -> None:
