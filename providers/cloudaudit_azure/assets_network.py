@@ -280,6 +280,19 @@ class BalancingRule(Frozen):
     floating_ip: bool = False
 
 
+class NatPool(Frozen):
+    """An inbound NAT pool: frontend ports forwarded to the instances of a scale set (not judged: the
+    instances' NICs are not listed subscription-wide)."""
+
+    id: str
+    name: str = ""
+    frontend: str = ""
+    protocol: str = "Tcp"
+    frontend_port_first: int = 0
+    frontend_port_last: int = 0
+    backend_port: int = 0
+
+
 class BackendPool(Frozen):
     """A backend address pool and the NIC IP configurations in it."""
 
@@ -290,7 +303,7 @@ class BackendPool(Frozen):
 
 @asset_kind("azure.network.load_balancer", service="network")
 class LoadBalancer(Asset):
-    """A load balancer: frontends, inbound NAT rules, load-balancing rules and backend pools."""
+    """A load balancer: frontends, inbound NAT rules and pools, load-balancing rules, backend pools."""
 
     resource_group: str = ""
     sku: str = ""
@@ -298,6 +311,7 @@ class LoadBalancer(Asset):
     nat_rules: tuple[NatRule, ...] = ()
     rules: tuple[BalancingRule, ...] = ()
     backend_pools: tuple[BackendPool, ...] = ()
+    nat_pools: tuple[NatPool, ...] = ()
     public_ips: tuple[str, ...] = ()
     """The addresses of its public frontends, joined by the collector (exposure lookups)."""
 

@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 
 from cloudaudit.model.asset import Asset, Endpoint
 from cloudaudit.model.network import Hop, PortRange
+from cloudaudit_azure.assets import parse_id
 from cloudaudit_azure.assets_network import (
     IpConfiguration,
     LoadBalancer,
@@ -179,6 +180,7 @@ class NetworkIndex:
         self._pieces: dict[tuple[str, Destination, int, str, bool], tuple[Piece, ...]] = {}
         self._openings: dict[tuple[str, int, bool], tuple[Opening, ...]] = {}
         self._routes: tuple[Route, ...] | None = None
+        self._unplaced: dict[str, dict[str, None]] = defaultdict(dict)
 
     # ------------------------------------------------------------------ joins
 
@@ -272,6 +274,15 @@ class NetworkIndex:
             self._routes = (*self._direct(), *balanced)
         return self._routes
 
+    def unjudged(self, lb: LoadBalancer) -> tuple[str, ...]:
+        """What the load balancer's public frontends forward to that cannot be judged: backends that are
+        not NICs of the inventory (scale set instances, another subscription's), inbound NAT pools."""
+        self.routes()
+        public = {key(fe.id) for fe in lb.frontends if fe.public_ip}
+        pools = (f"inbound NAT pool {p.name}" for p in lb.nat_pools if key(p.frontend) in public)
+        configs = (f"backend {_backend_name(c)}" for c in self._unplaced.get(key(lb.id), ()))
+        return (*pools, *configs)
+
     def route_unknown(self, route: Route) -> str:
         """Why a route cannot be judged (empty when it can)."""
         lb = route.load_balancer
@@ -360,6 +371,7 @@ class NetworkIndex:
         """The route to one backend configuration (None: not listed here, e.g. a scale set instance)."""
         place = self.places.get(key(config_id))
         if place is None:
+            self._unplaced[key(lb.id)][config_id] = None
             return None
         pip, frontend = front
         proto = protocol.lower()
@@ -436,6 +448,11 @@ class NetworkIndex:
             said.append(LevelVerdict("reachable", f"{what} has no NSG", (hop,)))
         level, reason = combine(said)
         return _attached(route, Verdict(level, reason, (*start, *(h for v in said for h in v.hops))))
+
+
+def _backend_name(config_id: str) -> str:
+    """``vmss-web/0/nic/ipconfig1`` (a scale set instance's configuration) or ``nic/ipconfig1``."""
+    return "/".join(parse_id(config_id).names) or config_id
 
 
 def _no_nsg(route: Route, start: tuple[Hop, ...]) -> Verdict:

@@ -70,7 +70,8 @@ LOCAL_TAGS = frozenset({"virtualnetwork", "azureloadbalancer"})
 
 NOT_EVALUATED = (
     "route tables, Azure Firewall, application gateways, virtual network manager admin rules and scale "
-    "set NAT pools are not read: they may block (or allow) more than the NSGs say"
+    "set instances (their NICs, public IPs and NAT pools) are not read: they may block (or allow) more "
+    "than the NSGs say"
 )
 
 

@@ -41,7 +41,7 @@ from cloudaudit_azure.checks.network_exposure import (
     rule_ports,
     view,
 )
-from cloudaudit_azure.paths import UNREAD_PUBLIC_IPS, Route, key, name_of
+from cloudaudit_azure.paths import UNREAD_PUBLIC_IPS, key, name_of
 from cloudaudit_azure.reachability import NOT_EVALUATED
 
 C, H, M, L, INFO = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
@@ -234,7 +234,7 @@ def _what(exp: HostExposure) -> str:
     return "all ports" if exp.all_traffic else ", ".join(f"{p} ({n})" for p, n in exp.ports.items())
 
 
-def _not_read(routes: list[Route], exp: HostExposure, addresses: tuple[str, ...], what: str) -> Outcome:
+def _not_read(exp: HostExposure, addresses: tuple[str, ...], what: str) -> Outcome:
     return unknown(
         f"{what} has public address {', '.join(addresses)}, but its NSGs could not be judged: "
         f"{'; '.join(exp.unknown)}.",
@@ -272,7 +272,7 @@ def nic_exposed_sensitive_ports(nic: NetworkInterface, inventory: Inventory) -> 
     addresses = tuple(dict.fromkeys(r.address for r in routes))
     exp = host_exposure(routes, inventory)
     if not exp.exposed and exp.unknown:
-        return _not_read(routes, exp, addresses, f"NIC {nic.name}")
+        return _not_read(exp, addresses, f"NIC {nic.name}")
     if not exp.exposed:
         return passed(
             f"NIC {nic.name} ({', '.join(addresses)}) opens no administration or database port to the "
@@ -330,17 +330,23 @@ def _no_address(nic: NetworkInterface, inventory: Inventory, what: str) -> Outco
 def lb_exposed_sensitive_ports(lb: LoadBalancer, inventory: Inventory) -> Outcome:
     """Public frontends x rules x what the backends' NSGs open, on admin/data ports or every port."""
     routes = view(inventory).owned(lb.id)
+    unjudged = view(inventory).index.unjudged(lb)
     if not routes:
         if lb.unread and any(f.public_ip for f in lb.frontends):
             why = "; ".join(lb.unread.values())
             return unknown(
                 f"Load balancer {lb.name}'s public frontends could not be judged: {why}.", {"unread": why}
             )
+        if unjudged:
+            return unknown(_unjudged(lb, unjudged), {"not_judged": list(unjudged)})
         return passed(f"Load balancer {lb.name} forwards no public frontend port to a NIC of the inventory.")
     addresses = tuple(dict.fromkeys(r.address for r in routes))
     exp = host_exposure(routes, inventory)
     if not exp.exposed and exp.unknown:
-        return _not_read(routes, exp, addresses, f"Load balancer {lb.name}")
+        return _not_read(exp, addresses, f"Load balancer {lb.name}")
+    if not exp.exposed and unjudged:
+        said = {"public_addresses": list(addresses), "not_judged": list(unjudged)}
+        return unknown(_unjudged(lb, unjudged), said)
     if not exp.exposed:
         return passed(
             f"Load balancer {lb.name} ({', '.join(addresses)}) forwards no administration or database port "
@@ -363,6 +369,14 @@ def lb_exposed_sensitive_ports(lb: LoadBalancer, inventory: Inventory) -> Outcom
         evidence,
         C if exp.no_auth or exp.all_traffic else H,
         network,
+    )
+
+
+def _unjudged(lb: LoadBalancer, unjudged: tuple[str, ...]) -> str:
+    shown = ", ".join(unjudged[:5]) + (f" and {len(unjudged) - 5} more" if len(unjudged) > 5 else "")
+    return (
+        f"Load balancer {lb.name} forwards public frontend ports to what cannot be judged ({shown}): scale "
+        "set instances and NICs of other subscriptions are not read."
     )
 
 

@@ -83,9 +83,7 @@ def category_services(rule: NsgRule, category: Category) -> list[PortService]:
 
 
 def is_benign(rule: NsgRule) -> bool:
-    """The rule opens only HTTP/HTTPS over TCP, or only ICMP."""
-    if rule.protocol.lower() == "icmp":
-        return True
+    """The rule opens only HTTP/HTTPS over TCP (ICMP-only rules open no port: no check counts them)."""
     ports = rule.ranges()
     web = all(p in WEB_PORTS for a, b in ports for p in range(a, b + 1))  # stops at the first other port
     return rule.transports == ("tcp",) and bool(ports) and web
@@ -95,12 +93,7 @@ def rule_ports(rule: NsgRule) -> tuple[PortRange, ...]:
     """The ports the rule names, as a finding's network facts."""
     if rule.every_port() and len(rule.transports) == 2:
         return (PortRange.every(),)
-    out = [
-        PortRange(from_port=a, to_port=b, transport=t)
-        for t in rule.transports
-        if t == "tcp" or t == "udp"
-        for a, b in rule.ranges()
-    ]
+    out = [PortRange(from_port=a, to_port=b, transport=t) for t in rule.transports for a, b in rule.ranges()]
     return tuple(dict.fromkeys(out))
 
 

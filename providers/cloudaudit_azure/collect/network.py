@@ -27,6 +27,7 @@ from cloudaudit_azure.assets_network import (
     Frontend,
     IpConfiguration,
     LoadBalancer,
+    NatPool,
     NatRule,
     NetworkInterface,
     NetworkSecurityGroup,
@@ -294,6 +295,20 @@ def to_nat_rule(raw: Raw) -> NatRule:
     )
 
 
+def to_nat_pool(raw: Raw) -> NatPool:
+    """An inbound :class:`NatPool` of a scale set."""
+    p = _props(raw)
+    return NatPool(
+        id=str(raw.get("id") or ""),
+        name=str(raw.get("name") or ""),
+        frontend=_ref(p.get("frontendIPConfiguration")),
+        protocol=str(p.get("protocol") or "Tcp"),
+        frontend_port_first=_int(p.get("frontendPortRangeStart")),
+        frontend_port_last=_int(p.get("frontendPortRangeEnd")),
+        backend_port=_int(p.get("backendPort")),
+    )
+
+
 def to_balancing_rule(raw: Raw) -> BalancingRule:
     """A :class:`BalancingRule` (``backendAddressPool`` and ``backendAddressPools`` joined)."""
     p = _props(raw)
@@ -334,6 +349,7 @@ def to_load_balancer(subscription: str, raw: Raw) -> LoadBalancer:
         nat_rules=parts("inboundNatRules", to_nat_rule),
         rules=parts("loadBalancingRules", to_balancing_rule),
         backend_pools=parts("backendAddressPools", to_backend_pool),
+        nat_pools=parts("inboundNatPools", to_nat_pool),
     )
 
 

@@ -265,6 +265,21 @@ def nat_rule(
     return {"id": rule_id, "name": rule_id.rsplit("/", 1)[-1], "properties": props}
 
 
+def nat_pool(
+    pool_id: str, frontend_id: str, first: int, last: int, backend_port: int, protocol: str = "Tcp"
+) -> JSON:
+    """An inbound NAT pool: frontend ports ``first..last`` to ``backend_port`` of a scale set's instances."""
+    props = {
+        "provisioningState": "Succeeded",
+        "frontendIPConfiguration": _ref(frontend_id),
+        "protocol": protocol,
+        "frontendPortRangeStart": first,
+        "frontendPortRangeEnd": last,
+        "backendPort": backend_port,
+    }
+    return {"id": pool_id, "name": pool_id.rsplit("/", 1)[-1], "properties": props}
+
+
 def balancing_rule(
     rule_id: str, frontend_id: str, pool_id: str, frontend_port: int, backend_port: int, protocol: str = "Tcp"
 ) -> JSON:
@@ -291,6 +306,7 @@ def load_balancer(
     pools: Iterable[JSON] = (),
     nat_rules: Iterable[JSON] = (),
     rules: Iterable[JSON] = (),
+    nat_pools: Iterable[JSON] = (),
     sku: str = "Standard",
 ) -> JSON:
     """A load balancer with its frontends, pools and rules."""
@@ -302,7 +318,7 @@ def load_balancer(
         "loadBalancingRules": list(rules),
         "probes": [],
         "outboundRules": [],
-        "inboundNatPools": [],
+        "inboundNatPools": list(nat_pools),
     }
     body = _resource(lb_id, "loadBalancers", location, props)
     body["sku"] = {"name": sku, "tier": "Regional"}
@@ -400,11 +416,14 @@ class NetworkBuilder:
         pools: dict[str, Sequence[str]] | None = None,
         nat: Iterable[tuple[str, str, int, int, str]] = (),
         rules: Iterable[tuple[str, str, str, int, int]] = (),
+        nat_pools: Iterable[tuple[str, str, int, int, int]] = (),
         sku: str = "Standard",
     ) -> str:
         """A load balancer: ``frontend_ips`` frontend name -> public IP id; ``pools`` pool name -> IP
         configuration ids; ``nat`` (rule, frontend, frontend port, backend port, configuration id);
-        ``rules`` (rule, frontend, pool, frontend port, backend port). Returns its id."""
+        ``rules`` (rule, frontend, pool, frontend port, backend port); ``nat_pools`` (pool, frontend,
+        first and last frontend port, backend port). Pool members that are not NICs built here (a scale
+        set instance's configuration) are listed as given. Returns its id."""
         rid = self.id("loadBalancers", name)
         fe = {f: f"{rid}/frontendIPConfigurations/{f}" for f in frontend_ips}
         pool_ids = {p: f"{rid}/backendAddressPools/{p}" for p in pools or {}}
@@ -432,18 +451,23 @@ class NetworkBuilder:
                     balancing_rule(f"{rid}/loadBalancingRules/{r}", fe[f], pool_ids[p], front, back)
                     for r, f, p, front, back in rules
                 ],
+                nat_pools=[
+                    nat_pool(f"{rid}/inboundNatPools/{n}", fe[f], first, last, back)
+                    for n, f, first, last, back in nat_pools
+                ],
                 sku=sku,
             )
         )
         return rid
 
     def _config(self, config_id: str) -> JSON:
+        """The properties of a NIC's IP configuration built here (a detached copy for any other)."""
         for built in self._nics:
             for config in built["properties"]["ipConfigurations"]:
                 if config["id"] == config_id:
                     props: JSON = config["properties"]
                     return props
-        raise KeyError(config_id)
+        return {}
 
     def resources(self) -> list[JSON]:
         """Every resource built, for :meth:`FakeSubscription.add`."""

@@ -121,6 +121,17 @@ def _network() -> list[Asset]:
         {"fe": net.public_ip("pip-lb-unread", "192.0.2.65")},
         nat=[("ssh", "fe", 50025, 22, behind)],
     )
+    vmss = "/".join(
+        (f"/subscriptions/{net.subscription}/resourceGroups/{net.group}/providers/Microsoft.Compute",
+         "virtualMachineScaleSets/vmss-web/virtualMachines/0/networkInterfaces/nic/ipConfigurations/ipconfig1")
+    )  # fmt: skip
+    pip_vmss = net.public_ip("pip-lb-scale-set", "192.0.2.66")
+    lb("lb-scale-set", {"fe": pip_vmss}, pools={"vmss": [vmss]}, rules=[("ssh", "fe", "vmss", 22, 22)])
+    lb(
+        "lb-nat-pool",
+        {"fe": net.public_ip("pip-lb-nat-pool", "192.0.2.67")},
+        nat_pools=[("ssh", "fe", 50000, 50099, 22)],
+    )
     assets = assets_of(net)
     unread = {
         "ssh-unread": {"exposed_addresses": NICS_UNREAD},
@@ -257,8 +268,10 @@ _NIC_EXPOSED = table(
 _LB_EXPOSED = table(
     LBS,
     {lb("lb"): H, lb("lb-redis"): C, lb("lb-detached"): L},
-    unknown=(lb("lb-unread"),),
+    unknown=(lb("lb-unread"), lb("lb-scale-set"), lb("lb-nat-pool")),
     messages={
+        lb("lb-scale-set"): "what cannot be judged (backend vmss-web/0/nic/ipconfig1)",
+        lb("lb-nat-pool"): "what cannot be judged (inbound NAT pool ssh)",
         lb("lb"): "exposes 22 (SSH) to the Internet: 192.0.2.60:50022 -> nic-lb-app:22 (SSH)",
         lb("lb-redis"): "192.0.2.63:56379 -> nic-redis-public:6379 (Redis)",
         lb("lb-detached"): "to NICs attached to no VM (nic-ssh-detached)",

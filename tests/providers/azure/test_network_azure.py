@@ -19,6 +19,7 @@ from cloudaudit.progress import PlainProgress
 from cloudaudit_azure.assets_network import (
     IpConfiguration,
     LoadBalancer,
+    NatPool,
     NatRule,
     NetworkInterface,
     NetworkSecurityGroup,
@@ -277,6 +278,7 @@ def test_the_collection_reads_every_field(monkeypatch: pytest.MonkeyPatch) -> No
         "lb",
         {"fe": net.public_ip("pip-lb", "192.0.2.60", sku="Basic")},
         nat=[("ssh", "fe", 50022, 22, config)],
+        nat_pools=[("rdp-pool", "fe", 50000, 50099, 3389)],
         sku="Basic",
     )
     sub = FakeSubscription(SUBSCRIPTION)
@@ -386,6 +388,16 @@ def test_the_collection_reads_every_field(monkeypatch: pytest.MonkeyPatch) -> No
             frontend_port_last=50022,
             backend_port=22,
             backend_ip_configuration=config,
+        ),
+    )
+    assert lb.nat_pools == (
+        NatPool(
+            id=f"{lb_id}/inboundNatPools/rdp-pool",
+            name="rdp-pool",
+            frontend=f"{lb_id}/frontendIPConfigurations/fe",
+            frontend_port_first=50000,
+            frontend_port_last=50099,
+            backend_port=3389,
         ),
     )
     assert inventory.gaps == ()
