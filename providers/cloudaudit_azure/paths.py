@@ -55,7 +55,7 @@ UNREAD_PUBLIC_IPS = "public_ips"
 UNREAD_BACKENDS = "backends"
 EXPOSED_ADDRESSES = "exposed_addresses"
 """``unread`` keys: a NIC whose NSGs, subnets or public IPs were not read; a load balancer whose
-backends (their NICs, NSGs or subnets) were not read; an NSG whose NICs, subnets, public IPs or load
+backends' NICs or frontends' public IPs were not read; an NSG whose NICs, subnets, public IPs or load
 balancers were not read (what it exposes cannot be told)."""
 
 A = TypeVar("A", bound=Asset)
@@ -536,8 +536,7 @@ def annotate(read: Read) -> list[NetworkAsset]:
     nic_gaps = {UNREAD_NSGS: gone.get("nsgs", ""), UNREAD_SUBNETS: gone.get("vnets", "")}
     nic_gaps[UNREAD_PUBLIC_IPS] = gone.get("public_ips", "")
     nics = [mark(n, nic_gaps) for n in read.nics]
-    backends = gone.get("nics") or gone.get("nsgs") or gone.get("vnets") or ""
-    lb_gaps = {UNREAD_BACKENDS: backends, UNREAD_PUBLIC_IPS: gone.get("public_ips", "")}
+    lb_gaps = {UNREAD_BACKENDS: gone.get("nics", ""), UNREAD_PUBLIC_IPS: gone.get("public_ips", "")}
     lbs = [mark(lb, lb_gaps) for lb in read.load_balancers]
     reach = next((gone[k] for k in ("nics", "vnets", "public_ips", "load_balancers") if gone.get(k)), "")
     nsgs = [mark(n, {EXPOSED_ADDRESSES: reach}) for n in read.nsgs]
