@@ -8,7 +8,8 @@ Entra-only setting. PostgreSQL and MySQL flexible servers: the server list, then
 rules and two server parameters (``require_secure_transport`` and the engine's TLS parameter). Cosmos DB:
 the account list. Every server of the benchmark is Ready, so every parameter is read, as the audit does.
 API Management: the services, then per service its APIs, global policy, policy fragments, products (their
-APIs and policies), sign-up settings and every API's policy.
+APIs and policies), sign-up settings and every API's policy. Network: the five subscription-wide listings
+(NSGs, NICs, virtual networks, public IPs, load balancers), side by side in the pool.
 
 One pool of 16 workers and one shared keep-alive connection pool of 16; the SDK's default policies
 (retries included), no model, no checks, no reports. The fake's CA comes from ``REQUESTS_CA_BUNDLE``.
@@ -31,7 +32,7 @@ from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
 WORKERS = 16
-SERVICES = ("storage", "sql", "postgresql", "mysql", "cosmosdb", "apimanagement")
+SERVICES = ("storage", "sql", "postgresql", "mysql", "cosmosdb", "apimanagement", "network")
 PARAMETERS = {"postgresql": "ssl_min_protocol_version", "mysql": "tls_version"}
 
 
@@ -157,6 +158,20 @@ class Floor:
 
         return {"apim services": len(services), "apim apis": sum(pool.map(details, services))}
 
+    def network(self, pool: ThreadPoolExecutor) -> dict[str, int]:
+        from azure.mgmt.network import NetworkManagementClient
+
+        client = self.client(NetworkManagementClient)
+        listings = {
+            "nsgs": client.network_security_groups,
+            "nics": client.network_interfaces,
+            "virtual networks": client.virtual_networks,
+            "public ips": client.public_ip_addresses,
+            "load balancers": client.load_balancers,
+        }
+        counts = pool.map(lambda operations: len(list(operations.list_all())), listings.values())
+        return dict(zip(listings, counts, strict=True))
+
 
 def read(floor: Floor, services: Iterable[str]) -> dict[str, int]:
     """Read the subscription, then the services, each in its own thread (their detail reads share the pool
@@ -171,6 +186,7 @@ def read(floor: Floor, services: Iterable[str]) -> dict[str, int]:
         "mysql": lambda pool: floor.flexible("mysql", pool),
         "cosmosdb": floor.cosmosdb,
         "apimanagement": floor.apimanagement,
+        "network": floor.network,
     }
     found: dict[str, int] = {}
     with ThreadPoolExecutor(WORKERS) as pool, ThreadPoolExecutor(len(readers)) as services_pool:

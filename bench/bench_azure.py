@@ -1,11 +1,13 @@
 """Benchmark: `cloudaudit run --provider azure` against the azure-mgmt clients' floor, on the HTTPS fake.
 
-    python bench/bench_azure.py [--accounts N --databases N] [--repeat 3]
+    python bench/bench_azure.py [--accounts N --databases N --network N] [--repeat 3]
 
 Seeds the fake of Azure Resource Manager (127.0.0.1, a throwaway CA) with N storage accounts (a third
 weak with an anonymous container, a third with only listed IP ranges, a third hardened; two containers
-each) and N database servers spread over SQL, PostgreSQL and MySQL flexible servers and Cosmos DB
-(firewall rules open to the world, to Azure services, to an office range, or none; TLS parameters). Then
+each), N database servers spread over SQL, PostgreSQL and MySQL flexible servers and Cosmos DB
+(firewall rules open to the world, to Azure services, to an office range, or none; TLS parameters), and
+N NSGs and N VM NICs (half with a public IP; each NIC's NSG opens SSH to the Internet, the web only, or
+an office range, in turn; one subnet in four has an NSG denying everything). Then
 times, alternating, each in its own child process: (a) `cloudaudit run --provider azure` (all checks,
 HTML and JSON reports written) and (b) bench/bare_azure.py (the same reads, the same 16 workers).
 
@@ -37,6 +39,7 @@ from cloudaudit_azure.fake.model_databases import (
     sql_server,
     tls_parameters,
 )
+from cloudaudit_azure.fake.model_network import NetworkBuilder
 from cloudaudit_azure.fake.model_storage import blob_service, container, storage_account
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -102,11 +105,40 @@ def seed_databases(sub: FakeSubscription, n: int) -> None:
             sub.add(cosmos_account(sub.id, GROUP, name, ip_rules=ips, disable_local_auth=i % 3 == 0))
 
 
-def build_subscription(accounts: int, databases: int) -> FakeSubscription:
+NSG_RULES = (
+    {"name": "allow-ssh", "priority": 100, "source": "Internet", "ports": "22"},
+    {"name": "allow-web", "priority": 100, "source": "*", "ports": ["80", "443"]},
+    {"name": "office-rdp", "priority": 100, "source": "203.0.113.0/24", "ports": "3389"},
+)
+"""One custom rule per NSG, in turn."""
+
+
+def seed_network(sub: FakeSubscription, n: int) -> None:
+    """N NSGs and N VM NICs, each NIC with its own NSG, half with a public IP; four subnets, one of them
+    (holding half of the NICs with a public IP) behind an NSG with the default rules only."""
+    net = NetworkBuilder(sub.id, GROUP)
+    locked = net.nsg("bench-subnet-locked")
+    subnets = net.vnet(
+        "bench-vnet", "10.0.0.0/8", {f"s{k}": (f"10.{k}.0.0/16", locked if k == 3 else "") for k in range(4)}
+    )
+    for i in range(n):
+        nsg = net.nsg(f"bench-nsg-{i:05d}", dict(NSG_RULES[i % len(NSG_RULES)]))
+        address = f"198.51.100.{i % 250 + 1}" if i < 250 else f"203.0.113.{i % 250 + 1}"
+        k = i % 4
+        pip = net.public_ip(f"bench-pip-{i:05d}", address) if k in (0, 3) else ""
+        private = f"10.{k}.{i // 250}.{i % 250 + 1}"
+        net.nic(
+            f"bench-nic-{i:05d}", subnets[f"s{k}"], private, public_ip_id=pip, nsg_id=nsg, vm=f"vm-{i:05d}"
+        )
+    sub.add(*net.resources())
+
+
+def build_subscription(accounts: int, databases: int, network: int = 0) -> FakeSubscription:
     """The benchmark's subscription."""
     sub = FakeSubscription(SUBSCRIPTION, display_name="cloudaudit benchmark")
     seed_storage(sub, accounts)
     seed_databases(sub, databases)
+    seed_network(sub, network)
     return sub
 
 
@@ -128,6 +160,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--databases", type=int, default=1000)
+    parser.add_argument("--network", type=int, default=1000, help="NSGs and NICs (N of each)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--audit-args", default="", help="extra `cloudaudit run` arguments, e.g. --checks")
     return parser.parse_args()
@@ -136,13 +169,14 @@ def _arguments() -> argparse.Namespace:
 def main() -> None:
     args = _arguments()
     t0 = time.perf_counter()
-    sub = build_subscription(args.accounts, args.databases)
+    sub = build_subscription(args.accounts, args.databases, args.network)
     with FakeArm([sub]) as arm, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         env = {**os.environ, "REQUESTS_CA_BUNDLE": str(arm.ca_path), "NO_COLOR": "1"}
         env.pop("CLOUDAUDIT_ACCESS_TOKEN", None)
         print(
-            f"seeded {args.accounts} storage accounts, {args.databases} database servers "
+            f"seeded {args.accounts} storage accounts, {args.databases} database servers, "
+            f"{args.network} NSGs and NICs "
             f"({len(sub.resources)} resources) in {time.perf_counter() - t0:.1f}s; fake at {arm.url}; "
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )

@@ -168,10 +168,14 @@ class NetworkIndex:
         self.places: dict[str, Place] = {}
         self.by_nsg: dict[str, list[Place]] = defaultdict(list)
         """NSG -> the places it filters (as their subnet's NSG or their NIC's)."""
+        self.pooled: dict[str, list[str]] = defaultdict(list)
+        """Backend pool -> the IP configurations that say they are in it."""
         for nic in nics:
             for config in nic.ip_configurations:
                 place = Place(nic, config)
                 self.places[key(config.id)] = place
+                for pool in config.backend_pools:
+                    self.pooled[key(pool)].append(config.id)
                 for nsg_id in dict.fromkeys(
                     key(i) for i in (self.subnet_nsg(config), nic.network_security_group) if i
                 ):
@@ -318,10 +322,8 @@ class NetworkIndex:
         found: dict[str, dict[str, str]] = {
             key(p.id): {key(c): c for c in p.ip_configurations} for p in lb.backend_pools
         }
-        for place in self.places.values():
-            for pool in place.config.backend_pools:
-                if key(pool) in found:
-                    found[key(pool)].setdefault(key(place.config.id), place.config.id)
+        for pool, configs in found.items():
+            configs.update((key(c), c) for c in self.pooled.get(pool, ()) if key(c) not in configs)
         return {pool: list(configs.values()) for pool, configs in found.items()}
 
     def _balanced(self, lb: LoadBalancer) -> list[Route]:

@@ -32,7 +32,7 @@ bare = _load("bare_azure")
 
 
 def test_the_audit_makes_exactly_the_floors_requests(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    sub = bench.build_subscription(accounts=9, databases=12)
+    sub = bench.build_subscription(accounts=9, databases=12, network=6)
     with FakeArm([sub]) as arm:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(arm.ca_path))
         found = bare.read(bare.Floor(bench.SUBSCRIPTION, arm.url, TOKEN), bare.SERVICES)
@@ -40,6 +40,7 @@ def test_the_audit_makes_exactly_the_floors_requests(monkeypatch: pytest.MonkeyP
         assert found["storage accounts"] == 9
         assert found["sql servers"] + found["postgresql servers"] + found["mysql servers"] == 9
         assert found["cosmos accounts"] == 3
+        assert (found["nsgs"], found["nics"], found["public ips"]) == (7, 6, 3)
         before = len(arm.requests)
         code = run_azure(arm, tmp_path, subscription=bench.SUBSCRIPTION)
         audit = Counter(map(bench._route, arm.requests[before:]))

@@ -49,6 +49,8 @@ SAMPLE_FAILING = {
 NICS_PATH = "*/providers/microsoft.network/networkinterfaces"
 NSGS_PATH = "*/providers/microsoft.network/networksecuritygroups"
 PIPS_PATH = "*/providers/microsoft.network/publicipaddresses"
+NETWORK = ("--checks", "azure.network.*")
+"""The network checks only (only the network service is then collected)."""
 
 
 @pytest.fixture
@@ -74,19 +76,26 @@ def read_only(arm: FakeArm) -> None:
 
 
 def test_the_sample_is_graded_by_what_really_reaches_a_vm(arm: FakeArm, tmp_path: Path) -> None:
-    assert run_azure(arm, tmp_path) == 0
+    assert run_azure(arm, tmp_path, *NETWORK) == 0
     assert not_passing(tmp_path) == SAMPLE_FAILING
     assert len(verdicts(tmp_path)) == 29  # 5 NSGs x 4, 4 NICs x 2, 1 load balancer
     assert findings(tmp_path)["coverage"] == []
+    assert {r.path.split("/providers/")[-1] for r in arm.requests if "/providers/" in r.path} == {
+        "Microsoft.Network/networkSecurityGroups",
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Network/virtualNetworks",
+        "Microsoft.Network/publicIPAddresses",
+        "Microsoft.Network/loadBalancers",
+    }
     read_only(arm)
 
 
 def test_fail_on_high_exits_one(arm: FakeArm, tmp_path: Path) -> None:
-    assert run_azure(arm, tmp_path, "--fail-on", "high") == 1
+    assert run_azure(arm, tmp_path, *NETWORK, "--fail-on", "high") == 1
 
 
 def test_a_vm_exposed_through_both_nsg_levels_carries_its_path(arm: FakeArm, tmp_path: Path) -> None:
-    run_azure(arm, tmp_path)
+    run_azure(arm, tmp_path, *NETWORK)
     db = finding(tmp_path, "azure.network.nic_exposed_sensitive_ports", "nic-db")
     assert (
         db["message"]
@@ -110,7 +119,7 @@ def test_a_vm_exposed_through_both_nsg_levels_carries_its_path(arm: FakeArm, tmp
 
 
 def test_a_load_balancer_frontend_is_exposed_by_its_nat_rule(arm: FakeArm, tmp_path: Path) -> None:
-    run_azure(arm, tmp_path)
+    run_azure(arm, tmp_path, *NETWORK)
     lb = finding(tmp_path, "azure.network.lb_exposed_sensitive_ports", "lb-edge")
     assert "192.0.2.60:50022 -> nic-app:22 (SSH)" in lb["message"]
     assert lb["network"]["addresses"] == ["192.0.2.60"]
@@ -129,7 +138,7 @@ def test_a_load_balancer_frontend_is_exposed_by_its_nat_rule(arm: FakeArm, tmp_p
 
 
 def test_the_public_addresses_are_exposure_targets(arm: FakeArm, tmp_path: Path) -> None:
-    run_azure(arm, tmp_path)
+    run_azure(arm, tmp_path, *NETWORK)
     surface = {s["endpoint"]: s for s in findings(tmp_path)["surface"]}
     assert {h: s["owner"]["kind"] for h, s in surface.items()} == {
         "192.0.2.50": "azure.network.nic",
@@ -158,7 +167,7 @@ def test_unread_nics_leave_load_balancers_unknown_and_nsgs_graded_as_if_they_rea
     arm: FakeArm, tmp_path: Path
 ) -> None:
     arm.inject(NICS_PATH, denied("Microsoft.Network/networkInterfaces/read"))
-    assert run_azure(arm, tmp_path) == 0
+    assert run_azure(arm, tmp_path, *NETWORK) == 0
     (gap,) = findings(tmp_path)["coverage"]
     assert (gap["service"], gap["operation"], gap["error_code"], gap["kind"]) == (
         "network",
@@ -186,7 +195,7 @@ def test_unread_nics_leave_load_balancers_unknown_and_nsgs_graded_as_if_they_rea
 
 def test_unread_nsgs_leave_the_nics_that_name_one_unknown(arm: FakeArm, tmp_path: Path) -> None:
     arm.inject(NSGS_PATH, denied("Microsoft.Network/networkSecurityGroups/read"))
-    run_azure(arm, tmp_path)
+    run_azure(arm, tmp_path, *NETWORK)
     found = not_passing(tmp_path)
     assert found == {
         ("azure.network.nic_exposed_sensitive_ports", "nic-web"): ("UNKNOWN", "high"),
@@ -209,7 +218,7 @@ def test_unread_nsgs_leave_the_nics_that_name_one_unknown(arm: FakeArm, tmp_path
 
 def test_unread_public_ips_leave_the_nics_that_have_one_unknown(arm: FakeArm, tmp_path: Path) -> None:
     arm.inject(PIPS_PATH, denied("Microsoft.Network/publicIPAddresses/read"))
-    run_azure(arm, tmp_path)
+    run_azure(arm, tmp_path, *NETWORK)
     found = verdicts(tmp_path)
     for name in ("nic-web", "nic-db", "nic-legacy"):
         assert found[("azure.network.nic_exposed_sensitive_ports", name)][0] == "UNKNOWN"
@@ -221,7 +230,7 @@ def test_unread_public_ips_leave_the_nics_that_have_one_unknown(arm: FakeArm, tm
 
 
 def test_regions_keep_the_resources_of_the_locations_asked_for(arm: FakeArm, tmp_path: Path) -> None:
-    run_azure(arm, tmp_path, "--regions", "westeurope")
+    run_azure(arm, tmp_path, *NETWORK, "--regions", "westeurope")
     assert verdicts(tmp_path) == {}
     assert any(r.path.endswith("/networkSecurityGroups") for r in arm.requests)
 
