@@ -74,7 +74,7 @@ def service(
         "managementApiUrl": f"https://{name}.management.azure-api.net",
         "scmUrl": "" if consumption else f"https://{name}.scm.azure-api.net",
         "hostnameConfigurations": hostnames,
-        "publicIPAddresses": [] if consumption else ["203.0.113.10"],
+        "publicIPAddresses": [] if consumption else ["192.0.2.210"],
         "customProperties": dict(custom_properties or {}),
         "platformVersion": "stv2",
         "publicNetworkAccess": public_network_access,

@@ -1,12 +1,12 @@
 """The sample subscription's network (resource group ``rg-network``, East US): a good and a bad example
 of what the network checks judge.
 
-- ``vm-web``: NIC ``nic-web``, public IP 192.0.2.50, NSG ``nsg-web`` allowing HTTPS (443) only;
-- ``vm-db``: NIC ``nic-db``, public IP 192.0.2.51 in subnet ``data``, whose NSG ``nsg-data`` allows RDP
+- ``vm-web``: NIC ``nic-web``, public IP 192.0.2.150, NSG ``nsg-web`` allowing HTTPS (443) only;
+- ``vm-db``: NIC ``nic-db``, public IP 192.0.2.151 in subnet ``data``, whose NSG ``nsg-data`` allows RDP
   (3389) and Redis (6379) from the Internet, as does the NIC's NSG ``nsg-db``: both levels allow;
 - ``nsg-ssh-orphan``: allows SSH from the Internet, attached to nothing;
-- ``vm-legacy``: NIC ``nic-legacy``, a Basic SKU public IP 192.0.2.52 and no NSG at either level;
-- ``lb-edge``: public frontend 192.0.2.60 NATting 50022 to SSH (22) of ``vm-app`` (NIC ``nic-app``, no
+- ``vm-legacy``: NIC ``nic-legacy``, a Basic SKU public IP 192.0.2.152 and no NSG at either level;
+- ``lb-edge``: public frontend 192.0.2.160 NATting 50022 to SSH (22) of ``vm-app`` (NIC ``nic-app``, no
   public IP of its own, subnet ``apps`` whose NSG ``nsg-apps`` allows 22 and 443 from the Internet),
   and balancing 443 to the same VM.
 """
@@ -52,7 +52,7 @@ def add_network(sub: FakeSubscription) -> None:
         "nic-web",
         subnets["web"],
         "10.0.1.4",
-        public_ip_id=net.public_ip("pip-web", "192.0.2.50", fqdn="web-demo.eastus.cloudapp.azure.com"),
+        public_ip_id=net.public_ip("pip-web", "192.0.2.150", fqdn="web-demo.eastus.cloudapp.azure.com"),
         nsg_id=web,
         vm="vm-web",
     )
@@ -60,7 +60,7 @@ def add_network(sub: FakeSubscription) -> None:
         "nic-db",
         subnets["data"],
         "10.0.2.4",
-        public_ip_id=net.public_ip("pip-db", "192.0.2.51"),
+        public_ip_id=net.public_ip("pip-db", "192.0.2.151"),
         nsg_id=db,
         vm="vm-db",
     )
@@ -68,13 +68,13 @@ def add_network(sub: FakeSubscription) -> None:
         "nic-legacy",
         subnets["mgmt"],
         "10.0.3.4",
-        public_ip_id=net.public_ip("pip-legacy", "192.0.2.52", sku="Basic"),
+        public_ip_id=net.public_ip("pip-legacy", "192.0.2.152", sku="Basic"),
         vm="vm-legacy",
     )
     app = net.nic("nic-app", subnets["apps"], "10.0.4.4", vm="vm-app")
     net.load_balancer(
         "lb-edge",
-        {"fe-public": net.public_ip("pip-lb", "192.0.2.60")},
+        {"fe-public": net.public_ip("pip-lb", "192.0.2.160")},
         pools={"app-pool": [app]},
         nat=[("ssh-vm-app", "fe-public", 50022, 22, app)],
         rules=[("https", "fe-public", "app-pool", 443, 443)],

@@ -99,14 +99,14 @@ def test_a_vm_exposed_through_both_nsg_levels_carries_its_path(arm: FakeArm, tmp
     db = finding(tmp_path, "azure.network.nic_exposed_sensitive_ports", "nic-db")
     assert (
         db["message"]
-        == "NIC nic-db is reachable from the Internet at 192.0.2.51 on 3389 (RDP), 6379 (Redis)."
+        == "NIC nic-db is reachable from the Internet at 192.0.2.151 on 3389 (RDP), 6379 (Redis)."
     )
     network = db["network"]
-    assert network["addresses"] == ["192.0.2.51"]
+    assert network["addresses"] == ["192.0.2.151"]
     assert [(p["from_port"], p["transport"]) for p in network["ports"]] == [(3389, "tcp"), (6379, "tcp")]
     assert network["reachability"] == "reachable"
     assert [(h["hop"], h["detail"]) for h in network["path"]] == [
-        ("public_ip", "public IP pip-db 192.0.2.51 (Standard SKU)"),
+        ("public_ip", "public IP pip-db 192.0.2.151 (Standard SKU)"),
         ("interface", "IP configuration nic-db/ipconfig1 (10.0.2.4) of NIC nic-db in subnet data, VM vm-db"),
         ("subnet_nsg", "NSG nsg-data rule allow-rdp: Allow Tcp 3389 from * (priority 100)"),
         (
@@ -121,8 +121,8 @@ def test_a_vm_exposed_through_both_nsg_levels_carries_its_path(arm: FakeArm, tmp
 def test_a_load_balancer_frontend_is_exposed_by_its_nat_rule(arm: FakeArm, tmp_path: Path) -> None:
     run_azure(arm, tmp_path, *NETWORK)
     lb = finding(tmp_path, "azure.network.lb_exposed_sensitive_ports", "lb-edge")
-    assert "192.0.2.60:50022 -> nic-app:22 (SSH)" in lb["message"]
-    assert lb["network"]["addresses"] == ["192.0.2.60"]
+    assert "192.0.2.160:50022 -> nic-app:22 (SSH)" in lb["message"]
+    assert lb["network"]["addresses"] == ["192.0.2.160"]
     assert [p["from_port"] for p in lb["network"]["ports"]] == [50022]
     assert [h["hop"] for h in lb["network"]["path"]] == [
         "load_balancer",
@@ -133,31 +133,31 @@ def test_a_load_balancer_frontend_is_exposed_by_its_nat_rule(arm: FakeArm, tmp_p
     ]
     assert lb["network"]["path"][1]["id"].endswith("/loadBalancers/lb-edge/inboundNatRules/ssh-vm-app")
     nsg = finding(tmp_path, "azure.network.nsg_open_admin_ports", "nsg-apps")
-    assert nsg["network"]["addresses"] == ["192.0.2.60"]
-    assert nsg["evidence"]["exposed_addresses"] == ["192.0.2.60"]
+    assert nsg["network"]["addresses"] == ["192.0.2.160"]
+    assert nsg["evidence"]["exposed_addresses"] == ["192.0.2.160"]
 
 
 def test_the_public_addresses_are_exposure_targets(arm: FakeArm, tmp_path: Path) -> None:
     run_azure(arm, tmp_path, *NETWORK)
     surface = {s["endpoint"]: s for s in findings(tmp_path)["surface"]}
     assert {h: s["owner"]["kind"] for h, s in surface.items()} == {
-        "192.0.2.50": "azure.network.nic",
-        "192.0.2.51": "azure.network.nic",
-        "192.0.2.52": "azure.network.nic",
-        "192.0.2.60": "azure.network.load_balancer",
+        "192.0.2.150": "azure.network.nic",
+        "192.0.2.151": "azure.network.nic",
+        "192.0.2.152": "azure.network.nic",
+        "192.0.2.160": "azure.network.load_balancer",
     }
     ports = {
         h: sorted((p["protocol"], p["from_port"], p["to_port"]) for p in s["ports"])
         for h, s in surface.items()
     }
     assert ports == {
-        "192.0.2.50": [("tcp", 443, 443)],
-        "192.0.2.51": [("tcp", 3389, 3389), ("tcp", 6379, 6379)],
-        "192.0.2.52": [("all", 0, 65535)],
-        "192.0.2.60": [("tcp", 443, 443), ("tcp", 50022, 50022)],
+        "192.0.2.150": [("tcp", 443, 443)],
+        "192.0.2.151": [("tcp", 3389, 3389), ("tcp", 6379, 6379)],
+        "192.0.2.152": [("all", 0, 65535)],
+        "192.0.2.160": [("tcp", 443, 443), ("tcp", 50022, 50022)],
     }
-    assert any(i.endswith("/networkSecurityGroups/nsg-db") for i in surface["192.0.2.51"]["resource_ids"])
-    assert surface["192.0.2.51"]["reachability"] == "reachable"
+    assert any(i.endswith("/networkSecurityGroups/nsg-db") for i in surface["192.0.2.151"]["resource_ids"])
+    assert surface["192.0.2.151"]["reachability"] == "reachable"
 
 
 # ---------------------------------------------------------------------------------- denied listings
@@ -209,10 +209,10 @@ def test_unread_nsgs_leave_the_nics_that_name_one_unknown(arm: FakeArm, tmp_path
     }
     db = finding(tmp_path, "azure.network.nic_exposed_sensitive_ports", "nic-db")
     assert db["message"] == (
-        "NIC nic-db has public address 192.0.2.51, but its NSGs could not be judged: AuthorizationFailed on "
+        "NIC nic-db has public address 192.0.2.151, but its NSGs could not be judged: AuthorizationFailed on "
         "network_security_groups.list_all."
     )
-    assert db["network"] == {**db["network"], "addresses": ["192.0.2.51"], "reachability": "unknown"}
+    assert db["network"] == {**db["network"], "addresses": ["192.0.2.151"], "reachability": "unknown"}
     read_only(arm)
 
 
@@ -285,7 +285,7 @@ def test_the_collection_reads_every_field(monkeypatch: pytest.MonkeyPatch) -> No
     )
     net.load_balancer(
         "lb",
-        {"fe": net.public_ip("pip-lb", "192.0.2.60", sku="Basic")},
+        {"fe": net.public_ip("pip-lb", "192.0.2.160", sku="Basic")},
         nat=[("ssh", "fe", 50022, 22, config)],
         nat_pools=[("rdp-pool", "fe", 50000, 50099, 3389)],
         sku="Basic",
@@ -385,7 +385,7 @@ def test_the_collection_reads_every_field(monkeypatch: pytest.MonkeyPatch) -> No
     lb = next(inventory.of(LoadBalancer))
     assert (lb.sku, lb.public_ips, [f.public_ip for f in lb.frontends]) == (
         "Basic",
-        ("192.0.2.60",),
+        ("192.0.2.160",),
         [pips["pip-lb"].id],
     )
     assert lb.nat_rules == (
