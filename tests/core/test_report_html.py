@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,18 +13,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jinja2 import StrictUndefined
 
-from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
+from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
 from cloudaudit.model.surface import OpenPort, ProbeView, SeenPort, SourceView, SurfaceEntry, SurfaceOwner
 from cloudaudit.report import html as report_html
 from cloudaudit.report.html import render_html
 
-EXPECTED_SCRIPTS = 4
-"""The template defines exactly four <script> elements: the checks, findings and surface JSON islands,
-the app."""
+EXPECTED_SCRIPTS = 3
+"""The template defines exactly three <script> elements: the surface and findings JSON islands, the app."""
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -142,17 +138,76 @@ def parse(html: str) -> Parsed:
     return Parsed(builder.root, builder.elements, builder.stray_end_tags)
 
 
-def embedded_data(parsed: Parsed) -> list[dict[str, Any]]:
-    """The findings JSON island, decoded, with the per-check fields filled in as the page's script
-    fills them (from the checks island, where a finding leaves them out)."""
-    script = parsed.root.one("script", id="findings-data")
-    data = json.loads(script.text())
-    assert isinstance(data, list)
-    checks = dict(json.loads(parsed.root.one("script", id="checks-data").text()))
-    for item in data:
-        for key, value in checks[item["check_id"]].items():
-            item.setdefault(key, value)
+PLACEHOLDERS = ("\x01", "\x02", "\x03")
+
+
+def _unpack(value: Any, strings: list[str], shapes: list[list[str]], fill: tuple[str, ...] = ()) -> Any:
+    """A packed value (report/packed.py), unpacked as the page's script does, written independently."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value < 0:
+            return strings[-value - 1]
+        text = strings[value]
+        for placeholder, filled in zip(PLACEHOLDERS, fill, strict=False):
+            text = text.replace(placeholder, filled)
+        return text
+    if isinstance(value, str):
+        return json.loads(value)  # a number, as text
+    assert isinstance(value, list)
+    items = [_unpack(v, strings, shapes, fill) for v in value[1:]]
+    if value[0] == 0:
+        return items
+    return dict(zip(shapes[value[0] - 1], items, strict=True))
+
+
+def packed_data(parsed: Parsed) -> dict[str, Any]:
+    """The findings island, as written."""
+    data = json.loads(parsed.root.one("script", id="findings-data").text())
+    assert isinstance(data, dict)
     return data
+
+
+def embedded_data(parsed: Parsed) -> list[dict[str, Any]]:
+    """Every finding of the page, unpacked from its columns and tables (as findings.json has it)."""
+    data = packed_data(parsed)
+    strings, shapes, groups, resources = data["strings"], data["shapes"], data["groups"], data["resources"]
+    odd = {o[0]: o[1:] for o in data["odd"]}
+    out = []
+    for i in range(data["count"]):
+        k, r = 9 * data["g"][i], 3 * data["r"][i]
+        segment = strings[resources[r + 1]]
+        rid = strings[resources[r]] + segment
+        name = segment if resources[r + 2] < 0 else strings[resources[r + 2]]
+        fill = (rid, segment, name)
+        finding = _unpack(data["details"][data["d"][i]], strings, shapes, fill)
+        check_id, title, remediation, compliance = data["checks"][groups[k]]
+        title, remediation, compliance = odd.get(i, (title, remediation, compliance))
+        finding.update(
+            check_id=check_id,
+            title=title,
+            remediation=remediation,
+            compliance=compliance,
+            status=data["statuses"][groups[k + 1]],
+            severity=data["severities"][groups[k + 2]],
+            provider=strings[groups[k + 4]],
+            account=strings[groups[k + 5]],
+            region=strings[groups[k + 6]],
+            service=strings[groups[k + 7]],
+            resource_type=strings[groups[k + 8]],
+            resource_id=rid,
+            resource_name=name,
+            message=_unpack(data["m"][i], strings, shapes, fill),
+        )
+        assert finding["exposure"]["level"] == data["levels"][groups[k + 3]]
+        out.append(finding)
+    return out
+
+
+def surface_entries(parsed: Parsed) -> list[dict[str, Any]]:
+    """The attack surface island, unpacked."""
+    data = json.loads(parsed.root.one("script", id="surface-data").text())
+    return [_unpack(item, data["strings"], data["shapes"]) for item in data["items"]]
 
 
 # --------------------------------------------------------------------------- builders
@@ -343,7 +398,11 @@ def test_hostile_strings_inject_no_elements_or_attributes() -> None:
     # The hostile report has exactly the element structure of its harmless twin: nothing was injected.
     assert parsed.tags() == twin.tags()
     assert parsed.stray_end_tags == [] == twin.stray_end_tags
-    assert not [e for e in parsed.elements if e.tag in ("img", "iframe", "object", "embed", "svg", "base")]
+    assert not [e for e in parsed.elements if e.tag in ("img", "iframe", "object", "embed", "base")]
+    assert [e.attrs.get("aria-labelledby") for e in parsed.elements if e.tag == "svg"] == [
+        "severity-chart-title",
+        "service-chart-title",
+    ]  # the template's two charts, and no other
     event_attrs = [(e.tag, name) for e in parsed.elements for name, _ in e.attr_list if name.startswith("on")]
     assert event_attrs == []
     assert all(e.attrs.get("onerror") is None for e in parsed.elements)
@@ -368,8 +427,9 @@ def test_embedded_json_round_trips_exact_strings() -> None:
     assert by_check["muted_check"]["muted_reason"] == f"{XSS}{IMG}"
     expected = {f.check_id: f.model_dump(mode="json") for f in doc.findings}
     assert by_check == expected
+    assert [e["owner"]["name"] for e in surface_entries(parsed)] == [IMG]
     # The raw islands' text has no markup-significant characters at all.
-    for island in ("findings-data", "checks-data"):
+    for island in ("findings-data", "surface-data"):
         assert not set("<>&'") & set(parsed.root.one("script", id=island).text())
 
 
@@ -378,16 +438,42 @@ def test_check_fields_are_written_once_per_check_unless_a_finding_differs() -> N
     odd = make_finding("c1", resource_id="arn:aws:s3:::odd", title="Older title", compliance={"X": ["1"]})
     doc = make_doc([*same, odd])
     parsed = parse(render_html(doc))
-    raw = json.loads(parsed.root.one("script", id="findings-data").text())
-    by_id = {d["resource_id"]: d for d in raw}
-    assert all("title" not in by_id[f.resource_id] for f in same)
-    assert all("remediation" not in by_id[f.resource_id] for f in same)
-    assert by_id["arn:aws:s3:::odd"]["title"] == "Older title"
-    assert by_id["arn:aws:s3:::odd"]["compliance"] == {"X": ["1"]}
-    checks = json.loads(parsed.root.one("script", id="checks-data").text())
-    assert [c for c, _ in checks] == ["c1"]
+    packed = packed_data(parsed)
+    assert packed["checks"] == [["c1", same[0].title, same[0].remediation, same[0].compliance]]
+    assert [o[1:] for o in packed["odd"]] == [["Older title", odd.remediation, {"X": ["1"]}]]
+    assert "Older title" not in packed["strings"] and same[0].title not in packed["strings"]
     expected = {f.resource_id: f.model_dump(mode="json") for f in doc.findings}
     assert {d["resource_id"]: d for d in embedded_data(parsed)} == expected
+
+
+def test_repeated_strings_are_written_once_and_names_fill_their_messages() -> None:
+    findings = [
+        make_finding(
+            resource_id=f"arn:aws:s3:::bucket-{i}",
+            resource_name=f"bucket-{i}",
+            message=f"Bucket bucket-{i} grants s3:GetObject to *",
+            evidence={"bucket": f"bucket-{i}", "arn": f"arn:aws:s3:::bucket-{i}", "public": True, "n": 7},
+        )
+        for i in range(50)
+    ]
+    doc = make_doc(findings)
+    html = render_html(doc)
+    parsed = parse(html)
+    packed = packed_data(parsed)
+    # One message and one detail for the 50 findings: the names are filled in from each resource.
+    assert len(set(packed["m"])) == 1 and len(packed["details"]) == 1
+    assert packed["strings"][packed["m"][0]] == "Bucket \x02 grants s3:GetObject to *"  # the id's segment
+    assert html.count("GetObject to *") == 1
+    assert sorted(embedded_data(parsed), key=lambda d: d["resource_id"]) == sorted(
+        (f.model_dump(mode="json") for f in findings), key=lambda d: d["resource_id"]
+    )
+
+
+def test_strings_holding_the_placeholders_are_written_as_they_are() -> None:
+    raw = "odd \x01\x02\x03 text about my-bucket"
+    doc = make_doc([make_finding(message=raw, evidence={"k": raw, "\x03": "my-bucket"})])
+    (finding,) = embedded_data(parse(render_html(doc)))
+    assert finding == doc.findings[0].model_dump(mode="json")
 
 
 def test_server_rendered_parts_show_payloads_as_text() -> None:
@@ -410,6 +496,13 @@ def test_server_rendered_parts_show_payloads_as_text() -> None:
     assert [i.attrs["value"] for i in root.find_all("input", data_facet="service")] == sorted(
         [IMG, PAYLOADS["proto"], "s3"]
     )
+    for facet, values in (("account", [CLOSE, "111122223333"]), ("region", [XSS, "us-east-1"])):
+        assert [i.attrs["value"] for i in root.find_all("input", data_facet=facet)] == sorted(values)
+    chart = root.by_id("service-chart")
+    assert sorted(g.attrs["data-label"] for g in chart.find_all("g")) == sorted(
+        [IMG, PAYLOADS["proto"], "s3"]
+    )
+    assert {t.text() for t in chart.find_all("text", **{"class": "bar-label"})} >= {"s3", PAYLOADS["proto"]}
 
     run_info = root.by_id("run-info")
     values = dict(
@@ -433,51 +526,109 @@ def test_server_rendered_parts_show_payloads_as_text() -> None:
 def summary_doc() -> FindingsDocument:
     findings = [
         make_finding("c1", Severity.CRITICAL),
-        make_finding("c2", Severity.CRITICAL, service="ec2"),
-        make_finding("c3", Severity.CRITICAL, service="iam"),
+        make_finding("c2", Severity.CRITICAL, service="ec2", region="eu-west-1"),
+        make_finding("c3", Severity.CRITICAL, service="iam", account="444455556666"),
         make_finding("h1", Severity.HIGH),
         make_finding("p1", Severity.CRITICAL, Status.PASS),
         make_finding("p2", Severity.HIGH, Status.PASS, service="ec2"),
         make_finding("m1", Severity.MEDIUM, Status.MUTED, muted_reason="accepted risk"),
+        make_finding("u1", Severity.HIGH, Status.UNKNOWN, service="ec2"),
+        make_finding("g1", Severity.LOW, provider="gcp", account="demo-project", service="storage"),
     ]
     return make_doc(findings)
+
+
+def _table(root: Node, table_id: str, key: str) -> dict[str, dict[str, int]]:
+    """value -> {"open": n, status: n..., "total": n} of one overview table."""
+    out = {}
+    for row in root.by_id(table_id).find_all("tr"):
+        if f"data-{key}" not in row.attrs:
+            continue
+        cells = row.find_all("td")
+        counts = {td.attrs["data-status"]: int(td.text()) for td in cells if "data-status" in td.attrs}
+        counts["open"] = int(row.one("td", data_open="").text())
+        counts["total"] = int(cells[-1].text())
+        out[str(row.attrs[f"data-{key}"])] = counts
+    return out
 
 
 def test_summary_counts() -> None:
     root = parse(render_html(summary_doc())).root
     cards = root.by_id("severity-summary")
     shown = {
-        li.attrs["data-severity"]: int(li.one("span", **{"class": "count"}).text())
+        li.attrs["data-severity"]: (
+            int(li.one("span", **{"class": "count"}).text()),
+            li.one("span", **{"class": "parts"}).text(),
+        )
         for li in cards.find_all("li")
     }
-    assert shown == {"critical": 3, "high": 1, "medium": 0, "low": 0, "info": 0}
+    # Open findings: FAIL, UNKNOWN and ERROR, as the findings list shows them by default.
+    assert shown == {
+        "critical": (3, "3 FAIL · 0 UNKNOWN · 0 ERROR"),
+        "high": (2, "1 FAIL · 1 UNKNOWN · 0 ERROR"),
+        "medium": (0, "0 FAIL · 0 UNKNOWN · 0 ERROR"),
+        "low": (1, "1 FAIL · 0 UNKNOWN · 0 ERROR"),
+        "info": (0, "0 FAIL · 0 UNKNOWN · 0 ERROR"),
+    }
+    assert "6 in total" in " ".join(root.by_id("open-summary").text().split())
 
     status = root.by_id("status-summary")
     by_status = {
         s.attrs["data-status"]: int(s.text()) for s in status.find_all("span") if "data-status" in s.attrs
     }
-    assert by_status == {"FAIL": 4, "PASS": 2, "MUTED": 1, "UNKNOWN": 0, "ERROR": 0}
-    assert "4 FAIL in total" in root.by_id("summary").text()
+    assert by_status == {"FAIL": 5, "PASS": 2, "MUTED": 1, "UNKNOWN": 1, "ERROR": 0}
 
-    table = root.by_id("service-table")
-    per_service = {
-        row.attrs["data-service"]: {
-            td.attrs["data-status"]: int(td.text()) for td in row.find_all("td")[1:-1]
-        }
-        for row in table.find_all("tr")
-        if "data-service" in row.attrs
+    zero = dict.fromkeys(["FAIL", "UNKNOWN", "ERROR", "MUTED", "PASS"], 0)
+    assert _table(root, "service-table", "service") == {
+        "ec2": {**zero, "FAIL": 1, "PASS": 1, "UNKNOWN": 1, "open": 2, "total": 3},
+        "iam": {**zero, "FAIL": 1, "open": 1, "total": 1},
+        "s3": {**zero, "FAIL": 2, "PASS": 1, "MUTED": 1, "open": 2, "total": 4},
+        "storage": {**zero, "FAIL": 1, "open": 1, "total": 1},
     }
-    assert per_service == {
-        "ec2": {"FAIL": 1, "PASS": 1, "UNKNOWN": 0, "MUTED": 0, "ERROR": 0},
-        "iam": {"FAIL": 1, "PASS": 0, "UNKNOWN": 0, "MUTED": 0, "ERROR": 0},
-        "s3": {"FAIL": 2, "PASS": 1, "UNKNOWN": 0, "MUTED": 1, "ERROR": 0},
+    assert _table(root, "provider-table", "provider") == {
+        "aws": {**zero, "FAIL": 4, "PASS": 2, "MUTED": 1, "UNKNOWN": 1, "open": 5, "total": 8},
+        "gcp": {**zero, "FAIL": 1, "open": 1, "total": 1},
     }
-    header = [th.text() for th in table.find_all("th")]
-    assert header == ["Service", "FAIL", "PASS", "UNKNOWN", "MUTED", "ERROR", "Total"]
-    totals = {
-        row.attrs["data-service"]: int(row.find_all("td")[-1].text()) for row in table.find_all("tr")[1:]
+    accounts = _table(root, "account-table", "account")
+    assert {a: c["total"] for a, c in accounts.items()} == {
+        "111122223333": 7,
+        "444455556666": 1,
+        "demo-project": 1,
     }
-    assert totals == {"ec2": 2, "iam": 1, "s3": 4}
+    regions = _table(root, "region-table", "region")
+    assert {r: c["open"] for r, c in regions.items()} == {"eu-west-1": 1, "us-east-1": 5}
+    header = [th.text() for th in root.by_id("service-table").find_all("th")]
+    assert header == ["Service", "Open", "FAIL", "UNKNOWN", "ERROR", "MUTED", "PASS", "Total"]
+
+
+def test_charts_are_inline_svg_with_the_figures_in_words() -> None:
+    root = parse(render_html(summary_doc())).root
+    severity = root.by_id("severity-chart")
+    bars = {g.attrs["data-label"]: g for g in severity.find_all("g")}
+    assert list(bars) == ["critical", "high", "medium", "low", "info"]
+    assert bars["high"].one("text", **{"class": "bar-text"}).text() == "2 open (1 FAIL · 1 UNKNOWN)"
+    assert bars["medium"].one("text", **{"class": "bar-text"}).text() == "0 open (0)"
+    # Widths are proportional to the counts (3 critical is the longest bar); every part is named.
+    widths = {g: sum(float(str(r.attrs["width"])) for r in bars[g].find_all("rect")) for g in bars}
+    assert widths["critical"] == max(widths.values()) and widths["high"] == widths["critical"] * 2 / 3
+    assert [r.attrs["class"] for r in bars["high"].find_all("rect")] == ["seg st-FAIL", "seg st-UNKNOWN"]
+    services = root.by_id("service-chart")
+    order = [g.attrs["data-label"] for g in services.find_all("g")]
+    assert order == ["s3", "ec2", "iam", "storage"]  # most open first, then most findings
+    ec2 = services.find_all("g")[1]
+    assert ec2.one("text", **{"class": "bar-text"}).text() == "1 FAIL · 1 UNKNOWN · 1 PASS"
+    assert [r.attrs["class"] for r in ec2.find_all("rect")] == [
+        "seg st-FAIL",
+        "seg st-UNKNOWN",
+        "seg st-PASS",
+    ]
+
+
+def test_compliance_scores_have_a_place_and_no_invented_figures() -> None:
+    html = render_html(summary_doc())
+    assert 'id="compliance"' not in html  # no framework asked: no section, no made-up score
+    context = report_html.build_context(summary_doc())
+    assert context["compliance"] == []
 
 
 def test_header_shows_run_info() -> None:
@@ -497,7 +648,7 @@ def test_header_shows_run_info() -> None:
     assert values["Started"] == "2024-05-01T12:00:00+00:00"
     assert values["Finished"] == "2024-05-01T12:07:30+00:00 (450 s)"
     assert values["Checks run"] == "42"
-    assert values["Findings"] == "7"
+    assert values["Findings"] == "9"
 
 
 def test_coverage_section_present_with_gaps() -> None:
@@ -729,7 +880,7 @@ def test_twenty_thousand_findings_render_to_a_file(tmp_path: Path) -> None:
     data = embedded_data(parsed)
     assert len(data) == 20_000
     assert {d["resource_id"] for d in data} == {f.resource_id for f in findings}
-    fails = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
+    fails = Counter(f.severity.value for f in findings if f.status in report_html.OPEN_STATUSES)
     cards = parsed.root.by_id("severity-summary")
     shown = {
         li.attrs["data-severity"]: int(li.one("span", **{"class": "count"}).text().replace(",", ""))
@@ -739,328 +890,7 @@ def test_twenty_thousand_findings_render_to_a_file(tmp_path: Path) -> None:
     assert len([e for e in parsed.elements if e.tag == "script"]) == EXPECTED_SCRIPTS
 
 
-# --------------------------------------------------------------------- headless: the report's JS in node
-
-NODE = shutil.which("node")
-
-_FAKE_DOM_JS = r"""
-"use strict";
-const vm = require("vm");
-const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const created = [];
-class Text { constructor(t) { this.data = String(t); } get textContent() { return this.data; } }
-class Element {
-  constructor(tag, attrs) {
-    attrs = attrs || {};
-    this.tagName = tag.toUpperCase(); this.attrs = attrs; this.childNodes = []; this.listeners = {};
-    this.dataset = {};
-    for (const k of Object.keys(attrs)) {
-      if (k.startsWith("data-")) {
-        this.dataset[k.slice(5).replace(/-([a-z])/g, (m, c) => c.toUpperCase())] = attrs[k];
-      }
-    }
-    this.id = attrs.id || ""; this.className = attrs["class"] || ""; this.hidden = "hidden" in attrs;
-    this.checked = "checked" in attrs; this.defaultChecked = this.checked; this.value = attrs.value || "";
-    this.disabled = false; this._open = false;
-  }
-  appendChild(c) {
-    if (c instanceof Fragment) {
-      c.childNodes.forEach((x) => this.appendChild(x)); c.childNodes = []; return c;
-    }
-    if (!(c instanceof Element) && !(c instanceof Text)) { throw new Error("not a node"); }
-    this.childNodes.push(c); return c;
-  }
-  get textContent() { return this.childNodes.map((c) => c.textContent).join(""); }
-  set textContent(v) { this.childNodes = v === "" ? [] : [new Text(v)]; }
-  set innerHTML(v) { throw new Error("innerHTML used"); }
-  set outerHTML(v) { throw new Error("outerHTML used"); }
-  insertAdjacentHTML() { throw new Error("insertAdjacentHTML used"); }
-  setAttribute() { throw new Error("setAttribute used"); }
-  get open() { return this._open; }
-  set open(v) {
-    const changed = this._open !== Boolean(v); this._open = Boolean(v);
-    if (changed) { this.dispatch("toggle"); }
-  }
-  get classList() { return { contains: (c) => this.className.split(/\s+/).includes(c) }; }
-  addEventListener(type, fn) { (this.listeners[type] = this.listeners[type] || []).push(fn); }
-  dispatch(type) {
-    (this.listeners[type] || []).forEach((fn) => fn({ type: type, target: this, preventDefault() {} }));
-  }
-  scrollIntoView() {}
-  walk(fn) { fn(this); this.childNodes.forEach((c) => { if (c instanceof Element) { c.walk(fn); } }); }
-  querySelectorAll(sel) {
-    const m = /^([a-z]*)((?:\.[\w-]+)*)(?:\[([\w-]+)='([^']*)'\])?$/.exec(sel);
-    if (!m) { throw new Error("unsupported selector " + sel); }
-    const classes = m[2] ? m[2].slice(1).split(".") : [];
-    const out = [];
-    this.walk((e) => {
-      if (e === this) { return; }
-      if (m[1] && e.tagName !== m[1].toUpperCase()) { return; }
-      if (!classes.every((c) => e.classList.contains(c))) { return; }
-      if (m[3] && e.attrs[m[3]] !== m[4]) { return; }
-      out.push(e);
-    });
-    return out;
-  }
-  toJSON() {
-    return { tag: this.tagName.toLowerCase(), cls: this.className, hidden: this.hidden, open: this._open,
-      children: this.childNodes.map((c) => (c instanceof Text ? c.data : c.toJSON())) };
-  }
-}
-class Fragment extends Element { constructor() { super("#fragment"); } }
-function build(node) {
-  if (typeof node === "string") { return new Text(node); }
-  const e = new Element(node[0], node[1]);
-  node[2].forEach((c) => e.childNodes.push(build(c)));
-  return e;
-}
-const body = build(input.tree);
-const byId = (id) => {
-  let found = null;
-  body.walk((e) => { if (found === null && e.id === id) { found = e; } });
-  return found;
-};
-const document = {
-  getElementById: byId,
-  createElement: (tag) => { const e = new Element(tag); created.push(e.tagName); return e; },
-  createTextNode: (t) => new Text(t),
-  createDocumentFragment: () => new Fragment(),
-};
-const sandbox = { document: document, setTimeout: setTimeout, clearTimeout: clearTimeout, console: console };
-vm.runInNewContext(input.script, sandbox);
-const facets = () => {
-  const out = {};
-  body.querySelectorAll("span.count").forEach((s) => {
-    if (s.attrs["data-facet"]) { out[s.attrs["data-facet"] + ":" + s.attrs["data-value"]] = s.textContent; }
-  });
-  return out;
-};
-const surfaceApp = byId("surface-app");
-const snapshot = () => ({
-  list: byId("finding-list").toJSON(),
-  pageInfo: byId("findings").querySelectorAll(".page-info").map((e) => e.textContent),
-  surface: surfaceApp ? byId("surface-rows").toJSON() : null,
-  surfaceInfo: surfaceApp ? surfaceApp.querySelectorAll(".page-info").map((e) => e.textContent) : null,
-  surfaceHidden: surfaceApp ? surfaceApp.hidden : null,
-  surfaceNoMatch: surfaceApp ? !byId("surface-no-match").hidden : null,
-  sortMarks: surfaceApp ? surfaceApp.querySelectorAll("span.sort-mark").map((e) => e.textContent) : null,
-  hiddenNote: byId("hidden-note").hidden ? null : byId("hidden-note").textContent,
-  noMatch: !byId("no-match").hidden,
-  facets: facets(),
-  error: byId("js-error").hidden ? null : byId("js-error").textContent,
-  findingsHidden: byId("findings").hidden,
-});
-(async () => {
-  const snaps = [snapshot()];
-  for (const act of input.actions) {
-    if (act.click) {
-      const scope = act.within ? byId(act.within) : body;
-      const b = act.click.startsWith(".") ? scope.querySelectorAll(act.click)[0] : byId(act.click);
-      b.dispatch("click");
-    }
-    if (act.toggle) {
-      const box = body.querySelectorAll("input[data-facet='" + act.toggle[0] + "']")
-        .find((i) => i.value === act.toggle[1]);
-      box.checked = act.toggle[2]; box.dispatch("change");
-    }
-    if (act.search !== undefined) {
-      const s = byId(act.into || "search"); s.value = act.search; s.dispatch("input");
-    }
-    await new Promise((r) => setTimeout(r, act.search !== undefined ? 400 : 0));
-    snaps.push(snapshot());
-  }
-  process.stdout.write(JSON.stringify({ snaps: snaps, created: created }));
-})();
-"""
-
-
-def _to_tree(node: Node) -> list[Any]:
-    return [
-        node.tag,
-        {k: (v if v is not None else "") for k, v in node.attrs.items()},
-        [c if isinstance(c, str) else _to_tree(c) for c in node.children],
-    ]
-
-
-def run_report_js(html: str, actions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run the report's own script against a minimal fake DOM in node; snapshots after each action."""
-    assert NODE is not None
-    parsed = parse(html)
-    app = next(s for s in parsed.root.find_all("script") if "id" not in s.attrs)
-    payload = json.dumps(
-        {"tree": _to_tree(parsed.root.one("body")), "script": app.text(), "actions": actions}
-    )
-    proc = subprocess.run(
-        [NODE, "-e", _FAKE_DOM_JS], input=payload, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    result: dict[str, Any] = json.loads(proc.stdout)
-    return result
-
-
-def _items(snap: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in snap["list"]["children"] if isinstance(c, dict)]
-
-
-def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node["children"]:
-        if isinstance(child, dict):
-            yield from _walk(child)
-
-
-def _text(node: dict[str, Any]) -> str:
-    return "".join(c if isinstance(c, str) else _text(c) for c in node["children"])
-
-
-def _by_class(node: dict[str, Any], cls: str) -> list[dict[str, Any]]:
-    return [n for n in _walk(node) if cls in n["cls"].split()]
-
-
-needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
-
-
-@needs_node
-def test_js_renders_hostile_findings_as_text() -> None:
-    doc = hostile_doc()
-    result = run_report_js(render_html(doc), [{"toggle": ["status", "MUTED", True]}, {"click": "expand-all"}])
-    first, _, expanded = result["snaps"]
-    assert first["error"] is None
-    assert first["findingsHidden"] is False
-    # Default view: FAIL + UNKNOWN (MUTED hidden, and said so).
-    assert [_text(_by_class(i, "check-id")[0]) for i in _items(first)] == ["hostile_check", "unknown_check"]
-    assert first["hiddenNote"] is not None
-    assert "1 MUTED" in first["hiddenNote"]
-    items = {_text(_by_class(i, "check-id")[0]): i for i in _items(expanded)}
-    assert set(items) == {"hostile_check", "unknown_check", "muted_check"}
-    hostile = items["hostile_check"]
-    assert _text(_by_class(hostile, "title")[0]) == f"{XSS} {JINJA}"
-    assert _text(_by_class(hostile, "res-name")[0]) == IMG
-    assert _text(_by_class(hostile, "res-id")[0]) == f"arn:aws:s3:::{CLOSE}"
-    assert _text(_by_class(hostile, "f-msg")[0]) == f"{CLOSE} {IMG} {PAYLOADS['comment']}"
-    assert f"Region: {XSS}" in _text(_by_class(hostile, "f-meta")[0])
-    pre = [n for n in _walk(hostile) if n["tag"] == "pre"]
-    assert len(pre) == 1
-    assert json.loads(_text(pre[0])) == {XSS: [IMG, CLOSE, JINJA], "nested": {"k": PAYLOADS["comment"]}}
-    dl = next(n for n in _walk(hostile) if n["tag"] == "dl")
-    assert [_text(c) for c in dl["children"]] == [XSS, f"{IMG}, {JINJA}"]
-    assert f"{XSS}{IMG}" in _text(items["muted_check"])
-    # Only the template's own tags were created; nothing came from the data.
-    assert not {"IMG", "SCRIPT", "IFRAME"} & set(result["created"])
-    assert set(result["created"]) <= {
-        "LI",
-        "DIV",
-        "SPAN",
-        "CODE",
-        "B",
-        "P",
-        "DETAILS",
-        "SUMMARY",
-        "H4",
-        "PRE",
-        "DL",
-        "DT",
-        "DD",
-        "TR",
-        "TD",
-    }
-
-
-@needs_node
-def test_js_pages_filters_searches_and_counts() -> None:
-    findings = [make_finding(f"fail_{i:03d}", Severity.HIGH, resource_name=f"res-{i}") for i in range(250)]
-    findings += [make_finding(f"pass_{i:03d}", Severity.LOW, Status.PASS, service="ec2") for i in range(30)]
-    findings.append(make_finding("needle_check", Severity.CRITICAL, message="Find the NeedleWord here"))
-    actions: list[dict[str, Any]] = [
-        {"click": ".next"},
-        {"click": ".next"},
-        {"click": ".next"},
-        {"toggle": ["status", "PASS", True]},
-        {"search": "needleword"},
-        {"search": ""},
-        {"toggle": ["severity", "high", False]},
-        {"click": "services-none"},
-        {"click": "reset-filters"},
-    ]
-    snaps = run_report_js(render_html(make_doc(findings)), actions)["snaps"]
-    page1, page2, page3, page3_again, with_pass, search, cleared, no_high, no_services, reset = snaps
-
-    assert len(_items(page1)) == 100
-    assert _text(_by_class(_items(page1)[0], "check-id")[0]) == "needle_check"
-    assert page1["pageInfo"][0] == "Findings 1\u2013100 of 251 matching (281 in total) \u00b7 page 1 of 3"
-    assert len(_items(page2)) == 100
-    assert len(_items(page3)) == 51
-    assert page3["pageInfo"] == page3_again["pageInfo"]  # "next" on the last page stays there
-    assert page1["facets"]["status:FAIL"] == "251"
-    assert page1["facets"]["status:PASS"] == "30"
-    assert page1["facets"]["severity:high"] == "250"
-    assert page1["facets"]["service:ec2"] == "0"
-    assert "30 PASS" in page1["hiddenNote"]
-
-    # Changing a filter goes back to the first page.
-    assert with_pass["pageInfo"][0] == "Findings 1\u2013100 of 281 matching (281 in total) \u00b7 page 1 of 3"
-    assert with_pass["hiddenNote"] is None
-    assert with_pass["facets"]["service:ec2"] == "30"
-
-    assert [_text(_by_class(i, "check-id")[0]) for i in _items(search)] == ["needle_check"]
-    assert search["facets"]["severity:high"] == "0"
-    assert search["facets"]["severity:critical"] == "1"
-    assert search["facets"]["status:PASS"] == "0"
-    assert len(_items(cleared)) == 100
-    assert cleared["pageInfo"] == with_pass["pageInfo"]
-    assert no_high["pageInfo"][0] == "Findings 1\u201331 of 31 matching (281 in total) \u00b7 page 1 of 1"
-    assert no_high["facets"]["severity:high"] == "250"
-    assert _items(no_services) == []
-    assert no_services["noMatch"] is True
-    assert no_services["facets"]["service:s3"] == "1"
-    assert reset["pageInfo"] == page1["pageInfo"]
-
-
-@needs_node
-def test_js_evidence_rows_skip_empty_parts_and_show_each_date_once() -> None:
-    evidence = (
-        ExposureEvidence(source="config", endpoint="", seen="subnet-1 routes 0.0.0.0/0 -> igw-1"),
-        ExposureEvidence(
-            source="file",
-            endpoint="203.0.113.10:22",
-            seen="22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
-            seen_at=datetime(2026, 11, 26, 21, 3, 11, tzinfo=UTC),
-        ),
-        ExposureEvidence(
-            source="probe",
-            endpoint="203.0.113.10:80",
-            seen="TRACE enabled",
-            seen_at=datetime(2026, 12, 1, 10, 5, 42, tzinfo=UTC),
-            check="probe.http.trace_enabled",
-        ),
-    )
-    finding = make_finding(exposure=Exposure(level=ExposureLevel.OBSERVED, evidence=evidence))
-    result = run_report_js(render_html(make_doc([finding])), [{"click": "expand-all"}])
-    expanded = result["snaps"][-1]
-    (item,) = _items(expanded)
-    (ul,) = _by_class(item, "exposure-evidence")
-    assert [_text(li) for li in ul["children"] if isinstance(li, dict)] == [
-        "config · subnet-1 routes 0.0.0.0/0 -> igw-1",
-        "file · 203.0.113.10:22 · 22/tcp open: OpenSSH 8.9p1 (seen by Shodan snapshot 2026-11-26)",
-        "probe · 203.0.113.10:80 · TRACE enabled (2026-12-01 10:05 UTC) [probe.http.trace_enabled]",
-    ]
-
-
-# --------------------------------------------------------------------------- the attack surface table
-
-
-def _rows(snap: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in snap["surface"]["children"] if isinstance(c, dict)]
-
-
-def _cells(row: dict[str, Any]) -> dict[str, str]:
-    """Column class -> text (the endpoint cell without its collapsed details summary)."""
-    out = {}
-    for cell in row["children"]:
-        if isinstance(cell, dict):
-            key = cell["cls"].removeprefix("s-")
-            out[key] = _text(_by_class(cell, "endpoint")[0]) if key == "endpoint" else _text(cell)
-    return out
+# --------------------------------------------------------------------------- the attack surface
 
 
 def test_surface_section_summarises_levels_and_says_when_a_file_predates_it() -> None:
@@ -1094,92 +924,3 @@ def test_surface_section_summarises_levels_and_says_when_a_file_predates_it() ->
     old = make_doc([make_finding()]).model_copy(update={"schema_version": "1.0"})
     missing = parse(render_html(old)).root.by_id("surface-missing").text()
     assert "findings.json (v1.0) does not record the attack surface" in missing
-
-
-@needs_node
-def test_js_surface_renders_hostile_entries_as_text() -> None:
-    doc = hostile_doc()
-    result = run_report_js(render_html(doc), [])
-    (snap,) = result["snaps"]
-    assert snap["error"] is None and snap["surfaceHidden"] is False
-    (row,) = _rows(snap)
-    cells = _cells(row)
-    assert cells["endpoint"] == CLOSE
-    assert cells["owner"] == f"{IMG} {JINJA}"
-    assert cells["ports"] == f"tcp/80 {XSS} \u00b7 seen open, no rule: tcp/8080 {IMG}"
-    assert cells["level"] == "exploitable"
-    assert cells["evidence"] == f"probe: {XSS}not checked: internetdb: {IMG}"
-    assert snap["surfaceInfo"][0] == "Endpoints 1\u20131 of 1 matching (1 in total) \u00b7 page 1 of 1"
-    assert not {"IMG", "SCRIPT", "IFRAME"} & set(result["created"])
-
-
-@needs_node
-def test_js_surface_sorts_filters_searches_and_pages() -> None:
-    levels = list(ExposureLevel)
-    surface = [
-        make_entry(
-            f"198.51.100.{i}",
-            levels[i % len(levels)],
-            owner=SurfaceOwner(id=f"id-{i}", name=f"owner-{i:03d}", kind="aws.ec2.instance"),
-            ports=(OpenPort(protocol="tcp", from_port=1000 + (i * 7) % 50, to_port=1000 + (i * 7) % 50),),
-        )
-        for i in range(130)
-    ]
-    surface.append(make_entry("needle.example.com", ExposureLevel.OBSERVED, kind="hostname"))
-    surface.sort(key=lambda e: (-e.level.rank, e.endpoint))  # as findings.json orders it
-    actions: list[dict[str, Any]] = [
-        {"click": ".next", "within": "surface-app"},
-        {"click": "surface-sort-endpoint"},
-        {"click": "surface-sort-endpoint"},
-        {"click": "surface-sort-level"},
-        {"click": "surface-sort-ports"},
-        {"toggle": ["level", "none", False]},
-        {"search": "needle", "into": "surface-search"},
-        {"search": "", "into": "surface-search"},
-        {"click": "surface-reset"},
-    ]
-    snaps = run_report_js(render_html(make_doc([make_finding()], surface=surface)), actions)["snaps"]
-    first, page2, by_endpoint, by_endpoint_desc, by_level, by_port, no_none, needle, cleared, reset = snaps
-
-    def endpoints(snap: dict[str, Any]) -> list[str]:
-        return [_cells(r)["endpoint"] for r in _rows(snap)]
-
-    def column(snap: dict[str, Any], key: str) -> list[str]:
-        return [_cells(r)[key] for r in _rows(snap)]
-
-    assert len(_rows(first)) == 100 and len(_rows(page2)) == 31
-    assert first["surfaceInfo"][0] == "Endpoints 1\u2013100 of 131 matching (131 in total) \u00b7 page 1 of 2"
-    assert endpoints(first) == [e.endpoint for e in surface][:100]  # strongest evidence first, as written
-    assert first["facets"]["level:exploitable"] == "21" and first["facets"]["level:observed"] == "23"
-    assert first["sortMarks"] == ["", "", "", "", ""]
-
-    assert endpoints(by_endpoint)[:3] == ["198.51.100.0", "198.51.100.1", "198.51.100.10"]
-    assert by_endpoint["sortMarks"][0] == " \u25b2"
-    assert endpoints(by_endpoint_desc)[0] == "needle.example.com"
-    assert by_endpoint_desc["sortMarks"][0] == " \u25bc"
-    assert column(by_level, "level")[:21] == ["exploitable"] * 21  # level sorts strongest first
-    ranks = [ExposureLevel(level).rank for level in column(by_level, "level")]
-    assert ranks == sorted(ranks, reverse=True)
-    assert by_level["sortMarks"][3] == " \u25bc" and by_level["sortMarks"][0] == ""
-    ports = [int(p.split("/")[1].split()[0]) for p in column(by_port, "ports")]
-    assert ports == sorted(ports)
-
-    assert "none" not in column(no_none, "level")
-    assert no_none["surfaceInfo"][0].startswith("Endpoints 1\u2013100 of 109 matching")
-    assert no_none["facets"]["level:none"] == "22"  # what ticking it back would add
-    assert endpoints(needle) == ["needle.example.com"]
-    assert needle["facets"]["level:exploitable"] == "0"
-    assert cleared["surfaceInfo"] == no_none["surfaceInfo"]
-    assert reset["surfaceInfo"] == first["surfaceInfo"]
-    # The findings list below is untouched by the surface's controls.
-    assert {s["pageInfo"][0] for s in snaps} == {first["pageInfo"][0]}
-
-
-@needs_node
-def test_js_surface_with_no_match_says_so() -> None:
-    doc = make_doc([make_finding()], surface=[make_entry()])
-    snap = run_report_js(render_html(doc), [{"search": "nothing-like-this", "into": "surface-search"}])[
-        "snaps"
-    ][-1]
-    assert _rows(snap) == [] and snap["surfaceNoMatch"] is True
-    assert snap["surfaceInfo"][0] == "0 of 1 endpoints"

@@ -22,7 +22,15 @@ from cloudaudit.report import csv_report, html, json_report, sarif
 from cloudaudit.report.files import write_atomic
 from cloudaudit.report.stream import splice_lists
 from cloudaudit.runflow import write_reports
-from test_report_html import embedded_data, make_doc, make_entry, make_finding, make_gap, parse
+from test_report_html import (
+    embedded_data,
+    make_doc,
+    make_entry,
+    make_finding,
+    make_gap,
+    parse,
+    surface_entries,
+)
 
 
 class Box(Asset):
@@ -82,7 +90,7 @@ def test_html_report_embeds_the_findings_and_surface_in_the_rendered_page(n: int
     page = html.render_html(doc)
     parsed = parse(page)
     assert embedded_data(parsed) == whole
-    assert json.loads(parsed.root.one("script", id="surface-data").text()) == surface
+    assert surface_entries(parsed) == surface
     # Around the streamed islands, the page is the template's own rendering.
     assert _islands_emptied(page) == template.render({**context, "data": [], "surface": []})
 
@@ -94,9 +102,9 @@ def _islands_emptied(page: str) -> str:
 
 
 def test_a_finding_cannot_forge_the_place_of_the_findings_data() -> None:
-    forged = make_finding(resource_name="findings-" + "0" * 32, message="findings-")
+    forged = make_finding(resource_name="streamed-" + "0" * 32, message="streamed-")
     page = html.render_html(make_doc([forged]))
-    assert [d["resource_name"] for d in embedded_data(parse(page))] == ["findings-" + "0" * 32]
+    assert [d["resource_name"] for d in embedded_data(parse(page))] == ["streamed-" + "0" * 32]
 
 
 def test_inventory_json_is_the_whole_document_as_json_dumps_writes_it() -> None:

@@ -1,4 +1,5 @@
-"""Self-contained HTML report: a summary, then the attack surface and the findings (paged, filterable)."""
+"""Self-contained HTML report: the attack surface, an overview with charts, then the findings (filtered,
+searched, sorted, grouped, by resource), their data packed once (:mod:`cloudaudit.report.packed`)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,26 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from pydantic import BaseModel
 
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
 from cloudaudit.report.stream import Chunks
 
 TEMPLATE_NAME = "report.html.j2"
 
-SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+SEVERITIES: tuple[Severity, ...] = SEVERITY_ORDER
 """Worst first: critical, high, medium, low, info."""
 
-STATUSES: tuple[Status, ...] = (Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.MUTED, Status.PASS)
+STATUSES: tuple[Status, ...] = STATUS_ORDER
 """Display (and sort) order of statuses: what needs attention first."""
 
-DEFAULT_STATUSES: frozenset[Status] = frozenset({Status.FAIL, Status.UNKNOWN, Status.ERROR})
-"""Statuses shown by the findings list before the reader changes the filters."""
+OPEN_STATUSES: tuple[Status, ...] = (Status.FAIL, Status.UNKNOWN, Status.ERROR)
+"""Findings to act on: the findings list shows them first, and the overview counts them ("open")."""
 
-SERVICE_COLUMNS: tuple[Status, ...] = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.MUTED, Status.ERROR)
-"""Column order of the per-service summary table."""
+DEFAULT_STATUSES: frozenset[Status] = frozenset(OPEN_STATUSES)
+"""Statuses shown by the findings list before the reader changes the filters."""
 
 JSON_KWARGS: dict[str, Any] = {"sort_keys": False, "separators": (",", ":")}
 """How ``tojson`` writes the data the page's script reads."""
@@ -49,98 +50,105 @@ SURFACE_COLUMNS: tuple[tuple[str, str], ...] = (
 UNRECORDED_SURFACE_VERSIONS = frozenset({"1", "1.0"})
 """findings.json versions written before the attack surface existed (their empty surface means unknown)."""
 
+DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("provider", "Provider"),
+    ("account", "Account"),
+    ("region", "Region"),
+    ("service", "Service"),
+)
+"""Finding fields the overview counts by (and the findings list filters by), with their headings."""
+
+SORTS: tuple[tuple[str, str], ...] = (
+    ("report", "Status, severity, exposure (report order)"),
+    ("severity", "Severity"),
+    ("exposure", "Exposure evidence"),
+    ("check", "Check"),
+    ("resource", "Resource name"),
+    ("service", "Service"),
+    ("account", "Account"),
+    ("region", "Region"),
+)
+"""What the findings list sorts by (key, label); the first is the order of the data."""
+
+GROUPINGS: tuple[tuple[str, str], ...] = (
+    ("none", "No grouping"),
+    ("check", "Check"),
+    ("resource", "Resource"),
+)
+
+CHART_WIDTH = 640
+"""Width of the charts' coordinate system (they scale to the page)."""
+BAR_ROW = 44
+"""Height of one bar's row."""
+LABEL_WIDTH = 150
+"""Room for the labels left of the bars."""
+NUMBER_WIDTH = 40
+"""Room for the figures right of the bars."""
+
 
 @dataclass(frozen=True, slots=True)
-class ServiceRow:
-    """Per-service finding counts for the summary table."""
+class Row:
+    """Counts by status of the findings of one value (a service, an account...)."""
 
-    service: str
+    value: str
     counts: dict[str, int]
+    open: int
     total: int
 
 
-_HTML_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
-"""What ``tojson`` escapes in JSON text so that it cannot end the ``<script>`` element it sits in."""
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One status's part of a bar: where it starts and how wide it is (chart units)."""
 
-CHECK_FIELDS = frozenset({"title", "remediation", "compliance"})
-"""Finding fields that are the same for every finding of a check: written once per check in the page."""
-
-
-def html_safe_json(item: BaseModel, exclude: set[str] | None = None) -> str:
-    """An item as compact JSON that is safe inside ``<script>`` (escaped as ``tojson`` escapes)."""
-    text = item.model_dump_json(exclude=exclude)
-    for char, escaped in _HTML_SAFE:  # four C-speed replaces: str.translate is ten times slower
-        text = text.replace(char, escaped)
-    return text
+    status: str
+    x: float
+    width: float
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
-class Streamed:
-    """A big list of the template's context: ``tojson`` writes a random marker (the account's data
-    cannot guess it), which :func:`iter_html` replaces with the items, one at a time.
+class Bar:
+    """One row of a bar chart: its label, its segments and what the figures say in words."""
 
-    ``omit`` says, per item, which fields to leave out (the page fills them from another table)."""
-
-    items: Sequence[BaseModel]
-    omit: Callable[[Any], set[str] | None] = lambda item: None
-    marker: str = field(default_factory=lambda: f"streamed-{secrets.token_hex(16)}")
-
-    def pieces(self) -> Iterator[str]:
-        """``tojson`` of the list, item by item: ``[``, each item's JSON, ``]``."""
-        yield "["
-        separator = ""
-        for item in self.items:
-            yield separator + html_safe_json(item, self.omit(item))
-            separator = ","
-        yield "]"
+    label: str
+    y: int
+    segments: tuple[Segment, ...]
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
-class CheckTable:
-    """The per-check fields (title, remediation, compliance) of a findings list, each check's once.
+class Chart:
+    """A horizontal bar chart drawn as inline SVG by the template."""
 
-    A finding whose fields equal its check's row is written without them; one that differs (an older
-    findings file, a hand edit) keeps its own."""
-
-    rows: dict[str, dict[str, Any]]
-
-    @classmethod
-    def of(cls, findings: Sequence[Finding]) -> CheckTable:
-        rows: dict[str, dict[str, Any]] = {}
-        for f in findings:
-            if f.check_id not in rows:
-                rows[f.check_id] = {k: getattr(f, k) for k in ("title", "remediation", "compliance")}
-        return cls(rows)
-
-    def omit(self, finding: Finding) -> set[str] | None:
-        """CHECK_FIELDS when the finding's equal its check's row (None: write them all)."""
-        row = self.rows[finding.check_id]
-        same = (
-            finding.title == row["title"]
-            and finding.remediation == row["remediation"]
-            and finding.compliance == row["compliance"]
-        )
-        return set(CHECK_FIELDS) if same else None
-
-    def pairs(self) -> list[tuple[str, dict[str, Any]]]:
-        """``[check id, fields]`` pairs (the page builds a Map: ids never become object keys)."""
-        return list(self.rows.items())
+    id: str
+    title: str
+    bars: tuple[Bar, ...]
+    height: int
+    width: int = CHART_WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_width: int = CHART_WIDTH - LABEL_WIDTH - NUMBER_WIDTH
 
 
-@dataclass(frozen=True, slots=True)
-class Placeholder:
-    """What the template renders in place of a :class:`Streamed` list: its marker, and not its items
-    (Jinja's render context lives in a reference cycle, which would keep the items until the collector
-    runs)."""
+def _chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int]], str]]) -> Chart:
+    """Bars scaled to the largest total; ``rows`` are (label, (status, count)..., text)."""
+    span = CHART_WIDTH - LABEL_WIDTH - NUMBER_WIDTH
+    biggest = max((sum(c for _, c in parts) for _, parts, _ in rows), default=0) or 1
+    bars = []
+    for i, (label, parts, text) in enumerate(rows):
+        x, segments = float(LABEL_WIDTH), []
+        for status, count in parts:
+            if count:
+                width = round(span * count / biggest, 2)
+                segments.append(Segment(status, round(x, 2), width, count))
+                x += width
+        bars.append(Bar(label, i * BAR_ROW, tuple(segments), text))
+    return Chart(chart_id, title, tuple(bars), max(1, len(rows)) * BAR_ROW)
 
-    marker: str
 
-
-def _dumps(value: Any, **kwargs: Any) -> str:
-    """``json.dumps``, except that a streamed list stands as its marker (no character tojson escapes)."""
-    if isinstance(value, Streamed | Placeholder):
-        return value.marker
-    return json.dumps(value, **kwargs)
+def _counts_text(counts: dict[str, int], statuses: Sequence[Status]) -> str:
+    """``12 FAIL · 3 UNKNOWN`` (statuses with none left out; ``0`` when all are)."""
+    parts = [f"{counts[s.value]:,} {s.value}" for s in statuses if counts.get(s.value)]
+    return " · ".join(parts) or "0"
 
 
 @cache
@@ -157,6 +165,31 @@ def _environment() -> Environment:
     env.policies["json.dumps_kwargs"] = JSON_KWARGS
     env.policies["json.dumps_function"] = _dumps
     return env
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """A JSON island the page's data goes in: ``tojson`` writes a random marker (the account's data
+    cannot guess it), which :func:`iter_html` replaces with the pieces."""
+
+    pieces: Callable[[], Iterator[str]]
+    marker: str = field(default_factory=lambda: f"streamed-{secrets.token_hex(16)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """What the template renders in place of a :class:`Streamed` island: its marker, and not its data
+    (Jinja's render context lives in a reference cycle, which would keep the data until the collector
+    runs)."""
+
+    marker: str
+
+
+def _dumps(value: Any, **kwargs: Any) -> str:
+    """``json.dumps``, except that a streamed island stands as its marker (no character tojson escapes)."""
+    if isinstance(value, Streamed | Placeholder):
+        return value.marker
+    return json.dumps(value, **kwargs)
 
 
 def _sort_key(finding: Finding) -> tuple[int, int, int, str, str, str, str]:
@@ -178,50 +211,130 @@ def order_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=_sort_key)
 
 
-def _service_rows(findings: list[Finding]) -> list[ServiceRow]:
-    """One row per service (alphabetical) with counts per status."""
-    per_service: dict[str, Counter[str]] = {}
-    for finding in findings:
-        per_service.setdefault(finding.service, Counter())[finding.status.value] += 1
-    return [
-        ServiceRow(
-            service=service,
-            counts={status.value: counts[status.value] for status in SERVICE_COLUMNS},
-            total=sum(counts.values()),
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The counts the overview shows, from the pack's groups (a few thousand, not every finding)."""
+
+    by_status: Counter[str]
+    open_by_severity: dict[str, Counter[str]]
+    open_by_level: Counter[str]
+    by_dimension: dict[str, dict[str, Counter[str]]]
+    """Dimension (provider, account...) -> value -> status -> count."""
+
+    @classmethod
+    def of(cls, pack: FindingsPack) -> Tally:
+        strings = list(pack.table.strings)
+        by_status: Counter[str] = Counter()
+        open_by_severity: dict[str, Counter[str]] = {s.value: Counter() for s in SEVERITIES}
+        open_by_level: Counter[str] = Counter()
+        by_dimension: dict[str, dict[str, Counter[str]]] = {attr: {} for attr, _ in DIMENSIONS}
+        for key, size in zip(pack.groups, pack.sizes, strict=True):
+            status = STATUS_ORDER[key[1]]
+            by_status[status.value] += size
+            if status in DEFAULT_STATUSES:
+                open_by_severity[SEVERITY_ORDER[key[2]].value][status.value] += size
+                open_by_level[LEVEL_ORDER[key[3]].value] += size
+            for (attr, _), index in zip(DIMENSIONS, key[4:8], strict=True):
+                by_dimension[attr].setdefault(strings[index], Counter())[status.value] += size
+        return cls(by_status, open_by_severity, open_by_level, by_dimension)
+
+    def rows(self, attr: str) -> list[Row]:
+        """One row per value of ``attr`` (alphabetical) with counts per status."""
+        return [
+            Row(
+                value=value,
+                counts={status.value: counts[status.value] for status in STATUSES},
+                open=sum(counts[s.value] for s in OPEN_STATUSES),
+                total=sum(counts.values()),
+            )
+            for value, counts in sorted(self.by_dimension[attr].items())
+        ]
+
+
+def _severity_chart(open_by_severity: dict[str, Counter[str]]) -> Chart:
+    rows = [
+        (
+            sev.value,
+            [(s.value, open_by_severity[sev.value][s.value]) for s in OPEN_STATUSES],
+            f"{sum(open_by_severity[sev.value].values()):,} open ("
+            + _counts_text(open_by_severity[sev.value], OPEN_STATUSES)
+            + ")",
         )
-        for service, counts in sorted(per_service.items())
+        for sev in SEVERITIES
     ]
+    return _chart("severity-chart", "Open findings by severity", rows)
+
+
+def _service_chart(services: Sequence[Row]) -> Chart:
+    ranked = sorted(services, key=lambda r: (-r.open, -r.total, r.value))
+    rows = [
+        (r.value, [(s.value, r.counts[s.value]) for s in STATUSES], _counts_text(r.counts, STATUSES))
+        for r in ranked
+    ]
+    return _chart("service-chart", "Findings by service and status (most open first)", rows)
+
+
+def _facets(pack: FindingsPack, tally: Tally) -> dict[str, list[tuple[str, str]]]:
+    """The values the findings list filters by: (value, label) per facet, in display order."""
+    facets: dict[str, list[tuple[str, str]]] = {
+        "status": [(s.value, s.value) for s in STATUSES],
+        "severity": [(s.value, s.value) for s in SEVERITIES],
+        "exposure": [(level.value, level.value) for level in reversed(LEVEL_ORDER)],
+    }
+    for attr, _ in DIMENSIONS:
+        facets[attr] = [(v, v) for v in sorted(tally.by_dimension[attr])]
+    facets["check"] = [(check, pack.checks[check][1]) for check in sorted(pack.checks)]
+    return facets
+
+
+FACET_LABELS: tuple[tuple[str, str], ...] = (
+    ("status", "Status"),
+    ("severity", "Severity"),
+    ("exposure", "Exposure"),
+    *DIMENSIONS,
+    ("check", "Check"),
+)
+"""The findings list's filters, in the order the page shows them."""
+
+OPEN_FACETS = frozenset({"status", "severity", "exposure"})
+"""Filters shown unfolded (short lists); the others unfold on demand, each value listed in full."""
 
 
 def build_context(doc: FindingsDocument) -> dict[str, Any]:
     """Everything the template needs, precomputed so the template stays logic-free.
 
-    ``data`` and ``surface`` (the lists the page's script reads) are :class:`Streamed`: :func:`iter_html`
+    ``data`` and ``surface`` (the islands the page's script reads) are :class:`Streamed`: :func:`iter_html`
     writes them.
     """
-    findings = order_findings(doc.findings)
-    fail_by_severity = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
-    by_status = Counter(f.status.value for f in findings)
-    by_exposure = Counter(f.exposure.level.value for f in findings if f.status is Status.FAIL)
-    services = _service_rows(findings)
+    pack = FindingsPack.of(order_findings(doc.findings))
+    tally = Tally.of(pack)
+    by_status, open_by_severity, by_exposure = tally.by_status, tally.open_by_severity, tally.open_by_level
+    breakdowns = [(attr, label, tally.rows(attr)) for attr, label in DIMENSIONS]
+    services = breakdowns[-1][2]
     by_level = Counter(e.level.value for e in doc.surface)
     run = doc.run
-    table = CheckTable.of(findings)
+    surface = doc.surface
     return {
         "schema_version": doc.schema_version,
         "run": run,
         "started": run.started.isoformat(),
         "finished": run.finished.isoformat(),
         "duration_seconds": max(0, round((run.finished - run.started).total_seconds())),
-        "total": len(findings),
+        "total": len(pack.g),
         "severities": [s.value for s in SEVERITIES],
-        "fail_by_severity": {s.value: fail_by_severity[s.value] for s in SEVERITIES},
-        "fail_total": by_status[Status.FAIL.value],
+        "open_statuses": [s.value for s in OPEN_STATUSES],
+        "open_by_severity": {
+            sev: {"total": sum(c.values()), **{s.value: c[s.value] for s in OPEN_STATUSES}}
+            for sev, c in open_by_severity.items()
+        },
+        "open_total": sum(by_status[s.value] for s in OPEN_STATUSES),
         "statuses": [s.value for s in STATUSES],
         "default_statuses": sorted(s.value for s in DEFAULT_STATUSES),
         "by_status": {s.value: by_status[s.value] for s in STATUSES},
-        "service_columns": [s.value for s in SERVICE_COLUMNS],
-        "services": services,
+        "breakdowns": breakdowns,
+        "severity_chart": _severity_chart(open_by_severity),
+        "service_chart": _service_chart(services),
+        "compliance": [],  # the frameworks' scores, when a framework was asked (see the template)
         "gaps": doc.coverage,
         "unknown_total": by_status[Status.UNKNOWN.value],
         "exposure_ladder": [
@@ -232,9 +345,13 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "exposure_levels": [level.value for level in reversed(ExposureLevel)],
         "exposure_sources": doc.run.exposure_sources,
         "exposure_notes": doc.run.exposure_notes,
-        "checks": table.pairs(),
-        "data": Streamed(findings, table.omit),
-        "surface": Streamed(doc.surface),
+        "facets": _facets(pack, tally),
+        "facet_labels": FACET_LABELS,
+        "open_facets": OPEN_FACETS,
+        "sorts": SORTS,
+        "groupings": GROUPINGS,
+        "data": Streamed(pack.pieces),
+        "surface": Streamed(lambda: surface_pieces(surface)),
         "surface_total": len(doc.surface),
         "surface_ladder": [(level.value, by_level[level.value]) for level in reversed(ExposureLevel)],
         "surface_recorded": doc.schema_version not in UNRECORDED_SURFACE_VERSIONS,
@@ -243,17 +360,17 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
 
 
 def iter_html(doc: FindingsDocument) -> Chunks:
-    """The complete, self-contained HTML report for one findings document, one finding (and surface
-    entry) at a time: the page is rendered with markers where their JSON goes, then written around
-    them."""
+    """The complete, self-contained HTML report for one findings document, in pieces: the page is
+    rendered with markers where the data goes, then written around them."""
     context = build_context(doc)
-    lists: tuple[Streamed, Streamed] = (context.pop("data"), context.pop("surface"))
-    page = {**context, "data": Placeholder(lists[0].marker), "surface": Placeholder(lists[1].marker)}
+    islands: tuple[Streamed, Streamed] = (context.pop("surface"), context.pop("data"))
+    page = {**context, "surface": Placeholder(islands[0].marker), "data": Placeholder(islands[1].marker)}
     rest = _environment().get_template(TEMPLATE_NAME).render(page)
-    for streamed in lists:
-        head, rest = rest.split(streamed.marker)  # exactly once each, in this order
+    del page, context
+    for island in islands:
+        head, rest = rest.split(island.marker)  # exactly once each, in this order
         yield head
-        yield from streamed.pieces()
+        yield from island.pieces()
     yield rest
 
 
