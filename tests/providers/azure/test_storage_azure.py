@@ -19,6 +19,7 @@ from cloudaudit_azure.fake.faults import Fault, denied
 from cloudaudit_azure.fake.model_storage import account_id, blob_service, container, storage_account
 from cloudaudit_azure.fake.sample import sample_subscription
 from cloudaudit_azure.fake.sample_storage import GROUP, HARDENED, WEAK
+from test_report_html import embedded_data, parse
 
 STORAGE = ("--checks", "azure.storage.*")
 ANON = "azure.storage.anonymous_container"
@@ -227,7 +228,8 @@ def test_hostile_names_stay_text_in_every_report(monkeypatch: pytest.MonkeyPatch
     html = (tmp_path / "report.html").read_text()
     assert HOSTILE not in html and "<script>alert(2)</script>" not in html and "<svg onload" not in html
     assert "onerror=alert(1)>" not in html and "onload=alert(3)>" not in html
-    assert "storage account \\u003cimg src=x onerror=alert(1)\\u003e" in html  # shown, as text
+    shown = [f["message"] for f in embedded_data(parse(html)) if f["resource_name"] == HOSTILE]
+    assert any("storage account <img src=x onerror=alert(1)>" in m for m in shown)  # in the data, as text
     assert _assets(tmp_path)[HOSTILE]["tags"] == {"owner": "<script>alert(2)</script>"}  # data kept verbatim
 
 
