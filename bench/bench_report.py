@@ -56,6 +56,7 @@ class Size:
     rss_mb: float
     empty_seconds: list[float]
     usable_seconds: list[float]
+    interactions: dict[str, float]
 
     @property
     def ratio(self) -> float:
@@ -79,15 +80,50 @@ def demo_findings(work: Path) -> Path:
     return out / "findings.json"
 
 
-def usable(page: Path, timeout: float = 600.0) -> float:
-    """Seconds from starting Chromium on ``page`` to the page's ``data-ready`` mark."""
+INTERACTIONS = {
+    "untick a severity": "document.querySelector(\"#filters input[data-facet='severity'][value='low']\")"
+    ".click()",
+    "sort by resource": "(s => { s.value = 'resource'; s.dispatchEvent(new Event('change')); })"
+    "(document.getElementById('sort'))",
+    "group by check": "(s => { s.value = 'check'; s.dispatchEvent(new Event('change')); })"
+    "(document.getElementById('group'))",
+    "next page": "document.querySelector('#findings .next').click()",
+}
+"""What a reader does first, each timed in the page (milliseconds of the handler's work)."""
+
+SEARCH = """new Promise((done) => {
+  const box = document.getElementById("search"), shown = document.getElementById("view-summary");
+  const start = performance.now();
+  box.value = "frontend";
+  box.dispatchEvent(new Event("input"));
+  (function wait() {
+    if (shown.textContent.includes("search: frontend")) { done(performance.now() - start - 200); }
+    else { setTimeout(wait, 1); }
+  })();
+})"""
+"""The first search (its index built then), less the 200 ms the page waits for the typing to stop."""
+
+
+def usable(page: Path, timeout: float = 600.0, interact: bool = False) -> tuple[float, dict[str, float]]:
+    """Seconds from starting Chromium on ``page`` to the page's ``data-ready`` mark (and, with
+    ``interact``, how long the first interactions take)."""
     with Chromium(page_url(page), timeout=timeout) as browser:
         ready = float(browser.wait_for("document.documentElement.dataset.ready", timeout, interval=0.01))
         origin = float(browser.evaluate("performance.timeOrigin"))
+        times: dict[str, float] = {}
+        if interact:
+            for name, action in INTERACTIONS.items():
+                times[name] = float(
+                    browser.evaluate(
+                        f"(() => {{ const t = performance.now(); {action};"
+                        " return performance.now() - t; })()"
+                    )
+                )
+            times["first search"] = float(browser.evaluate(SEARCH))
         problems = browser.problems()
         if problems:
             sys.exit(f"{page.name}: the page reported problems: {problems[:3]}")
-        return (origin + ready) / 1000 - browser.launched
+        return (origin + ready) / 1000 - browser.launched, times
 
 
 def report(findings: Path, out: Path) -> tuple[float, float]:
@@ -111,12 +147,16 @@ def measure(n: int, base: Path, work: Path, repeat: int) -> Size:
     page = work / f"out-{n}" / "report.html"
     empty = work / "empty.html"
     empty.write_text(EMPTY_PAGE)
-    empties, usables = [], []
-    for _ in range(repeat):  # alternated: both see the same load of the machine
-        empties.append(usable(empty))
-        usables.append(usable(page))
+    empties, usables, times = [], [], {}
+    for i in range(repeat):  # alternated: both see the same load of the machine
+        empties.append(usable(empty)[0])
+        ready, measured = usable(page, interact=i == repeat - 1)
+        usables.append(ready)
+        times.update(measured)
     mb = 1024 * 1024
-    return Size(n, source.stat().st_size / mb, page.stat().st_size / mb, seconds, rss, empties, usables)
+    return Size(
+        n, source.stat().st_size / mb, page.stat().st_size / mb, seconds, rss, empties, usables, times
+    )
 
 
 def show(size: Size) -> None:
@@ -131,6 +171,7 @@ def show(size: Size) -> None:
         f" (runs {[round(s, 2) for s in size.usable_seconds]}) | ratio {size.ratio:.2f}",
         flush=True,
     )
+    print("          interactions: " + ", ".join(f"{k} {v:.0f} ms" for k, v in size.interactions.items()))
 
 
 def main() -> None:

@@ -476,6 +476,15 @@ def test_strings_holding_the_placeholders_are_written_as_they_are() -> None:
     assert finding == doc.findings[0].model_dump(mode="json")
 
 
+def test_any_string_of_the_data_is_written_even_one_utf_8_cannot_encode(tmp_path: Path) -> None:
+    odd = "lone \ud800 surrogate, é, \u2028 and \U0001f600"
+    doc = make_doc([make_finding(message=odd, evidence={odd: [odd]}, resource_name=odd)])
+    html = render_html(doc)
+    (tmp_path / "report.html").write_text(html, encoding="utf-8", errors="strict")
+    (finding,) = embedded_data(parse(html))
+    assert finding == doc.findings[0].model_dump(mode="json")
+
+
 def test_server_rendered_parts_show_payloads_as_text() -> None:
     doc = hostile_doc()
     html = render_html(doc)

@@ -78,8 +78,9 @@ def html_safe(text: str) -> str:
     return text
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""Built once: ``json.dumps`` with arguments builds an encoder per call."""
+_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+"""Built once (``json.dumps`` with arguments builds an encoder per call). ASCII: a string of the account
+with a lone surrogate (valid JSON, not UTF-8) is written escaped, not refused."""
 
 
 def dumps(value: Any) -> str:
