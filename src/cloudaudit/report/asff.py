@@ -153,7 +153,7 @@ def asff_finding(f: Finding, uid: str, run: RunInfo, accounts: _Accounts) -> dic
     updated = iso_ms(run.finished)
     compliance: dict[str, Any] = {"Status": compliance_status}
     if related := requirements(f)[:REQUIREMENTS]:
-        compliance["RelatedRequirements"] = related
+        compliance["RelatedRequirements"] = [one_line(r, TITLE) for r in related]
     finding: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": uid[:ID],

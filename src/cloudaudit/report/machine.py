@@ -24,22 +24,30 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 """A lone surrogate (json.loads accepts ``"\\ud800"``) cannot be written as UTF-8: replaced."""
 
 _ARN_PARTITION = re.compile(r"arn:(aws(?:-[a-z]+)*):")
+_ID_PART = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 
 
 def _digest(text: str, size: int = 32) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
 
 
+def _part(text: str) -> str:
+    """``text`` as one part of an id: kept when plain, else a digest (an id stays one clean line)."""
+    return text if _ID_PART.fullmatch(text) else "sha256-" + _digest(text, 16)
+
+
 def finding_uids(findings: Iterable[Finding]) -> Iterator[str]:
     """A stable id per finding: ``cloudaudit/PROVIDER/ACCOUNT/CHECK/<sha256 of the resource id>``.
 
     The same check on the same resource gets the same id run after run, so Security Hub and data lakes
-    update a finding instead of adding one. A check that reports one resource several times (one port
-    each, say) keeps the plain id for the first and adds a digest of the message to the others.
+    update a finding instead of adding one (a provider, account or check id with characters outside
+    ``A-Z a-z 0-9 _ . : @ -`` is replaced by its digest too). A check that reports one resource
+    several times (one port each, say) keeps the plain id for the first and adds a digest of the
+    message to the others.
     """
     seen: set[str] = set()
     for f in findings:
-        uid = f"{PRODUCT}/{f.provider}/{f.account}/{f.check_id}/{_digest(f.resource_id)}"
+        uid = f"{PRODUCT}/{_part(f.provider)}/{_part(f.account)}/{_part(f.check_id)}/{_digest(f.resource_id)}"
         if uid in seen:
             base = uid = f"{uid}/{_digest(f.message, 12)}"
             extra = 1
