@@ -80,7 +80,9 @@ def test_aws_gcp_and_azure_files_merge_into_one_report(tmp_path: Path, three: li
     assert ocsf_errors(json.loads((out / "findings.ocsf.json").read_text())) == []
 
 
-def test_the_same_file_twice_keeps_each_finding_once_with_a_note(tmp_path: Path, three: list[Path]) -> None:
+def test_the_same_file_twice_keeps_each_finding_once_with_a_note(
+    tmp_path: Path, three: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     copy = _write(tmp_path / "copy.json", load_findings(three[0]))
     assert main(["report", str(three[0]), str(copy), "-f", "json", "-o", str(out)]) == 0
@@ -90,6 +92,7 @@ def test_the_same_file_twice_keeps_each_finding_once_with_a_note(tmp_path: Path,
     assert merged.coverage == original.coverage and merged.surface == original.surface
     (note,) = [n for n in merged.run.notes if "repeat" in n]
     assert note.startswith(f"{len(original.findings)} finding(s) of {copy} repeat findings of {three[0]}")
+    assert f"note: {note}" in capsys.readouterr().err.splitlines()
 
 
 def test_a_later_run_of_the_same_account_wins() -> None:
@@ -100,7 +103,7 @@ def test_a_later_run_of_the_same_account_wins() -> None:
         started=early.run.started + timedelta(days=1),
         finished=early.run.finished + timedelta(days=1),
     )
-    merged = merge_documents([late, early], ["late.json", "early.json"])
+    merged = merge_documents([late, early], ["late.json", "early.json"]).document
     assert [(f.resource_id, f.status) for f in merged.findings] == [
         ("arn:aws:s3:::my-bucket", Status.PASS),
         ("only-early", Status.FAIL),
@@ -111,7 +114,9 @@ def test_a_later_run_of_the_same_account_wins() -> None:
 
 def test_a_check_reporting_one_resource_twice_in_a_file_keeps_both() -> None:
     twice = [make_finding(message="port 22"), make_finding(message="port 80")]
-    merged = merge_documents([make_doc(twice), make_doc([], gaps=[make_gap()])], ["a.json", "b.json"])
+    merged = merge_documents(
+        [make_doc(twice), make_doc([], gaps=[make_gap()])], ["a.json", "b.json"]
+    ).document
     assert [f.message for f in merged.findings] == ["port 22", "port 80"]
     assert not any("repeat" in n for n in merged.run.notes)
 

@@ -421,7 +421,10 @@ def evaluate_cmd(
 def report_cmd(
     findings: Annotated[
         list[Path],
-        typer.Argument(help="findings.json of previous runs: several are merged into one report."),
+        typer.Argument(
+            metavar="FINDINGS.json...",
+            help="findings.json of previous runs: several are merged into one report.",
+        ),
     ],
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
@@ -431,7 +434,10 @@ def report_cmd(
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    doc = load_merged(findings)
+    merged = load_merged(findings)
+    for note in merged.notes:
+        typer.echo(f"note: {note}", err=True)
+    doc = merged.document
     for path in write_reports(doc, None, output_dir, fmts):
         typer.echo(f"wrote {path}")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,6 +35,14 @@ Key = tuple[str, str, str]
 
 def _union(lists: Iterable[Iterable[T]]) -> list[T]:
     return list(dict.fromkeys(item for items in lists for item in items))
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged document, and what the merge itself says (also the last of ``run.notes``)."""
+
+    document: FindingsDocument
+    notes: list[str] = field(default_factory=list)
 
 
 def finding_key(f: Finding) -> Key:
@@ -71,10 +80,10 @@ def _surface(docs: Sequence[FindingsDocument]) -> list[SurfaceEntry]:
     return sorted((e for _, e in latest.values()), key=lambda e: (-e.level.rank, e.endpoint))
 
 
-def merge_documents(docs: Sequence[FindingsDocument], names: Sequence[str]) -> FindingsDocument:
+def merge_documents(docs: Sequence[FindingsDocument], names: Sequence[str]) -> Merged:
     """One document from several (``names`` name them in notes, in the same order)."""
     if len(docs) == 1:
-        return docs[0]
+        return Merged(docs[0])
     owners = _owners(docs)
     findings: list[Finding] = []
     dropped: Counter[tuple[int, int]] = Counter()
@@ -87,10 +96,9 @@ def merge_documents(docs: Sequence[FindingsDocument], names: Sequence[str]) -> F
             else:
                 dropped[(index, owner)] += 1
     runs = [d.run for d in docs]
-    notes = _union(r.notes for r in runs)
-    notes.append(f"merged {len(docs)} findings files: {', '.join(printable(n, 200) for n in names)}")
+    said = [f"merged {len(docs)} findings files: {', '.join(printable(n, 200) for n in names)}"]
     for (index, owner), count in sorted(dropped.items()):
-        notes.append(
+        said.append(
             f"{count} finding(s) of {printable(names[index], 200)} repeat findings of "
             f"{printable(names[owner], 200)} (same check, resource and account): kept once, from the "
             "run that ended last (the first file given on a tie)"
@@ -111,17 +119,18 @@ def merge_documents(docs: Sequence[FindingsDocument], names: Sequence[str]) -> F
         incomplete=any(r.incomplete for r in runs),
         interrupted=any(r.interrupted for r in runs),
         not_read=_union(r.not_read for r in runs),
-        notes=notes,
+        notes=[*_union(r.notes for r in runs), *said],
     )
-    return FindingsDocument(
+    document = FindingsDocument(
         schema_version=FINDINGS_SCHEMA_VERSION,
         run=run,
         findings=findings,
         coverage=_union(d.coverage for d in docs),
         surface=_surface(docs),
     )
+    return Merged(document, said)
 
 
-def load_merged(paths: Sequence[Path]) -> FindingsDocument:
+def load_merged(paths: Sequence[Path]) -> Merged:
     """Read every findings file (each checked as ``report`` checks one) and merge them."""
     return merge_documents([load_findings(p) for p in paths], [str(p) for p in paths])
