@@ -422,7 +422,7 @@ def report_cmd(
     findings: Annotated[
         list[Path],
         typer.Argument(
-            metavar="FINDINGS.json...",
+            metavar="FINDINGS.json",
             help="findings.json of previous runs: several are merged into one report.",
         ),
     ],
