@@ -41,7 +41,7 @@ def hostile_finding(**overrides: Any) -> Finding:
         "title": "title " + HOSTILE,
         "message": "message " + HOSTILE,
         "resource_name": "name " + HOSTILE,
-        "evidence": {"policy " + HOSTILE: ["value " + HOSTILE, 1, None]},
+        "evidence": {"policy " + HOSTILE: ["value " + HOSTILE, 1, None, float("nan"), float("-inf")]},
         "remediation": "fix " + HOSTILE + (" long" * 300),
         "muted_reason": "reason " + HOSTILE,
         "compliance": {"FW " + HOSTILE: ["C " + HOSTILE]},

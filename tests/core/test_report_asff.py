@@ -146,7 +146,7 @@ def test_findings_of_other_clouds_without_an_aws_account_get_the_placeholder() -
 def test_hostile_and_oversized_strings_are_cut_to_one_valid_line() -> None:
     text = render_asff(hostile_doc())
     text.encode("utf-8")
-    findings = json.loads(text)
+    findings = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert asff_errors(findings) == []
     first = findings[0]
     assert len(first["Remediation"]["Recommendation"]["Text"]) == 512

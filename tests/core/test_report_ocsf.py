@@ -99,8 +99,10 @@ def test_finding_ids_are_stable_and_unique_even_for_one_resource_reported_twice(
 def test_hostile_strings_stay_data_and_the_events_stay_valid() -> None:
     text = render_ocsf(hostile_doc())
     text.encode("utf-8")  # a lone surrogate would make this raise
-    events = json.loads(text)
+    events = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert ocsf_errors(events) == []
+    (evidence,) = (e["data"] for e in events[0]["evidences"] if e["name"] == "configuration")
+    assert list(evidence.values()) == [["value " + HOSTILE.replace("\ud800", "\ufffd"), 1, None, None, None]]
     assert events[0]["finding_info"]["title"] == "title " + HOSTILE.replace("\ud800", "\ufffd")
     assert text.count("\n") == len(events) + 2  # "[", one event a line, "]": no raw line break leaks
 

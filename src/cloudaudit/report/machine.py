@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -101,14 +102,32 @@ def iso_ms(moment: datetime) -> str:
     return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities (which ``json.loads`` accepts but JSON has not) as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json_line(item: Any) -> str:
+    try:
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN or infinity somewhere in the evidence
+        return json.dumps(_finite(item), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def iter_json_array(items: Iterable[Any]) -> Chunks:
     """A JSON array of ``items``, one compact item per line, written one item at a time.
 
-    Strings keep their characters (UTF-8); a lone surrogate, which UTF-8 cannot carry, becomes U+FFFD.
+    Strings keep their characters (UTF-8); a lone surrogate, which UTF-8 cannot carry, becomes U+FFFD;
+    NaN and infinities, which JSON cannot carry, become null.
     """
     separator = "[\n"
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-        yield separator + _SURROGATE.sub("\ufffd", text)
+        yield separator + _SURROGATE.sub("\ufffd", _json_line(item))
         separator = ",\n"
     yield "[]\n" if separator == "[\n" else "\n]\n"
