@@ -44,7 +44,8 @@ from cloudaudit.plugins import (
 )
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
-from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
+from cloudaudit.report.json_report import load_inventory, load_observations
+from cloudaudit.report.merge import load_merged
 from cloudaudit.runflow import (
     Result,
     Selection,
@@ -74,7 +75,9 @@ app.add_typer(checks_app, name="checks")
 DEFAULT_OUTPUT = Path("reports")
 
 OutputDir = Annotated[Path, typer.Option("--output-dir", "-o", help="Where reports are written.")]
-Formats = Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html,json,csv,sarif.")]
+Formats = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated: html,json,csv,sarif,ocsf,asff,junit.")
+]
 FailOn = Annotated[
     Severity | None,
     typer.Option(
@@ -416,16 +419,25 @@ def evaluate_cmd(
 
 @app.command("report")
 def report_cmd(
-    findings: Annotated[Path, typer.Argument(help="findings.json from a previous run.")],
+    findings: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FINDINGS.json",
+            help="findings.json of previous runs: several are merged into one report.",
+        ),
+    ],
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     debug: Debug = False,
 ) -> None:
-    """Re-render reports from a findings.json."""
+    """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    doc = load_findings(findings)
+    merged = load_merged(findings)
+    for note in merged.notes:
+        typer.echo(f"note: {note}", err=True)
+    doc = merged.document
     for path in write_reports(doc, None, output_dir, fmts):
         typer.echo(f"wrote {path}")
 
