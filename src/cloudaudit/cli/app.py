@@ -6,7 +6,7 @@ import gc
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -20,13 +20,14 @@ from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.targets import ProviderRun, collect_providers
+from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.exposure.combine import combine
 from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
-from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
+from cloudaudit.exposure.rules import all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
 from cloudaudit.logs import configure, redact, register_secret
@@ -476,9 +477,7 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
         typer.echo(f"{rule.id}\n  {rule.title}\n")
         typer.echo(f"severity:      {rule.severity.value} (a finding of the exposure stage)\n")
         typer.echo(f"remediation:\n  {' '.join(rule.remediation.split())}\n")
-        typer.echo("compliance:")
-        for framework, controls in EXPOSURE_COMPLIANCE.items():
-            typer.echo(f"  {framework}: {', '.join(controls)}")
+        _show_compliance(rule.compliance)
         return
     if spec is None:
         raise UsageError(f"no check {check_id!r} (see 'cloudaudit checks')")
@@ -487,10 +486,22 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
     typer.echo(f"resource kind: {spec.asset.kind}\n")
     typer.echo(f"rationale:\n  {spec.rationale}\n")
     typer.echo(f"remediation:\n  {spec.remediation}\n")
-    if spec.compliance:
-        typer.echo("compliance:")
-        for framework, controls in spec.compliance.items():
-            typer.echo(f"  {framework}: {', '.join(controls)}")
+    _show_compliance(spec.compliance)
+
+
+def _show_compliance(mapping: Mapping[str, Sequence[str]]) -> None:
+    """The framework controls a check evaluates, with their titles (from the framework files)."""
+    if not mapping:
+        typer.echo("compliance: no framework control lists this check")
+        return
+    typer.echo("compliance:")
+    frameworks = compliance_catalog()
+    for framework_id, control_ids in mapping.items():
+        typer.echo(f"  {framework_id}: {', '.join(control_ids)}")
+        framework = frameworks.require(framework_id)
+        titles = {c.id: c.title for c in framework.controls}
+        for control_id in control_ids:
+            typer.echo(f"    {control_id}  {titles[control_id]}")
 
 
 def _version(value: bool) -> None:
