@@ -70,8 +70,10 @@ def test_an_unknown_framework_lists_the_known_ones(capsys: pytest.CaptureFixture
 
 
 def test_no_findings_to_judge_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["compliance", "--framework", CIS_AWS, "-o", str(tmp_path)]) == ExitCode.USAGE
-    assert f"no findings to judge: {tmp_path / 'findings.json'} does not exist" in capsys.readouterr().err
+    out = tmp_path / "new"
+    assert main(["compliance", "--framework", CIS_AWS, "-o", str(out)]) == ExitCode.USAGE
+    assert f"no findings to judge: {out / 'findings.json'} does not exist" in capsys.readouterr().err
+    assert not out.exists()  # nothing is created for a command that fails on its input
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert main(["compliance", "--framework", CIS_AWS, "--from", str(bad), "-o", str(tmp_path)]) == 2

@@ -490,8 +490,7 @@ def compliance_cmd(
     if not chosen:
         raise UsageError("--framework is empty: give a framework id (see 'cloudaudit compliance --list')")
     fmts = parse_compliance_formats(formats)
-    prepare_dir(output_dir)
-    docs = load_sources(sources, output_dir)
+    docs = load_sources(sources, output_dir)  # a bad input fails before the output directory is made
     lines, paths = write_all(chosen, docs, output_dir, fmts)
     for line in lines:
         typer.echo(line)
