@@ -108,6 +108,7 @@ class FakePlugin:
     scope_options = (PROJECT,)
     secrets = SecretRules(env_vars=("FAKE_SECRET",), patterns=(Redaction(TOKEN_RE, r"\1****"),))
     case_insensitive_ids = True
+    account_noun = "account"
     sdk_loggers = ()
 
     def targets(self, scope: Scope) -> list[Target]:

@@ -44,6 +44,7 @@ class AwsPlugin:
     scope_options = (PROFILE,)
     secrets = SECRETS
     case_insensitive_ids = False
+    account_noun = "account"
     sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
     def targets(self, scope: Scope) -> list[Target]:

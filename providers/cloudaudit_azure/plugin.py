@@ -65,6 +65,7 @@ class AzurePlugin:
     scope_options = (SUBSCRIPTION, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = True
+    account_noun = "subscription"
     sdk_loggers = ("azure", "msal")
 
     def targets(self, scope: Scope) -> list[Target]:

@@ -71,6 +71,7 @@ class GcpPlugin:
     scope_options = (PROJECT, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = False
+    account_noun = "project"
     sdk_loggers = ("google", "googleapiclient", "google_auth_httplib2")
 
     def targets(self, scope: Scope) -> list[Target]:

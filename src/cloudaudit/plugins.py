@@ -118,6 +118,8 @@ class ProviderPlugin(Protocol):
     """Environment variables holding secrets and patterns of secrets: redacted from every log line."""
     case_insensitive_ids: bool
     """True when the provider's resource ids compare case-insensitively (Azure)."""
+    account_noun: str
+    """What users call one of its accounts: ``account`` (AWS), ``project`` (GCP), ``subscription`` (Azure)."""
     sdk_loggers: tuple[str, ...]
     """Loggers of its SDK, kept to errors unless ``--debug`` (their retries and probing are not for users)."""
 
@@ -180,6 +182,14 @@ def plugin_object(name: str) -> ProviderPlugin:
     if plugin.case_insensitive_ids:
         register_id_key(plugin.name, str.casefold)
     return plugin
+
+
+def account_noun(name: str) -> str:
+    """The provider's word for an account (``account`` when the provider is not installed)."""
+    try:
+        return plugin_object(name).account_noun
+    except (MissingDependencyError, UsageError):
+        return "account"
 
 
 def installed() -> Iterator[ProviderPlugin]:

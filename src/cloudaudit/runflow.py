@@ -18,11 +18,14 @@ from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.report.asff import iter_asff
 from cloudaudit.report.csv_report import iter_csv
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.forked import MIN_FINDINGS, Job, write_jobs
 from cloudaudit.report.html import iter_html
 from cloudaudit.report.json_report import iter_findings, iter_inventory
+from cloudaudit.report.junit import iter_junit
+from cloudaudit.report.ocsf import iter_ocsf
 from cloudaudit.report.sarif import iter_sarif
 from cloudaudit.report.stream import Chunks
 
@@ -35,6 +38,9 @@ FORMATS: dict[str, tuple[str, Renderer]] = {
     "html": ("report.html", iter_html),
     "csv": ("findings.csv", iter_csv),
     "sarif": ("findings.sarif", iter_sarif),
+    "ocsf": ("findings.ocsf.json", iter_ocsf),
+    "asff": ("findings.asff.json", iter_asff),
+    "junit": ("junit.xml", iter_junit),
 }
 
 

@@ -12,6 +12,7 @@ from cloudaudit.completeness import headline
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.plugins import account_noun
 from cloudaudit.terminal import printable
 
 DENIED_CODES = frozenset(
@@ -77,13 +78,14 @@ def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
     accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
     providers = ", ".join(printable(p, limit=20) for p in doc.run.providers)
+    noun = account_noun(doc.run.providers[0]) if len(doc.run.providers) == 1 else "account"
     fails = sum(1 for f in doc.findings if f.status is Status.FAIL)
     others: Counter[Status] = Counter(f.status for f in doc.findings if f.status is not Status.FAIL)
     not_failing = (
         ", ".join(f"{others[s]} {s.value}" for s in Status if s is not Status.FAIL and others[s]) or "none"
     )
     lines = [
-        f"{len(doc.findings)} results from {doc.run.checks_run} checks on {providers} account(s) {accounts}",
+        f"{len(doc.findings)} results from {doc.run.checks_run} checks on {providers} {noun}(s) {accounts}",
         "",
         *_table(doc),
         "",

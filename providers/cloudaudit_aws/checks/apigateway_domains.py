@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import LEGACY_TLS
@@ -27,7 +26,6 @@ _WEAK_TLS = re.compile(r"^(?:TLS_1_[01]|SecurityPolicy_TLS1\d_1_[01](?:_.*)?)$",
         accepting them lets clients, or an attacker forcing a downgrade, use them.""",
     remediation="""aws apigateway update-domain-name --domain-name NAME --patch-operations
         op=replace,path=/securityPolicy,value=TLS_1_2""",
-    compliance=with_controls(),
     exploited_by=LEGACY_TLS,
 )
 def domain_tls_1_0(domain: ApiGatewayDomainName, inventory: Inventory) -> Outcome:

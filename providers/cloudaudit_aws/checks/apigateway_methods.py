@@ -17,7 +17,6 @@ Unauthenticated methods (``rest_api_unauthenticated_methods``)
 
 from __future__ import annotations
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
@@ -44,7 +43,6 @@ from cloudaudit_aws.checks.apigateway_invoke import (
         user pool or a Lambda authorizer: aws apigateway update-method --patch-operations
         op=replace,path=/authorizationType,value=AWS_IAM), or restrict callers with a resource policy
         (aws:SourceVpce, aws:SourceIp); redeploy the stage.""",
-    compliance=with_controls(),
 )
 def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventory) -> Outcome:
     """Unauthenticated non-OPTIONS methods, graded by reachability and the resource policy."""
@@ -116,7 +114,6 @@ def rest_api_unauthenticated_methods(api: ApiGatewayRestApi, inventory: Inventor
         which must then reject what it does not expect; unneeded verbs widen the attack surface.""",
     remediation="""Replace ANY with the verbs the resource serves (aws apigateway put-method for each, then
         delete-method --http-method ANY) and redeploy.""",
-    compliance=with_controls(),
 )
 def rest_api_any_method(api: ApiGatewayRestApi, inventory: Inventory) -> Outcome:
     """ANY methods; MEDIUM when one of them needs no authorization on a public API."""
@@ -142,7 +139,6 @@ def rest_api_any_method(api: ApiGatewayRestApi, inventory: Inventory) -> Outcome
         second way in that bypasses the domain's TLS policy, mutual TLS and base-path layout.""",
     remediation="""aws apigateway update-rest-api --rest-api-id ID --patch-operations
         op=replace,path=/disableExecuteApiEndpoint,value='True'; then redeploy the stages.""",
-    compliance=with_controls(),
 )
 def rest_api_default_endpoint_enabled(api: ApiGatewayRestApi, inventory: Inventory) -> Outcome:
     """Execute-api endpoint enabled while a custom domain maps to the API; MEDIUM when that skips mTLS."""

@@ -13,7 +13,6 @@ Resource policy open to anyone (``rest_api_policy_public``)
 
 from __future__ import annotations
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
@@ -33,7 +32,6 @@ from cloudaudit_aws.checks.apigateway_invoke import invoke_grants, method_labels
         account can call it, and methods without authorization are open to all.""",
     remediation="""Restrict the Allow statement with aws:SourceVpce (private APIs), aws:SourceIp or
         aws:PrincipalOrgID, or add a Deny for callers outside them; then redeploy the API.""",
-    compliance=with_controls(),
 )
 def rest_api_policy_public(api: ApiGatewayRestApi, inventory: Inventory) -> Outcome:
     """Public Invoke grants, judged where the policy is the gate (see the module docstring)."""

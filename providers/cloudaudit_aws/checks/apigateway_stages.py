@@ -7,12 +7,10 @@ failing stage and what is wrong with it); an API without any deployed stage gets
 
 from __future__ import annotations
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect_each
 from cloudaudit.engine.predicates import Predicate, predicate
 from cloudaudit.model.enums import Severity
 from cloudaudit_aws.assets_apigateway import ApiGatewayRestApi, ApiStage
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 
 _LOGGING_ON = ("ERROR", "INFO")
 
@@ -100,7 +98,6 @@ expect_each(
     remediation="""aws apigateway update-stage --rest-api-id ID --stage-name STAGE --patch-operations
         op=replace,path=/accessLogSettings/destinationArn,value=LOG_GROUP_ARN
         op=replace,path=/accessLogSettings/format,value='$context.requestId ...'""",
-    compliance=with_controls(),
 )
 
 expect_each(
@@ -116,7 +113,6 @@ expect_each(
         throttling; with logging OFF failed attacks and backend faults leave no trace.""",
     remediation="""aws apigateway update-stage --rest-api-id ID --stage-name STAGE --patch-operations
         op=replace,path=/*/*/logging/loglevel,value=ERROR (and no method override set to OFF).""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.1",)}),
 )
 
 expect_each(
@@ -132,7 +128,6 @@ expect_each(
         tokens, passwords and personal data end up in logs readable by anyone with log access.""",
     remediation="""aws apigateway update-stage --rest-api-id ID --stage-name STAGE --patch-operations
         op=replace,path=/*/*/logging/dataTrace,value=false (use access logs with chosen fields instead).""",
-    compliance=with_controls(),
 )
 
 expect_each(
@@ -148,7 +143,6 @@ expect_each(
         at rest.""",
     remediation="""aws apigateway update-stage --rest-api-id ID --stage-name STAGE --patch-operations
         op=replace,path=/*/*/caching/dataEncrypted,value=true""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.5",)}),
 )
 
 expect_each(
@@ -167,7 +161,6 @@ expect_each(
         backend; a public stage without a web ACL takes everything.""",
     remediation="""aws wafv2 associate-web-acl --web-acl-arn ACL_ARN --resource-arn
         arn:aws:apigateway:REGION::/restapis/ID/stages/STAGE""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.4",)}),
 )
 
 expect_each(
@@ -183,7 +176,6 @@ expect_each(
         else's, so callers can go around the API's authorization straight to the backend.""",
     remediation="""aws apigateway generate-client-certificate, then update-stage --patch-operations
         op=replace,path=/clientCertificateId,value=CERT_ID; make the backend require it.""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.2",)}),
 )
 
 expect_each(
@@ -199,7 +191,6 @@ expect_each(
         abuse patterns and failing components.""",
     remediation="""aws apigateway update-stage --rest-api-id ID --stage-name STAGE --patch-operations
         op=replace,path=/tracingEnabled,value=true""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.3",)}),
 )
 
 expect_each(
@@ -215,5 +206,4 @@ expect_each(
         the console and exported with the API. Passwords, keys and tokens stored there leak.""",
     remediation="""Move the secret to AWS Secrets Manager or SSM Parameter Store (SecureString), let the
         backend fetch it, rotate the exposed value, and delete the stage variable.""",
-    compliance=with_controls(),
 )

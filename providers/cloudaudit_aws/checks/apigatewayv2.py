@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect_each
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import Predicate, predicate
@@ -35,7 +34,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, ports_of
 from cloudaudit_aws.assets_apigatewayv2 import ApiGatewayV2Api, ApiRoute, ApiStage
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 
 NO_AUTH_EXEMPT_METHODS = frozenset({"OPTIONS"})
 """CORS preflight requests carry no credentials: OPTIONS routes must stay open."""
@@ -120,7 +118,6 @@ def _open_routes(api: ApiGatewayV2Api) -> list[ApiRoute]:
         (OWASP API2 broken authentication, API5 broken function level authorization).""",
     remediation="""Attach an authorizer to every route (aws apigatewayv2 update-route --authorization-type
         JWT|AWS_IAM|CUSTOM --authorizer-id ...); keep only OPTIONS (CORS preflight) routes open.""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.8",)}),
 )
 def route_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """HTTP API routes with authorization NONE (OPTIONS exempt), graded by reachability."""
@@ -160,7 +157,6 @@ def route_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterat
         Applications that authenticate in-band in their first message are not visible to this audit.""",
     remediation="""Add a $connect route with AWS_IAM or a Lambda REQUEST authorizer (aws apigatewayv2
         update-route --route-id <$connect> --authorization-type CUSTOM --authorizer-id ...).""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.8",)}),
 )
 def websocket_connect_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """The $connect route's authorization (its absence on a WebSocket API counts as open)."""
@@ -210,7 +206,6 @@ def _without_auth(keys: list[str], open_keys: list[str]) -> str:
         designed or reviewed, and authorization mistakes there apply to everything.""",
     remediation="""Declare the routes the API serves with their methods (GET /orders, POST /orders) and remove
         $default / ANY routes, or at least give them an authorizer.""",
-    compliance=with_controls(),
 )
 def catch_all_route(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """``$default`` and ``ANY`` routes of HTTP APIs; medium when one is open on a served API."""
@@ -248,7 +243,6 @@ def catch_all_route(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
     remediation="""List the exact origins of your web front ends in AllowOrigins (aws apigatewayv2
         update-api --cors-configuration AllowOrigins=https://app.example.com); never combine wildcard
         patterns or "null" with AllowCredentials.""",
-    compliance=with_controls(),
     exploited_by=CORS,
 )
 def cors_any_origin(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
@@ -305,7 +299,6 @@ def cors_any_origin(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outc
         clients without a certificate in.""",
     remediation="""Disable the default endpoint (aws apigatewayv2 update-api --api-id ...
         --disable-execute-api-endpoint) and redeploy the stages.""",
-    compliance=with_controls(),
 )
 def execute_endpoint_with_custom_domain(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """Execute-api endpoint enabled on an API that a custom domain serves; high when it bypasses mTLS."""
@@ -379,7 +372,6 @@ expect_each(
         credential stuffing and data exfiltration through the API cannot be detected or investigated.""",
     remediation="""aws apigatewayv2 update-stage --api-id ... --stage-name ... --access-log-settings
         DestinationArn=<log group ARN>,Format='$context.requestId $context.identity.sourceIp ...'""",
-    compliance=with_controls(**{AWS_FSBP: ("APIGateway.9",)}),
 )
 
 expect_each(
@@ -396,7 +388,6 @@ expect_each(
         secrets sent to the API, to CloudWatch Logs, readable by everyone with log access.""",
     remediation="""Turn data trace off (aws apigatewayv2 update-stage --default-route-settings
         DataTraceEnabled=false, and in every route setting); use access logs and ERROR-level logging.""",
-    compliance=with_controls(),
 )
 
 expect_each(
@@ -413,7 +404,6 @@ expect_each(
         show up in logs and integration requests. A password, token or key stored there is exposed.""",
     remediation="""Move the secret to AWS Secrets Manager or SSM Parameter Store (SecureString), read it from
         the integration, rotate it, and delete the stage variable.""",
-    compliance=with_controls(),
 )
 
 expect_each(
@@ -431,5 +421,4 @@ expect_each(
         starves the account's other APIs.""",
     remediation="""Set default route throttling sized for the API (aws apigatewayv2 update-stage
         --default-route-settings ThrottlingBurstLimit=...,ThrottlingRateLimit=...).""",
-    compliance=with_controls(),
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import ANY_MISCONFIGURATION, UNAUTHENTICATED_SERVICE, WEB_MISCONFIGURATION
@@ -24,7 +23,6 @@ from cloudaudit_aws.checks.ec2_exposure import (
     rule_ports,
     unauthenticated_by_default,
 )
-from cloudaudit_aws.checks.frameworks import AWS_FSBP, CIS_AWS
 from cloudaudit_aws.checks.reachability import RouteVerdict, internet_routes, typed_path
 
 # Failing severity by (category, reachability). "unknown" reachability is graded as public.
@@ -111,7 +109,6 @@ check(
         the attached hosts, including ones never meant to be public.""",
     remediation=_SG_REMEDIATION,
     exploited_by=ANY_MISCONFIGURATION,
-    compliance=with_controls(**{AWS_FSBP: ("EC2.18", "EC2.19")}),
 )(_open_ingress("all", "all ports"))
 
 check(
@@ -124,7 +121,6 @@ check(
         exposure and are the usual entry point of server compromise.""",
     remediation=_SG_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_AWS: ("5.2", "5.3"), AWS_FSBP: ("EC2.13", "EC2.14", "EC2.53", "EC2.54")}),
 )(_open_ingress("admin", "administration ports"))
 
 check(
@@ -138,7 +134,6 @@ check(
         kubelet, Kafka, NFS, rsync...) answer without authentication by default (API7 scenario 2).""",
     remediation=_SG_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{AWS_FSBP: ("EC2.19",)}),
 )(_open_ingress("data", "database, cache or other data-service ports"))
 
 check(
@@ -150,7 +145,6 @@ check(
         are expected and reported as informational.""",
     remediation=_SG_REMEDIATION,
     exploited_by=(*UNAUTHENTICATED_SERVICE, *WEB_MISCONFIGURATION),
-    compliance=with_controls(**{AWS_FSBP: ("EC2.18",)}),
 )(_open_ingress("other", "other ports"))
 
 
@@ -163,7 +157,6 @@ check(
         traffic they are exposed without anyone deciding so.""",
     remediation="Remove every inbound and outbound rule from the default security group and use "
     "purpose-made groups instead.",
-    compliance=with_controls(**{CIS_AWS: ("5.4",), AWS_FSBP: ("EC2.2",)}),
 )
 def sg_default_allows_traffic(group: SecurityGroup, inventory: Inventory) -> Iterator[Outcome]:
     """Default groups must have no rules; graded by whether anything uses the group."""
@@ -262,7 +255,6 @@ _HOST_REMEDIATION = """Remove the public IP (or Elastic IP) if the host needs no
         administration or data ports is directly attackable; this is the resource to fix or shut down.""",
     remediation=_HOST_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_AWS: ("5.2", "5.3")}),
 )
 def instance_exposed_sensitive_ports(instance: Instance, inventory: Inventory) -> Outcome:
     """Public IPs x Internet-open sensitive rules of the instance's groups."""
@@ -291,7 +283,6 @@ def instance_exposed_sensitive_ports(instance: Instance, inventory: Inventory) -
         still carry a public IP and open rules; instance interfaces are reported on the instance.""",
     remediation=_HOST_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(),
 )
 def interface_exposed_sensitive_ports(eni: NetworkInterface, inventory: Inventory) -> Iterator[Outcome]:
     """Same as the instance check, for interfaces that belong to no instance."""

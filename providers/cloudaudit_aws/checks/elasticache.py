@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import differs_from, is_true, one_of, positive, predicate
@@ -26,7 +25,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, Reachability, ports_of
 from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheStore
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.checks.reachability import PortRules, internet_routes, rules_for_port, typed_path
 
 DEFAULT_PORTS: dict[str, int] = {"redis": 6379, "valkey": 6379, "memcached": 11211}
@@ -166,7 +164,6 @@ def _register(
     requires: tuple[str, ...],
     rationale: str,
     remediation: str,
-    controls: tuple[str, ...],
     judge: Judge,
     *,
     groups: bool = True,
@@ -191,7 +188,6 @@ def _register(
         exploited_by=exploited_by,
         rationale=rationale,
         remediation=remediation,
-        compliance=with_controls(**{AWS_FSBP: controls}) if controls else with_controls(),
     )
     def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
         if not _is_member(store):
@@ -247,7 +243,6 @@ _register(
     in-transit encryption (--auth-token --auth-token-update-strategy ROTATE). Memcached has no
     authentication: keep it in private subnets and allow the port only from the application's
     security group, or move to Valkey/Redis with RBAC.""",
-    ("ElastiCache.6",),
     _auth,
     also_collect=("ec2",),
     exploited_by=CACHE_WITHOUT_AUTH,
@@ -284,7 +279,6 @@ _register(
     """Enable in-transit encryption and set the mode to required (aws elasticache
     modify-replication-group --transit-encryption-enabled --transit-encryption-mode required, after
     a migration through "preferred"); Memcached 1.6.12+ supports TLS at creation.""",
-    ("ElastiCache.5",),
     _transit,
 )
 
@@ -304,7 +298,6 @@ expect(
     anyone who obtains a copy when at-rest encryption is off.""",
     remediation="""At-rest encryption is set at creation: create a replication group with
     --at-rest-encryption-enabled (optionally a KMS key) from a backup and switch clients over.""",
-    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.4",)}),
 )
 
 
@@ -342,7 +335,6 @@ _register(
     with Internet-facing hosts.""",
     """Move the cache to a cache subnet group whose subnets have no route to an Internet gateway
     (create the group, then migrate or recreate the cache in it).""",
-    (),
     _routable,
     also_collect=("ec2",),
 )
@@ -373,7 +365,6 @@ _register(
     a non-default port is a small extra hurdle (defence in depth, not a control on its own).""",
     """Choose a non-default port when creating the cache (--port); the port cannot be changed in
     place.""",
-    (),
     _default_port,
 )
 
@@ -391,7 +382,6 @@ expect(
     rationale="""The default subnet group spans the default VPC's subnets, which are public (routed to an
     Internet gateway) unless someone changed them.""",
     remediation="""Create a cache subnet group of private subnets and create the cache in it.""",
-    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.7",)}),
 )
 
 
@@ -413,7 +403,6 @@ expect(
     failure cannot be restored.""",
     remediation="""aws elasticache modify-replication-group --snapshot-retention-limit 7 --apply-immediately
     (modify-cache-cluster for stand-alone clusters).""",
-    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.1",)}),
 )
 
 expect(
@@ -430,7 +419,6 @@ expect(
     open until someone patches by hand.""",
     remediation="""aws elasticache modify-replication-group --auto-minor-version-upgrade --apply-immediately
     (modify-cache-cluster for stand-alone clusters).""",
-    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.2",)}),
 )
 
 expect(
@@ -446,5 +434,4 @@ expect(
     promotes a replica by hand.""",
     remediation="""Add a replica and enable failover: aws elasticache modify-replication-group
     --automatic-failover-enabled --apply-immediately.""",
-    compliance=with_controls(**{AWS_FSBP: ("ElastiCache.3",)}),
 )

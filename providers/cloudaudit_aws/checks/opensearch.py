@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import includes, is_true
@@ -22,7 +21,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 from cloudaudit_aws.assets_opensearch import OpenSearchDomain
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.policy import analyse_policy
 
 POLICY_CHECK = "aws.opensearch.domain_access_policy_public"
@@ -104,7 +102,6 @@ def _network(d: OpenSearchDomain) -> NetworkExposure:
     remediation="""Name the IAM principals that need access in the domain access policy, or restrict it
         with aws:SourceIp; move the domain into a VPC and enable fine-grained access control
         (aws opensearch update-domain-config --access-policies file://policy.json).""",
-    compliance=with_controls(),
     exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_access_policy_public(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
@@ -157,7 +154,6 @@ def domain_access_policy_public(d: OpenSearchDomain, inventory: Inventory) -> Ou
     remediation="""Create the domain in a VPC (VPC placement cannot be changed in place: snapshot,
         restore into a new VPC domain, then switch clients) and allow port 443 only from the
         application's security groups.""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.2",)}),
     exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_public_endpoint(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
@@ -187,7 +183,6 @@ expect(
         all-or-nothing.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --advanced-security-options
         Enabled=true,... (requires HTTPS enforced, node-to-node encryption and encryption at rest).""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.7",)}),
 )
 
 
@@ -203,7 +198,6 @@ expect(
     remediation="""Map users to roles, then turn anonymous access off:
         aws opensearch update-domain-config --domain-name NAME
         --advanced-security-options AnonymousAuthEnabled=false""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.7",)}),
     exploited_by=SEARCH_WITHOUT_AUTH,
 )
 def domain_anonymous_auth(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
@@ -231,7 +225,6 @@ def domain_anonymous_auth(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
         credentials can be read or altered in transit (API7: TLS missing).""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --domain-endpoint-options
         EnforceHTTPS=true,TLSSecurityPolicy=Policy-Min-TLS-1-2-PFS-2023-10""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.8",)}),
     exploited_by=TLS,
 )
 def domain_https_not_enforced(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
@@ -257,7 +250,6 @@ def domain_https_not_enforced(d: OpenSearchDomain, inventory: Inventory) -> Outc
         Policy-Min-TLS-1-0-2019-07 still accepts them.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --domain-endpoint-options
         TLSSecurityPolicy=Policy-Min-TLS-1-2-PFS-2023-10""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.8",)}),
     exploited_by=LEGACY_TLS,
 )
 def domain_tls_outdated(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
@@ -287,7 +279,6 @@ expect(
         nodes in clear text; it is also a prerequisite for fine-grained access control.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME
         --node-to-node-encryption-options Enabled=true (Elasticsearch 6.7 or later).""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.3",)}),
 )
 
 expect(
@@ -303,7 +294,6 @@ expect(
         if the underlying storage is accessed outside the service.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME
         --encryption-at-rest-options Enabled=true,KmsKeyId=KEY (Elasticsearch 6.7 or later).""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.1",)}),
 )
 
 
@@ -319,7 +309,6 @@ expect(
     rationale="""Service software updates carry security fixes for the engine and the managed
         platform; a pending update leaves known issues open until it is installed.""",
     remediation="aws opensearch start-service-software-update --domain-name NAME (off-peak window).",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.10",)}),
 )
 def domain_software_update(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """ServiceSoftwareOptions.UpdateAvailable."""
@@ -348,7 +337,6 @@ def domain_software_update(d: OpenSearchDomain, inventory: Inventory) -> Outcome
         and miss security features (fine-grained access control, node-to-node encryption).""",
     remediation="""Upgrade in place to a current OpenSearch version
         (aws opensearch upgrade-domain --domain-name NAME --target-version OpenSearch_X.Y).""",
-    compliance=with_controls(),
 )
 def domain_engine_version(d: OpenSearchDomain, inventory: Inventory) -> Iterator[Outcome]:
     """Engine version against :data:`MIN_SUPPORTED_ENGINE`."""
@@ -386,7 +374,6 @@ expect(
     remediation="""Enable fine-grained access control, then aws opensearch update-domain-config
         --domain-name NAME --log-publishing-options AUDIT_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}
         and turn audit logging on in OpenSearch Dashboards.""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.5",)}),
 )
 
 expect(
@@ -402,7 +389,6 @@ expect(
         of abuse or misconfiguration.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --log-publishing-options
         ES_APPLICATION_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.4",)}),
 )
 
 
@@ -416,7 +402,6 @@ expect(
         zone failure makes the domain unavailable or loses unreplicated shards.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --cluster-config
         InstanceCount=3,ZoneAwarenessEnabled=true,ZoneAwarenessConfig={AvailabilityZoneCount=3}""",
-    compliance=with_controls(**{AWS_FSBP: ("Opensearch.6",)}),
 )
 def domain_fault_tolerance(d: OpenSearchDomain, inventory: Inventory) -> Outcome:
     """At least three data nodes spread over Availability Zones."""

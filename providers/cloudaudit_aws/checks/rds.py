@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.predicates import is_false, is_true, none_of, positive, predicate
@@ -20,7 +19,6 @@ from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.checks.reachability import public_access_outcome
 
 DEFAULT_PORTS: dict[str, int] = {
@@ -95,7 +93,6 @@ _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and
     rationale=_PUBLIC_RATIONALE,
     remediation=_PUBLIC_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{AWS_FSBP: ("RDS.2",)}),
 )
 def publicly_accessible(db: RdsInstance | RdsCluster, inventory: Inventory) -> Outcome:
     """PubliclyAccessible (instances and Multi-AZ DB clusters), graded by the network path (subnet
@@ -125,7 +122,6 @@ expect(
         with an AWS account: the whole database leaks.""",
     remediation="""aws rds modify-db-snapshot-attribute --attribute-name restore --values-to-remove all
         (modify-db-cluster-snapshot-attribute for cluster snapshots); share with named accounts only.""",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.1",)}),
 )
 
 
@@ -141,7 +137,6 @@ expect(
     rationale="""Automated scans try the default port of each engine first; a non-default port is a
         small extra hurdle (defence in depth, not a control on its own).""",
     remediation="Move the database to a non-default port (aws rds modify-db-instance --db-port-number).",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.23",)}),
 )
 def instance_default_port(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
     """Port equal to the engine's default; silent for engines without a known default."""
@@ -175,7 +170,6 @@ expect(
         a default name leaves only the password to guess.""",
     remediation="""Create the instance (from a snapshot) with a unique master username; the master
         username cannot be changed in place.""",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.25",)}),
 )
 
 expect(
@@ -191,7 +185,6 @@ expect(
         copy of the volume or snapshot.""",
     remediation="""Copy a snapshot with encryption (aws rds copy-db-snapshot --kms-key-id) and restore the
         instance from it; encryption cannot be enabled in place.""",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.3",)}),
 )
 
 
@@ -208,7 +201,6 @@ expect(
     rationale="""IAM authentication replaces long-lived database passwords with short-lived tokens tied to
         IAM identities and CloudTrail.""",
     remediation="aws rds modify-db-instance --enable-iam-database-authentication --apply-immediately",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.10",)}),
 )
 
 
@@ -224,7 +216,6 @@ expect(
     fail_msg="DB instance {name} has no deletion protection.",
     rationale="""Without deletion protection a mistaken or malicious API call deletes the database.""",
     remediation="aws rds modify-db-instance --deletion-protection --apply-immediately",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.8",)}),
 )
 
 expect(
@@ -238,7 +229,6 @@ expect(
     fail_msg="DB cluster {name} has no deletion protection.",
     rationale="""Without deletion protection a mistaken or malicious API call deletes the cluster.""",
     remediation="aws rds modify-db-cluster --deletion-protection --apply-immediately",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.7",)}),
 )
 
 expect(
@@ -253,7 +243,6 @@ expect(
     rationale="""Without automated backups there is no point-in-time recovery after corruption,
         ransomware or an accidental delete.""",
     remediation="aws rds modify-db-instance --backup-retention-period 7 --apply-immediately",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.11",)}),
 )
 
 expect(
@@ -268,7 +257,6 @@ expect(
     rationale="""Minor versions carry security fixes; without automatic upgrades known vulnerabilities
         stay open until someone patches by hand.""",
     remediation="aws rds modify-db-instance --auto-minor-version-upgrade --apply-immediately",
-    compliance=with_controls(**{AWS_FSBP: ("RDS.13",)}),
 )
 
 
@@ -325,7 +313,6 @@ _TLS_REMEDIATION = """Set rds.force_ssl = 1 (PostgreSQL, SQL Server) or require_
     requires=("tls_parameters",),
     rationale=_TLS_RATIONALE,
     remediation=_TLS_REMEDIATION,
-    compliance=with_controls(),
 )
 def tls_not_enforced(db: RdsInstance | RdsCluster, inventory: Inventory) -> Iterator[Outcome]:
     """TLS enforcement set by the parameter group: of stand-alone instances and of clusters (Aurora,
@@ -426,7 +413,6 @@ _LIFECYCLE_RATIONALE = """Engine versions past standard support receive only cri
     asset=RdsInstance,
     requires=("engine_version", "ca_certificate_identifier"),
     rationale=_LIFECYCLE_RATIONALE,
-    compliance=with_controls(),
     remediation="""Upgrade the major engine version (aws rds modify-db-instance --engine-version
         --allow-major-version-upgrade) and rotate to rds-ca-rsa2048-g1 (--ca-certificate-identifier).""",
 )
@@ -444,7 +430,6 @@ def instance_deprecated_engine_or_ca(db: RdsInstance, inventory: Inventory) -> I
     asset=RdsCluster,
     requires=("engine_version",),
     rationale=_LIFECYCLE_RATIONALE,
-    compliance=with_controls(),
     remediation="Upgrade the cluster's major engine version (aws rds modify-db-cluster --engine-version).",
 )
 def cluster_deprecated_engine(db: RdsCluster, inventory: Inventory) -> Iterator[Outcome]:

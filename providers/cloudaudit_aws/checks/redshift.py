@@ -7,7 +7,6 @@ cluster port from the Internet.
 
 from __future__ import annotations
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import differs_from, is_true, none_of, positive
@@ -16,7 +15,6 @@ from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets_redshift import RedshiftCluster
-from cloudaudit_aws.checks.frameworks import AWS_FSBP
 from cloudaudit_aws.checks.rds import DEFAULT_USERNAMES
 from cloudaudit_aws.checks.reachability import public_access_outcome
 
@@ -43,7 +41,6 @@ def _exposed(cluster: RedshiftCluster, _: Inventory) -> Severity:
     remediation="""aws redshift modify-cluster --cluster-identifier <id> --no-publicly-accessible;
         keep the cluster in private subnets and allow its port only from the clients' security groups.""",
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.1",)}),
 )
 def cluster_publicly_accessible(cluster: RedshiftCluster, inventory: Inventory) -> Outcome:
     """PubliclyAccessible, graded by the subnets' routes and the security group rules on the port."""
@@ -70,7 +67,6 @@ def cluster_publicly_accessible(cluster: RedshiftCluster, inventory: Inventory) 
     remediation="""Use a custom parameter group with require_ssl=true (aws redshift
         modify-cluster-parameter-group --parameters ParameterName=require_ssl,ParameterValue=true),
         attach it to the cluster and reboot; default parameter groups cannot be changed.""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.2",)}),
 )
 def cluster_ssl_not_required(cluster: RedshiftCluster, inventory: Inventory) -> Outcome:
     """require_ssl of the cluster's parameter group; HIGH when the cluster is publicly accessible."""
@@ -103,7 +99,6 @@ expect(
         a default name leaves only the password to guess.""",
     remediation="""Create the cluster (restore from a snapshot) with a unique --master-username; the
         admin username cannot be changed in place.""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.8",)}),
 )
 
 expect(
@@ -120,7 +115,6 @@ expect(
         guess nothing but the credentials.""",
     remediation="""Create the cluster (restore from a snapshot) with a unique --db-name; the first
         database's name cannot be changed in place.""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.9",)}),
 )
 
 expect(
@@ -136,7 +130,6 @@ expect(
         snapshot or the storage reads the warehouse.""",
     remediation="""aws redshift modify-cluster --cluster-identifier <id> --encrypted [--kms-key-id ...]
         (Redshift migrates the data to an encrypted cluster in place).""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.10",)}),
 )
 
 expect(
@@ -151,7 +144,6 @@ expect(
     rationale="""Without enhanced VPC routing, COPY and UNLOAD traffic bypasses the VPC's security
         groups, endpoint policies, NACLs and flow logs.""",
     remediation="aws redshift modify-cluster --cluster-identifier <id> --enhanced-vpc-routing",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.7",)}),
 )
 
 expect(
@@ -167,7 +159,6 @@ expect(
         change cannot be restored.""",
     remediation="""aws redshift modify-cluster --cluster-identifier <id>
         --automated-snapshot-retention-period 7""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.3",)}),
 )
 
 expect(
@@ -182,7 +173,6 @@ expect(
     rationale="""Engine upgrades carry security fixes; with AllowVersionUpgrade off the cluster keeps
         running versions with known vulnerabilities.""",
     remediation="aws redshift modify-cluster --cluster-identifier <id> --allow-version-upgrade",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.6",)}),
 )
 
 expect(
@@ -198,7 +188,6 @@ expect(
         warehouse is detected and investigated.""",
     remediation="""aws redshift enable-logging --cluster-identifier <id> --log-destination-type cloudwatch
         --log-exports connectionlog userlog useractivitylog (or to an S3 bucket).""",
-    compliance=with_controls(**{AWS_FSBP: ("Redshift.4",)}),
 )
 
 expect(
@@ -214,5 +203,4 @@ expect(
         hurdle (defence in depth, not a control on its own).""",
     remediation="aws redshift modify-cluster --cluster-identifier <id> --port <non-default port>",
     network=RedshiftCluster.endpoint_network,
-    compliance=with_controls(),
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import equals, is_set, is_true
@@ -10,7 +9,6 @@ from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_aws.assets import S3AccountSettings, S3Bucket
-from cloudaudit_aws.checks.frameworks import AWS_FSBP, CIS_AWS
 from cloudaudit_aws.checks.s3_exposure import (
     WRITE_PERMISSIONS,
     account_pab,
@@ -39,7 +37,6 @@ def _not_exposed(bucket: S3Bucket, inventory: Inventory) -> Severity:
         cloud breach.""",
     remediation="""Remove the AllUsers/AuthenticatedUsers grants (aws s3api put-bucket-acl --acl private),
         set Object Ownership to BucketOwnerEnforced, and turn on Block Public Access.""",
-    compliance=with_controls(**{AWS_FSBP: ("S3.2",)}),
 )
 def bucket_public_read_acl(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Public READ/READ_ACP/FULL_CONTROL grants, graded by whether IgnorePublicAcls neutralises them."""
@@ -73,7 +70,6 @@ def bucket_public_read_acl(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         the bucket's permissions.""",
     remediation="""Remove WRITE/WRITE_ACP/FULL_CONTROL grants to AllUsers/AuthenticatedUsers and any policy
         statement allowing Put*/Delete* to Principal "*"; enable Block Public Access.""",
-    compliance=with_controls(**{AWS_FSBP: ("S3.3",)}),
 )
 def bucket_public_write(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """ACL write grants or policy write statements reaching anyone."""
@@ -110,7 +106,6 @@ def bucket_public_write(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         caller (VPC endpoint, organisation, account, private source IP) makes the bucket public.""",
     remediation="""Name the principals that need access, or add a restricting condition such as
         aws:SourceVpce or aws:PrincipalOrgID; enable Block Public Access (RestrictPublicBuckets).""",
-    compliance=with_controls(**{AWS_FSBP: ("S3.2",)}),
 )
 def bucket_policy_public(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Public policy grants (our analyser), cross-checked with AWS's own PolicyStatus."""
@@ -153,7 +148,6 @@ def bucket_policy_public(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         making the bucket public.""",
     remediation="""aws s3api put-public-access-block --bucket NAME --public-access-block-configuration
         BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true""",
-    compliance=with_controls(**{CIS_AWS: ("2.1.4",), AWS_FSBP: ("S3.8",)}),
 )
 def bucket_public_access_block(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Bucket-level PAB; low when the account level already covers a private bucket."""
@@ -183,7 +177,6 @@ def bucket_public_access_block(bucket: S3Bucket, inventory: Inventory) -> Outcom
     remediation="""aws s3control put-public-access-block --account-id ACCOUNT
         --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,
         BlockPublicPolicy=true,RestrictPublicBuckets=true""",
-    compliance=with_controls(**{CIS_AWS: ("2.1.4",), AWS_FSBP: ("S3.1",)}),
 )
 def account_public_access_block(settings: S3AccountSettings, inventory: Inventory) -> Outcome:
     """All four switches on at account level."""
@@ -206,7 +199,6 @@ def account_public_access_block(settings: S3AccountSettings, inventory: Inventor
         a forgotten website bucket often exposes files never meant to be published.""",
     remediation="""Disable website hosting (aws s3api delete-bucket-website) or serve the content through
         CloudFront with HTTPS and Origin Access Control, keeping the bucket private.""",
-    compliance=with_controls(),
 )
 def bucket_website_public(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Website hosting on a publicly readable bucket."""
@@ -239,7 +231,6 @@ def bucket_website_public(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         plain HTTP (API7: TLS missing).""",
     remediation="""Add a statement: Effect Deny, Principal "*", Action "s3:*", Resource the bucket and
         bucket/*, Condition {"Bool": {"aws:SecureTransport": "false"}}.""",
-    compliance=with_controls(**{CIS_AWS: ("2.1.1",), AWS_FSBP: ("S3.5",)}),
 )
 def bucket_tls_not_enforced(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Deny aws:SecureTransport=false present."""
@@ -267,7 +258,6 @@ def bucket_tls_not_enforced(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         public access or write methods it helps data theft and abuse (API7: CORS improperly set).""",
     remediation="""List the exact origins that need cross-origin access in AllowedOrigins, and only the
         methods they use.""",
-    compliance=with_controls(),
 )
 def bucket_cors_any_origin(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Wildcard origins, graded by public access and write methods."""
@@ -296,7 +286,6 @@ def bucket_cors_any_origin(bucket: S3Bucket, inventory: Inventory) -> Outcome:
         policy; BucketOwnerEnforced disables ACLs entirely.""",
     remediation="aws s3api put-bucket-ownership-controls --bucket NAME "
     "--ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}]",
-    compliance=with_controls(**{AWS_FSBP: ("S3.12",)}),
 )
 def bucket_acls_enabled(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Object Ownership is BucketOwnerEnforced."""
@@ -322,7 +311,6 @@ expect(
         (SSE-KMS lets you audit and revoke access to the key).""",
     remediation="aws s3api put-bucket-encryption --bucket NAME --server-side-encryption-configuration "
     '\'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"}}]}\'',
-    compliance={AWS_FSBP: ("S3.4",)},
 )
 
 expect(
@@ -336,7 +324,6 @@ expect(
     fail_msg="Bucket {name} does not keep object versions (versioning: {value}).",
     rationale="Without versioning, an overwrite or delete (by mistake or by ransomware) cannot be undone.",
     remediation="aws s3api put-bucket-versioning --bucket NAME --versioning-configuration Status=Enabled",
-    compliance={AWS_FSBP: ("S3.14",)},
 )
 
 expect(
@@ -351,5 +338,4 @@ expect(
     rationale="Access logs are what tells you who read or changed the data after an incident.",
     remediation="aws s3api put-bucket-logging --bucket NAME --bucket-logging-status "
     '\'{"LoggingEnabled":{"TargetBucket":"LOG-BUCKET","TargetPrefix":"NAME/"}}\'',
-    compliance={AWS_FSBP: ("S3.9",)},
 )

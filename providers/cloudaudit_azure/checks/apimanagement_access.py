@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023, with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import CORS
@@ -47,7 +46,6 @@ from cloudaudit_azure.assets_apimanagement import (
     api_scope,
 )
 
-BROKEN_AUTHENTICATION = {OWASP_API_2019: ("API7", "API2"), OWASP_API_2023: ("API8", "API2")}
 """Security misconfiguration plus Broken (User) Authentication."""
 PLAINTEXT_ACCEPTED = ("probe.tls.plaintext_accepted",)
 AUTH_POLICIES = (
@@ -107,7 +105,6 @@ def _chain(chain: Chain) -> dict[str, object]:
         --api-id API --subscription-required true) and remove it from open products, or add
         <validate-jwt> / <validate-azure-ad-token> (Entra ID tokens) to the API's inbound policy or to
         the global policy, keeping <base /> in the inbound section of every API and product policy.""",
-    compliance=with_controls(**BROKEN_AUTHENTICATION),
     references=(
         "https://learn.microsoft.com/azure/api-management/api-management-subscriptions",
         "https://learn.microsoft.com/azure/api-management/validate-jwt-policy",
@@ -191,7 +188,6 @@ def _grade(api: ApimApi, chain: Chain) -> tuple[Severity, str]:
         in clear, where anyone on the path can read or change them.""",
     remediation="""Serve the API over HTTPS only: az apim api update --service-name SERVICE -g GROUP
         --api-id API --protocols https (wss for WebSocket APIs).""",
-    compliance=with_controls(),
     exploited_by=PLAINTEXT_ACCEPTED,
 )
 def api_plain_http(api: ApimApi, inventory: Inventory) -> Outcome:
@@ -260,7 +256,6 @@ def _rule(rule: CorsRule) -> str:
     remediation="""List the exact origins of your web front ends in <allowed-origins> (never *), and keep
         allow-credentials="false" unless the API relies on cookies from those origins; edit the global,
         product or API policy named in the finding (Azure portal > API Management > APIs > Policies).""",
-    compliance=with_controls(),
     references=("https://learn.microsoft.com/azure/api-management/cors-policy",),
     exploited_by=CORS,
 )

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import LEGACY_TLS
@@ -104,7 +103,6 @@ check(
     remediation=f"""{SET_ALL} Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10,
         ...Protocols.Tls11, ...Protocols.Ssl30 and ...Ciphers.TripleDes168 to "False" (Azure portal:
         API Management > Security > Protocols + ciphers).""",
-    compliance=with_controls(),
     references=(
         "https://learn.microsoft.com/azure/api-management/api-management-howto-manage-protocols-ciphers",
     ),
@@ -124,7 +122,6 @@ check(
     remediation=f"""{SET_ALL} Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10,
         ...Backend.Protocols.Tls11 and ...Backend.Protocols.Ssl30 to "False", after making sure every
         backend offers TLS 1.2.""",
-    compliance=with_controls(),
     references=(
         "https://learn.microsoft.com/azure/api-management/api-management-howto-manage-protocols-ciphers",
     ),
@@ -143,7 +140,6 @@ check(
     remediation="""Deploy the service in a virtual network (External with an NSG on its subnet, or Internal
         behind Application Gateway with WAF), or disable public network access and reach it through
         private endpoints: az apim update -n NAME -g GROUP --public-network-access false.""",
-    compliance=with_controls(),
     references=("https://learn.microsoft.com/azure/api-management/virtual-network-concepts",),
 )
 def public_network_access(service: ApimService, inventory: Inventory) -> Outcome:
@@ -185,7 +181,6 @@ def public_network_access(service: ApimService, inventory: Inventory) -> Outcome
     remediation="""Disable the portal if nobody uses it (az apim update -n NAME -g GROUP --set
         properties.developerPortalStatus=Disabled properties.legacyPortalStatus=Disabled), otherwise
         disable sign-up, require approval on products and publish only what outsiders may see.""",
-    compliance=with_controls(),
     references=("https://learn.microsoft.com/azure/api-management/secure-developer-portal-access",),
 )
 def developer_portal_public(service: ApimService, inventory: Inventory) -> Outcome:

@@ -3,8 +3,7 @@
 "All networks" (public network access on, no IP rule, no virtual network filter) puts the account
 endpoint on the Internet with only its keys or tokens in front of the data; IP rules that add up to
 every address count the same. The shared firewall and TLS checks (``azure.cosmosdb.allows_azure_services``,
-``azure.cosmosdb.min_tls_below_1_2``) are declared with the database servers'. CIS Azure 3.0.0: 5.4.1
-(selected networks), 5.4.3 (Entra ID client authentication).
+``azure.cosmosdb.min_tls_below_1_2``) are declared with the database servers'.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_azure.assets_cosmosdb import CosmosAccount
-from cloudaudit_azure.checks.db_common import account_network, controls
+from cloudaudit_azure.checks.db_common import account_network
 
 
 def _evidence(account: CosmosAccount) -> dict[str, object]:
@@ -40,7 +39,6 @@ def _evidence(account: CosmosAccount) -> dict[str, object]:
     remediation="""Limit the account to selected networks: az cosmosdb update --ip-range-filter
         203.0.113.10 --enable-virtual-network true (plus az cosmosdb network-rule add), or disable public
         network access (--public-network-access Disabled) and use private endpoints.""",
-    compliance=controls("5.4.1"),
 )
 def open_to_all_networks(account: CosmosAccount, inventory: Inventory) -> Outcome:
     """Public access on with no IP rule and no virtual network filter, or IP rules covering the Internet."""
@@ -87,5 +85,4 @@ expect(
     remediation="""Move the clients to Microsoft Entra ID with Cosmos DB data-plane RBAC role assignments,
         then set disableLocalAuth: az resource update --ids ACCOUNT_ID --set
         properties.disableLocalAuth=true.""",
-    compliance=controls("5.4.3"),
 )

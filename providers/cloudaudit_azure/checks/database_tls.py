@@ -15,13 +15,13 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_azure.assets_cosmosdb import CosmosAccount
 from cloudaudit_azure.assets_databases import DatabaseServer, MysqlServer, PostgresServer, SqlServer
-from cloudaudit_azure.checks.db_common import account_network, controls, per_engine, server_network
+from cloudaudit_azure.checks.db_common import account_network, per_engine, server_network
 
 MODERN_TLS = ("1.2", "1.3")
 
 # ---------------------------------------------------------------------------------- secure transport
 
-for _flexible, _cli, _cis in ((PostgresServer, "postgres", ("5.2.1",)), (MysqlServer, "mysql", ("5.3.1",))):
+for _flexible, _cli in ((PostgresServer, "postgres"), (MysqlServer, "mysql")):
     expect(
         id=f"azure.{_flexible.service}.secure_transport_disabled",
         title=f"{_flexible.label} flexible server accepts unencrypted connections",
@@ -41,7 +41,6 @@ for _flexible, _cli, _cis in ((PostgresServer, "postgres", ("5.2.1",)), (MysqlSe
         remediation=f"""az {_cli} flexible-server
             parameter set --resource-group RG --server-name SERVER --name require_secure_transport
             --value ON.""",
-        compliance=controls(*_cis),
     )
 
 # ---------------------------------------------------------------------------------- minimum TLS
@@ -55,7 +54,7 @@ _TLS_SETTING = {
 
 
 @per_engine(
-    {SqlServer: (), PostgresServer: (), MysqlServer: ("5.3.2",), CosmosAccount: ()},
+    (SqlServer, PostgresServer, MysqlServer, CosmosAccount),
     id="azure.{service}.min_tls_below_1_2",
     title="{noun} accepts TLS versions older than 1.2",
     severity=Severity.MEDIUM,
@@ -105,7 +104,6 @@ expect(
         configured; Entra-only goes further and turns the passwords off.""",
     remediation="""az sql server ad-only-auth enable --resource-group RG --name SERVER (after an Entra
         admin is set: az sql server ad-admin create).""",
-    compliance=controls("5.1.4"),
 )
 
 expect(
@@ -125,5 +123,4 @@ expect(
         otherwise.""",
     remediation="""az postgres flexible-server update --resource-group RG --name SERVER
         --microsoft-entra-auth Enabled --password-auth Disabled (after adding an Entra administrator).""",
-    compliance=controls(),
 )

@@ -62,7 +62,7 @@ def _rules_text(db: DatabaseServer) -> str:
 
 
 @per_engine(
-    {SqlServer: ("5.1.2",), PostgresServer: (), MysqlServer: ()},
+    (SqlServer, PostgresServer, MysqlServer),
     id="azure.{service}.open_to_internet",
     title="{noun} accepts connections from the whole Internet",
     severity=Severity.CRITICAL,
@@ -98,7 +98,7 @@ def open_to_internet(db: DatabaseServer, inventory: Inventory) -> Outcome:
 
 
 @per_engine(
-    {SqlServer: ("5.1.2",), PostgresServer: ("5.2.5",), MysqlServer: (), CosmosAccount: ()},
+    (SqlServer, PostgresServer, MysqlServer, CosmosAccount),
     id="azure.{service}.allows_azure_services",
     title='{noun} firewall admits every Azure tenant ("Allow Azure services")',
     severity=Severity.MEDIUM,
@@ -135,7 +135,7 @@ def allows_azure_services(db: DatabaseServer | CosmosAccount, inventory: Invento
 
 
 @per_engine(
-    {SqlServer: (), PostgresServer: (), MysqlServer: ()},
+    (SqlServer, PostgresServer, MysqlServer),
     id="azure.{service}.broad_firewall_rule",
     title="{noun} firewall rule admits a broad public address range",
     severity=Severity.HIGH,

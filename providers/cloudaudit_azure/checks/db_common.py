@@ -1,18 +1,15 @@
-"""What the Azure database checks share: registering one check per engine with that engine's CIS
-controls, and the network facts of a finding about a public database endpoint.
+"""What the Azure database checks share: registering one check per engine, and the network facts of a
+finding about a public database endpoint.
 
-Compliance controls are those of the CIS Microsoft Azure Foundations Benchmark v3.0.0, section 5
-(Database Services): 5.1 Azure SQL, 5.2 PostgreSQL flexible server, 5.3 MySQL flexible server, 5.4
-Cosmos DB. A check without a control of its engine maps to the OWASP API misconfiguration entries
-only.
+Each engine's check has its own id, so the framework files (``cloudaudit/data/frameworks``) map it to
+that engine's controls (CIS Azure 3.0.0 section 5: 5.1 SQL, 5.2 PostgreSQL, 5.3 MySQL, 5.4 Cosmos DB).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.registry import CheckResult, check
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
@@ -20,7 +17,6 @@ from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import Hop, NetworkExposure, Reachability, ports_of
 from cloudaudit_azure.assets_cosmosdb import HTTPS, CosmosAccount
 from cloudaudit_azure.assets_databases import DatabaseServer, FlexibleServer
-from cloudaudit_azure.checks.frameworks import CIS_AZURE
 from cloudaudit_azure.db_firewall import FirewallRule
 
 CheckFn = Callable[[Any, Inventory], CheckResult]
@@ -35,13 +31,8 @@ REACHABILITY: dict[str, Reachability] = {
 }
 
 
-def controls(*cis: str) -> dict[str, tuple[str, ...]]:
-    """The compliance mapping of a check: CIS Azure 3.0.0 controls (maybe none) plus the defaults."""
-    return with_controls(**{CIS_AZURE: cis}) if cis else with_controls()
-
-
 def per_engine(
-    kinds: Mapping[type[Asset], tuple[str, ...]],
+    kinds: Iterable[type[Asset]],
     *,
     id: str,
     title: str,
@@ -51,7 +42,7 @@ def per_engine(
     requires: Iterable[str] = (),
     exploited_by: Iterable[str] = (),
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function once per asset type, each with its own CIS controls.
+    """Register a check function once per asset type, each under its own id.
 
     ``{service}`` in ``id`` becomes the type's service (``sql``) and ``{noun}`` in ``title`` how it is
     named (``SQL server``): ``azure.{service}.open_to_internet`` gives ``azure.sql.open_to_internet``
@@ -59,7 +50,7 @@ def per_engine(
     """
 
     def register(func: CheckFn) -> CheckFn:
-        for kind, cis in kinds.items():
+        for kind in kinds:
             check(
                 id=id.format(service=kind.service),
                 title=title.format(noun=getattr(kind, "noun", kind.service)),
@@ -68,7 +59,6 @@ def per_engine(
                 rationale=rationale,
                 remediation=remediation,
                 requires=requires,
-                compliance=controls(*cis),
                 exploited_by=exploited_by,
             )(func)
         return func

@@ -6,16 +6,15 @@ and :mod:`cloudaudit_azure.reachability`): an NSG rule allowing ``*``, ``Interne
 ``0.0.0.0/0`` or ``::/0`` is high (critical for every port, and for data services that answer without
 authentication by default) only when it opens a public address of a NIC attached to a VM through both
 NSG levels (subnet, then NIC); medium when it is attached but reaches no such address now; low when it
-is attached to nothing. Compliance: CIS Microsoft Azure Foundations Benchmark 3.0.0, section 7
-(Networking): 7.1 RDP, 7.2 SSH, 7.3 UDP and 7.4 HTTP(S) access from the Internet evaluated and
-restricted. NSG flow logs (7.5) and Network Watcher (7.6) are out of scope.
+is attached to nothing. Their compliance controls (CIS Azure 3.0.0 section 7 and the others) are listed
+in the framework files (``cloudaudit/data/frameworks``); NSG flow logs and Network Watcher are out of
+scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import ANY_MISCONFIGURATION, UNAUTHENTICATED_SERVICE, WEB_MISCONFIGURATION
@@ -23,7 +22,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure, PortRange, Reachability
 from cloudaudit_azure.assets_network import LoadBalancer, NetworkInterface, NetworkSecurityGroup, NsgRule
-from cloudaudit_azure.checks.frameworks import CIS_AZURE
 from cloudaudit_azure.checks.network_exposure import (
     Category,
     HostExposure,
@@ -158,7 +156,6 @@ check(
         is attached to nothing.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=ANY_MISCONFIGURATION,
-    compliance=with_controls(**{CIS_AZURE: ("7.1", "7.2", "7.3")}),
 )(_open_ingress("all", "all ports"))
 
 check(
@@ -171,7 +168,6 @@ check(
         when the rule reaches the public address of a VM through both NSG levels.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_AZURE: ("7.1", "7.2")}),
 )(_open_ingress("admin", "administration ports"))
 
 check(
@@ -186,7 +182,6 @@ check(
         address).""",
     remediation=_RULE_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(),
 )(_open_ingress("data", "database, cache or other data-service ports"))
 
 check(
@@ -198,7 +193,6 @@ check(
         are expected and reported as informational.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=(*UNAUTHENTICATED_SERVICE, *WEB_MISCONFIGURATION),
-    compliance=with_controls(**{CIS_AZURE: ("7.3", "7.4")}),
 )(_open_ingress("other", "other ports"))
 
 
@@ -260,7 +254,6 @@ _EXPOSED_REMEDIATION = """Remove the public IP if the VM needs no inbound Intern
         (nothing answers until one is).""",
     remediation=_EXPOSED_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_AZURE: ("7.1", "7.2")}),
 )
 def nic_exposed_sensitive_ports(nic: NetworkInterface, inventory: Inventory) -> Outcome:
     """Public IPs x what both NSG levels open to the Internet, on admin/data ports or every port."""
@@ -325,7 +318,6 @@ def _no_address(nic: NetworkInterface, inventory: Inventory, what: str) -> Outco
         authentication by default; low when no backend is attached to a VM.""",
     remediation=_EXPOSED_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_AZURE: ("7.1", "7.2")}),
 )
 def lb_exposed_sensitive_ports(lb: LoadBalancer, inventory: Inventory) -> Outcome:
     """Public frontends x rules x what the backends' NSGs open, on admin/data ports or every port."""
@@ -394,7 +386,6 @@ def _unjudged(lb: LoadBalancer, unjudged: tuple[str, ...]) -> str:
         network nic update -g GROUP -n NIC --network-security-group NSG), and upgrade Basic public IPs to
         Standard (retired since September 2025).""",
     exploited_by=ANY_MISCONFIGURATION,
-    compliance=with_controls(**{CIS_AZURE: ("7.1", "7.2", "7.3")}),
 )
 def nic_public_ip_without_nsg(nic: NetworkInterface, inventory: Inventory) -> Outcome:
     """Configurations with a public IP and no NSG at either level."""

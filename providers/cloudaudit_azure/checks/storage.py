@@ -1,17 +1,15 @@
 """Azure Storage checks: anonymous containers and the account setting that allows them, transport
 security, Shared Key authorization, the account firewall, and recovery of deleted or overwritten blobs.
 
-Compliance: CIS Microsoft Azure Foundations Benchmark v3.0.0, section 4 (Storage Accounts): 4.1 secure
-transfer, 4.7 default network access rule Deny, 4.10 soft delete, 4.15 minimum TLS 1.2, 4.17 blob
-anonymous access disabled. Shared Key and versioning have no control in that version.
-Settings Azure leaves unset keep their documented meaning (see :mod:`cloudaudit_azure.assets_storage`).
+Their compliance controls (CIS Azure 3.0.0 section 4 and the others) are listed in the framework files
+(``cloudaudit/data/frameworks``). Settings Azure leaves unset keep their documented meaning (see
+:mod:`cloudaudit_azure.assets_storage`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.predicates import Predicate, is_true
@@ -21,7 +19,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import Hop, NetworkExposure, Reachability, ports_of
 from cloudaudit_azure.assets_storage import MODERN_TLS, StorageAccount
-from cloudaudit_azure.checks.frameworks import CIS_AZURE
 
 _NETWORK = ("public_network_access", "network_default_action", "ip_rules")
 """The account fields deciding who reaches its endpoints (read with the account, named for clarity)."""
@@ -87,7 +84,6 @@ def _web_ports(account: StorageAccount) -> tuple[int, ...]:
         --storage-account ACCOUNT --name CONTAINER --public-access off), then forbid anonymous access
         for the whole account: az storage account update --resource-group RG --name ACCOUNT
         --allow-blob-public-access false. Share data with short-lived user delegation SAS instead.""",
-    compliance=with_controls(**{CIS_AZURE: ("4.17",)}),
 )
 def anonymous_container(account: StorageAccount, inventory: Inventory) -> Outcome:
     """Critical for a listable container, high for readable blobs, lower behind the firewall (see the
@@ -143,7 +139,6 @@ expect(
         that makes every container private whatever its own setting.""",
     remediation="""az storage account update --resource-group RG --name ACCOUNT
         --allow-blob-public-access false""",
-    compliance=with_controls(**{CIS_AZURE: ("4.17",)}),
 )
 
 
@@ -163,7 +158,6 @@ expect(
         guidance; a minimum below TLS1_2 lets clients (or a downgrading attacker) use them. An unset
         minimum accepts TLS 1.0.""",
     remediation="az storage account update --resource-group RG --name ACCOUNT --min-tls-version TLS1_2",
-    compliance=with_controls(**{CIS_AZURE: ("4.15",)}),
     network=endpoint_network,
     exploited_by=LEGACY_TLS,
 )
@@ -183,7 +177,6 @@ expect(
         alterable. High when the Internet reaches the account, medium behind its firewall.""",
     remediation="az storage account update --resource-group RG --name ACCOUNT --https-only true",
     grade=lambda account, inventory: Severity.HIGH if account.internet_reachable else Severity.MEDIUM,
-    compliance=with_controls(**{CIS_AZURE: ("4.1",)}),
     network=lambda account: endpoint_network(account, (80,)),
 )
 
@@ -207,7 +200,6 @@ expect(
         Key.""",
     remediation="""Move clients to Microsoft Entra ID (RBAC data roles, user delegation SAS), then:
         az storage account update --resource-group RG --name ACCOUNT --allow-shared-key-access false""",
-    compliance=with_controls(),
 )
 
 
@@ -229,7 +221,6 @@ expect(
         --resource-group RG --account-name ACCOUNT --ip-address 203.0.113.0/24 (or --subnet ID), then
         az storage account update --resource-group RG --name ACCOUNT --default-action Deny; with private
         endpoints in place, --public-network-access Disabled.""",
-    compliance=with_controls(**{CIS_AZURE: ("4.7",)}),
 )
 def network_open_to_all(account: StorageAccount, inventory: Inventory) -> Outcome:
     """Fails when public network access is on and the firewall's default action is Allow."""
@@ -276,7 +267,6 @@ def network_open_to_all(account: StorageAccount, inventory: Inventory) -> Outcom
     remediation="""az storage account blob-service-properties update --resource-group RG --account-name
         ACCOUNT --enable-delete-retention true --delete-retention-days 14
         --enable-container-delete-retention true --container-delete-retention-days 14""",
-    compliance=with_controls(**{CIS_AZURE: ("4.10",)}),
 )
 def blob_soft_delete_disabled(account: StorageAccount, inventory: Inventory) -> Iterable[Outcome]:
     """Blob and container soft delete must both be on; file-only accounts are not concerned."""
@@ -311,5 +301,4 @@ expect(
         replaces the only copy of a blob; versioning keeps the earlier ones restorable.""",
     remediation="""az storage account blob-service-properties update --resource-group RG --account-name
         ACCOUNT --enable-versioning true (and a lifecycle rule to expire old versions)""",
-    compliance=with_controls(),
 )

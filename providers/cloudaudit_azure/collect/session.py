@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import requests
 import requests.adapters
 from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.pipeline.policies import RetryPolicy
 from azure.core.pipeline.transport import RequestsTransport
 
 from cloudaudit.collect.retry import PATIENT, retry_seconds
@@ -36,7 +37,8 @@ TIMEOUT = 30
 """Seconds a single request may wait for an answer."""
 RETRIES = 4
 """Retries of one call (429 honouring Retry-After, 5xx, broken connections), by the SDK's policy, when the
-retry budget (``CLOUDAUDIT_RETRY_SECONDS``) is patient; one quick retry otherwise."""
+retry budget (``CLOUDAUDIT_RETRY_SECONDS``) is patient; one quick retry otherwise. A ``Retry-After`` is
+honoured up to the budget's share of one attempt."""
 
 
 class StaticToken:
@@ -91,9 +93,28 @@ def credential_for(target: Target) -> TokenCredential:
     return TenantCredential(default, tenant) if tenant else default
 
 
+class BoundedRetry(RetryPolicy[Any, Any]):
+    """azure-core's retry policy, except that a ``Retry-After`` is waited at most ``longest`` seconds
+    (a service asking for an hour would otherwise stall the audit for an hour per call)."""
+
+    def __init__(self, longest: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.longest = longest
+
+    def get_retry_after(self, response: Any) -> float | None:
+        """The service's ``Retry-After``, capped."""
+        asked = super().get_retry_after(response)
+        return None if asked is None else min(float(asked), self.longest)
+
+
 def _retries() -> dict[str, Any]:
-    patient = retry_seconds() >= PATIENT
-    return {"retry_total": RETRIES if patient else 1, "retry_backoff_factor": 0.8 if patient else 0.1}
+    budget = retry_seconds()
+    patient = budget >= PATIENT
+    total = RETRIES if patient else 1
+    policy = BoundedRetry(
+        budget / (total + 1), retry_total=total, retry_backoff_factor=0.8 if patient else 0.1
+    )
+    return {"retry_policy": policy}
 
 
 class AzureSession:

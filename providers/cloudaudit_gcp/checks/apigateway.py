@@ -19,7 +19,6 @@ API keys in the query string (``api_key_in_query``)
 
 from __future__ import annotations
 
-from cloudaudit.compliance import OWASP_API_2019, OWASP_API_2023, with_controls
 from cloudaudit.engine.declarative import expect_each
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.predicates import Predicate
@@ -30,7 +29,6 @@ from cloudaudit_gcp.assets_apigateway import ApiGateway, ApiOperation
 
 SHOWN = 10
 """Operations named in a message; the evidence lists them all."""
-BROKEN_AUTHENTICATION = {OWASP_API_2019: ("API7", "API2"), OWASP_API_2023: ("API8", "API2")}
 """Security misconfiguration plus Broken (User) Authentication."""
 DEPLOY = """gcloud api-gateway api-configs create NEW_CONFIG --api=API --openapi-spec=openapi.yaml
     --project=PROJECT, then gcloud api-gateway gateways update GATEWAY --api=API --api-config=NEW_CONFIG
@@ -58,7 +56,6 @@ def _listed(labels: list[str]) -> str:
         with securityDefinitions api_key: type apiKey, or a JWT definition with x-google-issuer and
         x-google-jwks_uri), remove security: [] and {{}} from operations that are not deliberately public,
         define every name a requirement uses, and serve a new config: {DEPLOY}.""",
-    compliance=with_controls(**BROKEN_AUTHENTICATION),
     references=("https://cloud.google.com/api-gateway/docs/authentication-method",),
 )
 def operation_without_security(gateway: ApiGateway, inventory: Inventory) -> Outcome:
@@ -114,7 +111,6 @@ expect_each(
     remediation=f"""Serve the backend over HTTPS (Cloud Run, Cloud Functions and App Engine always do) and
         set x-google-backend address: https://... in the OpenAPI document, then serve a new config:
         {DEPLOY}.""",
-    compliance=with_controls(),
     references=("https://cloud.google.com/api-gateway/docs/openapi-overview",),
 )
 
@@ -137,6 +133,5 @@ expect_each(
         and server logs, browser history and Referer headers, where it outlives the request.""",
     remediation=f"""Declare the API key in a header (securityDefinitions: api_key: type: apiKey, name:
         x-api-key, in: header), move the clients to it, then serve a new config: {DEPLOY}.""",
-    compliance=with_controls(),
     references=("https://cloud.google.com/api-gateway/docs/authenticate-api-keys",),
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import ANY_MISCONFIGURATION, UNAUTHENTICATED_SERVICE, WEB_MISCONFIGURATION
@@ -34,7 +33,6 @@ from cloudaudit_gcp.checks.compute_exposure import (
     rule_reach,
     view,
 )
-from cloudaudit_gcp.checks.frameworks import CIS_GCP
 from cloudaudit_gcp.reachability import FIREWALLS, NO_POLICIES, internet_families, network_key
 
 C, H, M, L, INFO = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
@@ -166,7 +164,6 @@ check(
         instances without one (or is shadowed by a higher-priority deny), low when it targets nothing.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=ANY_MISCONFIGURATION,
-    compliance=with_controls(**{CIS_GCP: ("3.6", "3.7")}),
 )(_open_ingress("all", "all ports"))
 
 check(
@@ -180,7 +177,6 @@ check(
         rule reaches the external address of a running instance.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_GCP: ("3.6", "3.7")}),
 )(_open_ingress("admin", "administration ports"))
 
 check(
@@ -195,7 +191,6 @@ check(
         port reaches a running instance's external address).""",
     remediation=_RULE_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(),
 )(_open_ingress("data", "database, cache or other data-service ports"))
 
 check(
@@ -207,7 +202,6 @@ check(
         end are expected and reported as informational.""",
     remediation=_RULE_REMEDIATION,
     exploited_by=(*UNAUTHENTICATED_SERVICE, *WEB_MISCONFIGURATION),
-    compliance=with_controls(),
 )(_open_ingress("other", "other ports"))
 
 
@@ -220,7 +214,6 @@ check(
         reached the instances from the Internet cannot be told after an incident.""",
     remediation="""gcloud compute firewall-rules update RULE --enable-logging --logging-metadata=exclude-all
         (include-all adds VPC and instance details).""",
-    compliance=with_controls(),
 )
 def firewall_logging_disabled(rule: FirewallRule, inventory: Inventory) -> Outcome:
     """Enabled ingress allow rules from the whole Internet must log."""
@@ -253,7 +246,6 @@ def firewall_logging_disabled(rule: FirewallRule, inventory: Inventory) -> Outco
         RULE --source-ranges=203.0.113.0/24); reach administration through IAP TCP forwarding and
         databases over private IP.""",
     exploited_by=UNAUTHENTICATED_SERVICE,
-    compliance=with_controls(**{CIS_GCP: ("3.6", "3.7")}),
 )
 def instance_exposed_sensitive_ports(instance: VmInstance, inventory: Inventory) -> Outcome:
     """External addresses x the rules' openings to the Internet, on admin/data ports or every port."""
@@ -328,7 +320,6 @@ def instance_exposed_sensitive_ports(instance: VmInstance, inventory: Inventory)
         rules and the network (gcloud compute firewall-rules delete RULE; gcloud compute networks delete
         default). The organisation policy constraint compute.skipDefaultNetworkCreation keeps new
         projects from getting one.""",
-    compliance=with_controls(**{CIS_GCP: ("3.1",)}),
 )
 def default_network(network: VpcNetwork, inventory: Inventory) -> Iterator[Outcome]:
     """The network named ``default`` exists (with the instances that use it as evidence)."""

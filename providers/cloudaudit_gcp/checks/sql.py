@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect, expect_each
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.predicates import Predicate, is_true
@@ -21,7 +20,6 @@ from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import Hop, NetworkExposure, Reachability, ports_of
 from cloudaudit_gcp.assets_sql import BROAD_PREFIX, CloudSqlInstance, SqlUser
-from cloudaudit_gcp.checks.frameworks import CIS_GCP
 
 REACHABILITY: dict[str, Reachability] = {
     "internet": "reachable",
@@ -67,8 +65,6 @@ def _labels(db: CloudSqlInstance, broad_only: bool = False) -> str:
 
 # ---------------------------------------------------------------------------------- public IP
 
-_CIS_OPEN = with_controls(**{CIS_GCP: ("6.5",)})
-
 
 @check(
     id="gcp.sql.open_to_internet",
@@ -82,7 +78,6 @@ _CIS_OPEN = with_controls(**{CIS_GCP: ("6.5",)})
     remediation="""Remove the open network and authorize only the addresses that need direct access
         (gcloud sql instances patch INSTANCE --authorized-networks=203.0.113.10/32, or
         --clear-authorized-networks and connect through the Cloud SQL Auth Proxy); prefer private IP.""",
-    compliance=_CIS_OPEN,
     exploited_by=UNAUTHENTICATED_SERVICE,
 )
 def open_to_internet(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
@@ -112,7 +107,6 @@ def open_to_internet(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
     remediation="""Narrow the authorized networks to the exact egress addresses that need direct access
         (gcloud sql instances patch INSTANCE --authorized-networks=203.0.113.10/32), or connect through
         the Cloud SQL Auth Proxy and clear them (--clear-authorized-networks).""",
-    compliance=_CIS_OPEN,
     exploited_by=UNAUTHENTICATED_SERVICE,
 )
 def broad_authorized_network(db: CloudSqlInstance, inventory: Inventory) -> Iterator[Outcome]:
@@ -149,7 +143,6 @@ def broad_authorized_network(db: CloudSqlInstance, inventory: Inventory) -> Iter
         those ranges do (medium).""",
     remediation="""Use private IP (gcloud sql instances patch INSTANCE --network=VPC --no-assign-ip) and
         connect through the VPC, Private Service Connect or the Cloud SQL Auth Proxy.""",
-    compliance=with_controls(**{CIS_GCP: ("6.6",)}),
 )
 def public_ip(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
     """PRIMARY address present; graded by whether authorized networks admit direct connections."""
@@ -189,7 +182,6 @@ def public_ip(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
         which always encrypt).""",
     remediation="""gcloud sql instances patch INSTANCE --ssl-mode=ENCRYPTED_ONLY (or
         TRUSTED_CLIENT_CERTIFICATE_REQUIRED to also require client certificates).""",
-    compliance=with_controls(**{CIS_GCP: ("6.4",)}),
     exploited_by=("probe.tls.not_offered",),
 )
 def ssl_not_required(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
@@ -260,7 +252,6 @@ expect_each(
         user instead of root (gcloud sql users create APP_USER --host=10.0.0.% --instance=INSTANCE
         --password=...; gcloud sql users delete root --host=% --instance=INSTANCE once nothing uses it),
         or IAM database authentication.""",
-    compliance=with_controls(**{CIS_GCP: ("6.1.1",)}),
 )
 
 # ---------------------------------------------------------------------------------- backups
@@ -279,5 +270,4 @@ expect(
         corruption, ransomware or an accidental delete. Read replicas have no backups of their own.""",
     remediation="""gcloud sql instances patch INSTANCE --backup-start-time=HH:MM
         (and --enable-point-in-time-recovery).""",
-    compliance=with_controls(**{CIS_GCP: ("6.7",)}),
 )

@@ -19,12 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.predicates import Predicate
 from cloudaudit.model.enums import Severity
 from cloudaudit_gcp.assets_sql import ENGINE_NAMES, CloudSqlInstance
-from cloudaudit_gcp.checks.frameworks import CIS_GCP
 
 ON = frozenset({"on", "true", "1", ""})
 """Values of a boolean flag that mean on (a boolean flag set without a value is on)."""
@@ -52,7 +50,6 @@ class FlagRule:
     setting: str
     """The value the remediation sets."""
     severity: Severity
-    cis: str
     title: str
     risk: str
 
@@ -71,7 +68,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="off",
         setting="off",
         severity=Severity.MEDIUM,
-        cis="6.1.3",
         title="Cloud SQL MySQL instance allows LOAD DATA LOCAL (local_infile)",
         risk="LOAD DATA LOCAL lets the server make a client send any file it can read; combined with SQL "
         "injection an attacker reads files from the application's hosts.",
@@ -85,7 +81,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="on",
         setting="on",
         severity=Severity.LOW,
-        cis="6.1.2",
         title="Cloud SQL MySQL instance lets every user list all databases (skip_show_database off)",
         risk="Without it SHOW DATABASES lists every database to any user, mapping the data for an intruder.",
     ),
@@ -98,7 +93,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="DEFAULT or TERSE",
         setting="default",
         severity=Severity.LOW,
-        cis="6.2.1",
         title="Cloud SQL PostgreSQL instance logs errors verbosely (log_error_verbosity)",
         risk="VERBOSE adds source file names, functions and line numbers to every error logged: noise that "
         "hides the errors that matter.",
@@ -112,7 +106,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="on",
         setting="on",
         severity=Severity.LOW,
-        cis="6.2.2",
         title="Cloud SQL PostgreSQL instance does not log connections (log_connections)",
         risk="Without connection logs, brute-force attempts and unexpected clients leave no trace.",
     ),
@@ -125,7 +118,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="on",
         setting="on",
         severity=Severity.LOW,
-        cis="6.2.3",
         title="Cloud SQL PostgreSQL instance does not log disconnections (log_disconnections)",
         risk="Without disconnection logs, session durations cannot be reconstructed in an investigation.",
     ),
@@ -138,7 +130,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="DDL, MOD or ALL",
         setting="ddl",
         severity=Severity.LOW,
-        cis="6.2.4",
         title="Cloud SQL PostgreSQL instance does not log schema changes (log_statement)",
         risk="With log_statement none, CREATE, ALTER and DROP statements leave no audit trail.",
     ),
@@ -151,7 +142,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="WARNING or stricter",
         setting="warning",
         severity=Severity.LOW,
-        cis="6.2.5",
         title="Cloud SQL PostgreSQL instance logs messages below WARNING (log_min_messages)",
         risk="DEBUG, INFO and NOTICE messages flood the log, so that warnings and errors are missed.",
     ),
@@ -164,7 +154,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="ERROR or stricter",
         setting="error",
         severity=Severity.LOW,
-        cis="6.2.6",
         title="Cloud SQL PostgreSQL instance logs the statements of non-errors (log_min_error_statement)",
         risk="Below ERROR, statements that only raised warnings or notices are logged as errors, burying the "
         "real ones.",
@@ -178,7 +167,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="-1 (disabled)",
         setting="-1",
         severity=Severity.LOW,
-        cis="6.2.7",
         title="Cloud SQL PostgreSQL instance logs the text of slow statements (log_min_duration_statement)",
         risk="Statements slower than the threshold are logged in full, with their literal values: passwords "
         "and personal data end up in the logs.",
@@ -192,7 +180,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="on",
         setting="on",
         severity=Severity.LOW,
-        cis="6.2.8",
         title="Cloud SQL PostgreSQL instance does not enable pgAudit (cloudsql.enable_pgaudit)",
         risk="Without pgAudit, reads and writes of sensitive tables are not in the audit logs.",
     ),
@@ -205,7 +192,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="off",
         setting="off",
         severity=Severity.MEDIUM,
-        cis="6.3.1",
         title="Cloud SQL SQL Server instance runs external scripts (external scripts enabled)",
         risk="External scripts run R or Python code on the server, outside the database's security model.",
     ),
@@ -218,7 +204,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="off",
         setting="off",
         severity=Severity.MEDIUM,
-        cis="6.3.2",
         title="Cloud SQL SQL Server instance allows cross-database ownership chaining",
         risk="Ownership chains across databases let a user of one database reach objects of another without "
         "a permission check.",
@@ -232,7 +217,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="0 (unlimited)",
         setting="0",
         severity=Severity.LOW,
-        cis="6.3.3",
         title="Cloud SQL SQL Server instance caps user connections (user connections)",
         risk="A connection cap lets a burst of connections, or an attacker holding them, lock clients out.",
     ),
@@ -245,7 +229,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="0 (not configured)",
         setting="0",
         severity=Severity.LOW,
-        cis="6.3.4",
         title="Cloud SQL SQL Server instance sets global user options (user options)",
         risk="Global user options change every session's defaults, silently altering how queries behave.",
     ),
@@ -258,7 +241,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="off",
         setting="off",
         severity=Severity.LOW,
-        cis="6.3.5",
         title="Cloud SQL SQL Server instance allows remote access (remote access)",
         risk="Remote access lets stored procedures be run from and on other servers, a path for lateral "
         "movement and denial of service.",
@@ -272,7 +254,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="on",
         setting="on",
         severity=Severity.LOW,
-        cis="6.3.6",
         title="Cloud SQL SQL Server instance shows full error details to every user (trace flag 3625 off)",
         risk="Without trace flag 3625, error messages show non-administrators details of schema and data.",
     ),
@@ -285,7 +266,6 @@ FLAG_RULES: tuple[FlagRule, ...] = (
         requirement="off",
         setting="off",
         severity=Severity.MEDIUM,
-        cis="6.3.7",
         title="Cloud SQL SQL Server instance allows contained database authentication",
         risk="Users of a contained database authenticate inside it, out of the server's view, and its owner "
         "can create logins that bypass server-level controls.",
@@ -316,7 +296,6 @@ def _declare(rule: FlagRule) -> None:
         rationale=f"{rule.risk} A flag that is not set is at its default ({rule.default}).",
         remediation=f"""gcloud sql instances patch INSTANCE --database-flags="{rule.flag}={rule.setting}"
             (the list replaces every flag set on the instance: repeat the others in it).""",
-        compliance=with_controls(**{CIS_GCP: (rule.cis,)}),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cloudaudit.compliance import with_controls
 from cloudaudit.engine.declarative import expect
 from cloudaudit.engine.outcome import Outcome, fail, passed
 from cloudaudit.engine.predicates import is_set, is_true
@@ -12,7 +11,6 @@ from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
 from cloudaudit_gcp.assets_storage import GcsBucket
-from cloudaudit_gcp.checks.frameworks import CIS_GCP
 from cloudaudit_gcp.checks.storage_access import (
     PublicGrant,
     acl_grants,
@@ -70,7 +68,6 @@ check(
         by anyone on the Internet or with any Google account; public buckets are the most common cloud
         data leak. Write or admin roles let anyone plant malware or delete data (critical).""",
     remediation=_PUBLIC_REMEDIATION,
-    compliance=with_controls(**{CIS_GCP: ("5.1",)}),
 )(_public_check(iam_grants, "through its IAM policy"))
 
 check(
@@ -85,7 +82,6 @@ check(
     remediation="""Remove the public ACL entries (gcloud storage buckets update gs://BUCKET
         --predefined-acl=private --predefined-default-object-acl=private), then turn on uniform
         bucket-level access (--uniform-bucket-level-access) and public access prevention.""",
-    compliance=with_controls(**{CIS_GCP: ("5.1",)}),
 )(_public_check(acl_grants, "through a legacy ACL"))
 
 
@@ -103,7 +99,6 @@ expect(
     remediation="gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access",
     requires=("public_access_prevention",),
     grade=lambda b, inv: Severity.LOW if b.public_access_enforced else Severity.MEDIUM,
-    compliance=with_controls(**{CIS_GCP: ("5.2",)}),
 )
 
 
@@ -116,7 +111,6 @@ expect(
     rationale="""Public access prevention is the guard rail that stops a future binding or ACL from
         making the bucket public; "inherited" leaves it to an organisation policy that may not be set.""",
     remediation="gcloud storage buckets update gs://BUCKET --public-access-prevention",
-    compliance=with_controls(**{CIS_GCP: ("5.1",)}),
 )
 def bucket_public_access_prevention(bucket: GcsBucket, inventory: Inventory) -> Outcome:
     """Low on its own; medium when the bucket is public right now (nothing stops it)."""
@@ -142,7 +136,6 @@ def bucket_public_access_prevention(bucket: GcsBucket, inventory: Inventory) -> 
     remediation="""If the site is intended, keep only the site's files in the bucket and serve it through
         an HTTPS load balancer; otherwise remove the website configuration (gcloud storage buckets update
         gs://BUCKET --clear-web-main-page-suffix --clear-web-error-page) and the public grants.""",
-    compliance=with_controls(),
 )
 def bucket_website_public(bucket: GcsBucket, inventory: Inventory) -> Outcome:
     """Website configuration on a bucket anyone can read."""
@@ -166,7 +159,6 @@ def bucket_website_public(bucket: GcsBucket, inventory: Inventory) -> Outcome:
         or write methods it helps data theft and abuse (API7: CORS improperly set).""",
     remediation="""List the exact origins that need cross-origin access (gcloud storage buckets update
         gs://BUCKET --cors-file=cors.json) and only the methods they use.""",
-    compliance=with_controls(),
 )
 def bucket_cors_any_origin(bucket: GcsBucket, inventory: Inventory) -> Outcome:
     """Wildcard origins: medium on a public bucket (high with write methods), low on a private one."""
@@ -195,7 +187,6 @@ expect(
     rationale="""Without versioning (or a retention policy) a mistaken or malicious overwrite or delete,
         including by ransomware with stolen credentials, cannot be undone.""",
     remediation="gcloud storage buckets update gs://BUCKET --versioning",
-    compliance=with_controls(),
 )
 
 expect(
@@ -210,5 +201,4 @@ expect(
     rationale="""Usage logs (or Data Access audit logs) are how a leak is investigated: who read which
         object, from where.""",
     remediation="gcloud storage buckets update gs://BUCKET --log-bucket=gs://LOG_BUCKET",
-    compliance=with_controls(),
 )

@@ -6,7 +6,7 @@ import gc
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -20,13 +20,17 @@ from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.targets import ProviderRun, collect_providers
+from cloudaudit.compliance import catalog as compliance_catalog
+from cloudaudit.compliance.commands import formats_for_run, frameworks_of, list_text, load_sources, write_all
+from cloudaudit.compliance.model import Framework
+from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.exposure.combine import combine
 from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
-from cloudaudit.exposure.rules import EXPOSURE_COMPLIANCE, all_rules, rule_by_id
+from cloudaudit.exposure.rules import all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
 from cloudaudit.logs import configure, redact, register_secret
@@ -44,7 +48,8 @@ from cloudaudit.plugins import (
 )
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
-from cloudaudit.report.json_report import load_findings, load_inventory, load_observations
+from cloudaudit.report.json_report import load_inventory, load_observations
+from cloudaudit.report.merge import load_merged
 from cloudaudit.runflow import (
     Result,
     Selection,
@@ -74,7 +79,9 @@ app.add_typer(checks_app, name="checks")
 DEFAULT_OUTPUT = Path("reports")
 
 OutputDir = Annotated[Path, typer.Option("--output-dir", "-o", help="Where reports are written.")]
-Formats = Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html,json,csv,sarif.")]
+Formats = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated: html,json,csv,sarif,ocsf,asff,junit.")
+]
 FailOn = Annotated[
     Severity | None,
     typer.Option(
@@ -148,6 +155,16 @@ CaBundleOpt = Annotated[
         "--ca-bundle",
         metavar="FILE",
         help="PEM certificates the probe trusts besides the system store (private CAs; see SSL_CERT_FILE).",
+    ),
+]
+
+ComplianceOpt = Annotated[
+    str,
+    typer.Option(
+        "--compliance",
+        metavar="IDS",
+        help="Also write these frameworks' control-by-control reports (comma-separated ids; "
+        "see 'cloudaudit compliance --list').",
     ),
 ]
 
@@ -227,8 +244,10 @@ def _audit(
     output_dir: Path,
     formats: tuple[str, ...],
     exposure: ExposureOptions,
+    frameworks: Sequence[Framework] = (),
 ) -> Result:
-    """Collect every provider's targets into one inventory, evaluate it, write one report set."""
+    """Collect every provider's targets into one inventory, evaluate it, write one report set (and the
+    compliance reports of ``frameworks``)."""
     checks = selection.checks(*(r.plugin.name for r in runs))
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
     inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
@@ -236,7 +255,10 @@ def _audit(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
     result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen))
-    _report(result)
+    ran = {c.id for c in checks}
+    lines, paths = write_all(frameworks, [doc], output_dir, formats_for_run(formats), ran)
+    result.files.extend(paths)
+    _report(result, lines)
     return result
 
 
@@ -245,8 +267,10 @@ def _services(checks: Sequence[CheckSpec], plugin: ProviderPlugin) -> frozenset[
     return frozenset(s for c in checks if c.provider == plugin.name for s in c.services)
 
 
-def _report(result: Result) -> None:
+def _report(result: Result, notes: Sequence[str] = ()) -> None:
     typer.echo(summarize(result.document))
+    for line in notes:
+        typer.echo(line)
     for path in result.files:
         typer.echo(f"wrote {path}")
     if interrupt.requested():
@@ -289,6 +313,7 @@ def run(
     probe_ports: ProbePortsOpt = None,
     ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
+    compliance: ComplianceOpt = "",
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
@@ -296,6 +321,7 @@ def run(
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
+    frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
         _exposure(exposure, shodan_key, probe, connect_to, cache_hours),
@@ -304,7 +330,7 @@ def run(
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
     part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
-    result = _audit([part], selection, output_dir, fmts, exposure_options)
+    result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks)
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
 
@@ -326,12 +352,14 @@ def demo(
     probe_timeout: ProbeTimeoutOpt = None,
     probe_ports: ProbePortsOpt = None,
     ca_bundle: CaBundleOpt = None,
+    compliance: ComplianceOpt = "",
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
     emulators (no cloud access): one report set."""
     configure(debug)
     fmts = parse_formats(formats)
+    frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
     plugins = [load_plugin(name) for name in _demo_providers(provider)]
@@ -348,7 +376,7 @@ def demo(
             runs.append(ProviderRun(plugin, account.options, [account.options.target]))
             exposures.append(account.exposure)
         exposure = with_probe_limits(combine(exposures), limits)
-        result = _audit(runs, selection, output_dir, fmts, exposure)
+        result = _audit(runs, selection, output_dir, fmts, exposure, frameworks)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
@@ -416,17 +444,69 @@ def evaluate_cmd(
 
 @app.command("report")
 def report_cmd(
-    findings: Annotated[Path, typer.Argument(help="findings.json from a previous run.")],
+    findings: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FINDINGS.json",
+            help="findings.json of previous runs: several are merged into one report.",
+        ),
+    ],
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     debug: Debug = False,
 ) -> None:
-    """Re-render reports from a findings.json."""
+    """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
-    doc = load_findings(findings)
+    merged = load_merged(findings)
+    for note in merged.notes:
+        typer.echo(f"note: {note}", err=True)
+    doc = merged.document
     for path in write_reports(doc, None, output_dir, fmts):
+        typer.echo(f"wrote {path}")
+
+
+@app.command("compliance")
+def compliance_cmd(
+    list_frameworks: Annotated[
+        bool, typer.Option("--list", help="List the frameworks: id, version, controls, automated, name.")
+    ] = False,
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", metavar="ID", help="Write this framework's control-by-control report."),
+    ] = None,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from",
+            metavar="FINDINGS.json",
+            help="Findings to judge; repeat for several files (providers, accounts, runs). "
+            "Default: OUTPUT_DIR/findings.json.",
+        ),
+    ] = None,
+    output_dir: OutputDir = DEFAULT_OUTPUT,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: html,csv,json.")
+    ] = "html,json",
+    debug: Debug = False,
+) -> None:
+    """List the compliance frameworks, or judge findings control by control against one."""
+    configure(debug)
+    if list_frameworks == (framework is not None):
+        raise UsageError("give either --list or --framework ID (see 'cloudaudit compliance --list')")
+    if list_frameworks:
+        typer.echo(list_text())
+        return
+    chosen = frameworks_of(framework or "")
+    if not chosen:
+        raise UsageError("--framework is empty: give a framework id (see 'cloudaudit compliance --list')")
+    fmts = parse_compliance_formats(formats)
+    docs = load_sources(sources, output_dir)  # a bad input fails before the output directory is made
+    lines, paths = write_all(chosen, docs, output_dir, fmts)
+    for line in lines:
+        typer.echo(line)
+    for path in paths:
         typer.echo(f"wrote {path}")
 
 
@@ -476,9 +556,7 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
         typer.echo(f"{rule.id}\n  {rule.title}\n")
         typer.echo(f"severity:      {rule.severity.value} (a finding of the exposure stage)\n")
         typer.echo(f"remediation:\n  {' '.join(rule.remediation.split())}\n")
-        typer.echo("compliance:")
-        for framework, controls in EXPOSURE_COMPLIANCE.items():
-            typer.echo(f"  {framework}: {', '.join(controls)}")
+        _show_compliance(rule.compliance)
         return
     if spec is None:
         raise UsageError(f"no check {check_id!r} (see 'cloudaudit checks')")
@@ -487,10 +565,22 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
     typer.echo(f"resource kind: {spec.asset.kind}\n")
     typer.echo(f"rationale:\n  {spec.rationale}\n")
     typer.echo(f"remediation:\n  {spec.remediation}\n")
-    if spec.compliance:
-        typer.echo("compliance:")
-        for framework, controls in spec.compliance.items():
-            typer.echo(f"  {framework}: {', '.join(controls)}")
+    _show_compliance(spec.compliance)
+
+
+def _show_compliance(mapping: Mapping[str, Sequence[str]]) -> None:
+    """The framework controls a check evaluates, with their titles (from the framework files)."""
+    if not mapping:
+        typer.echo("compliance: no framework control lists this check")
+        return
+    typer.echo("compliance:")
+    frameworks = compliance_catalog()
+    for framework_id, control_ids in mapping.items():
+        typer.echo(f"  {framework_id}: {', '.join(control_ids)}")
+        framework = frameworks.require(framework_id)
+        titles = {c.id: c.title for c in framework.controls}
+        for control_id in control_ids:
+            typer.echo(f"    {control_id}  {titles[control_id]}")
 
 
 def _version(value: bool) -> None:

@@ -11,7 +11,7 @@ expect ...") in one verdict per resource. Predicates may be named
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from cloudaudit.engine.outcome import Outcome, fail, passed
@@ -43,7 +43,6 @@ def expect(
     when: Test | None = None,
     requires: Iterable[str] = (),
     grade: Grader | None = None,
-    compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
     network: Network | None = None,
     exploited_by: Iterable[str] = (),
@@ -91,7 +90,6 @@ def expect(
             rationale=rationale,
             remediation=remediation,
             requires=(*requires, attr),
-            compliance=compliance,
             references=references,
             exploited_by=exploited_by,
             registry=registry,
@@ -114,7 +112,6 @@ def expect_each(
     key: str = "name",
     exempt: Callable[[Any], str | None] | None = None,
     grade: Grader | None = None,
-    compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
     exploited_by: Iterable[str] = (),
     registry: CheckRegistry = REGISTRY,
@@ -167,7 +164,6 @@ def expect_each(
             rationale=rationale,
             remediation=remediation,
             requires=(items,),
-            compliance=compliance,
             references=references,
             exploited_by=exploited_by,
             registry=registry,

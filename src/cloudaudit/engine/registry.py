@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
+from cloudaudit.compliance import controls_for
 from cloudaudit.engine.outcome import Outcome
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
@@ -40,12 +41,16 @@ class CheckSpec:
     func: CheckFn
     requires: tuple[str, ...] = ()
     """Asset attributes the check reads; if one was not collected the verdict is UNKNOWN."""
-    compliance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     references: tuple[str, ...] = ()
     also_collect: tuple[str, ...] = ()
     """Other services whose assets the check reads (e.g. EC2 security groups for RDS exposure)."""
     exploited_by: tuple[str, ...] = ()
     """Probe check ids or prefixes (``probe.redis.``) whose result makes a failure exploitable."""
+
+    @property
+    def compliance(self) -> Mapping[str, tuple[str, ...]]:
+        """Framework id -> the controls this check evaluates, from the framework files (the only source)."""
+        return controls_for(self.id)
 
     @property
     def provider(self) -> str:
@@ -159,7 +164,6 @@ def check(
     rationale: str,
     remediation: str,
     requires: Iterable[str] = (),
-    compliance: Mapping[str, Iterable[str]] | None = None,
     references: Iterable[str] = (),
     also_collect: Iterable[str] = (),
     exploited_by: Iterable[str] = (),
@@ -188,7 +192,6 @@ def check(
                     remediation=" ".join(remediation.split()),
                     func=func,
                     requires=tuple(requires),
-                    compliance={k: tuple(v) for k, v in (compliance or {}).items()},
                     references=tuple(references),
                     also_collect=tuple(also_collect),
                     exploited_by=tuple(exploited_by),

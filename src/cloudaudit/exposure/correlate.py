@@ -38,7 +38,6 @@ from cloudaudit.exposure.model import (
     Target,
 )
 from cloudaudit.exposure.rules import (
-    EXPOSURE_COMPLIANCE,
     KNOWN_VULNERABILITY,
     NOT_CHECKED,
     UNEXPECTED_PORT,
@@ -148,7 +147,7 @@ def _new_finding(
         resource_name=asset.name,
         evidence=evidence,
         remediation=" ".join(rule.remediation.split()),
-        compliance={k: list(v) for k, v in EXPOSURE_COMPLIANCE.items()},
+        compliance={k: list(v) for k, v in rule.compliance.items()},
         exposure=exposure,
     )
 

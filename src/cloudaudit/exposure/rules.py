@@ -8,9 +8,10 @@ probe saw, and an address a source could not check.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cloudaudit.compliance import with_controls
+from cloudaudit.compliance import controls_for
 from cloudaudit.model.enums import Severity
 
 
@@ -22,6 +23,11 @@ class ExposureRule:
     title: str
     severity: Severity
     remediation: str
+
+    @property
+    def compliance(self) -> Mapping[str, tuple[str, ...]]:
+        """Framework id -> the controls its findings evaluate, from the framework files."""
+        return controls_for(self.id)
 
 
 UNEXPECTED_PORT = ExposureRule(
@@ -182,10 +188,6 @@ def probe_rule(check: str, summary: str) -> ExposureRule:
         check, (summary, Severity.HIGH, "Fix the misconfiguration the probe describes.")
     )
     return ExposureRule(f"exposure.{check}", title, severity, remediation)
-
-
-EXPOSURE_COMPLIANCE = with_controls()
-"""Exposure findings are API7:2019 / API8:2023 security misconfigurations."""
 
 
 def all_rules() -> list[ExposureRule]:

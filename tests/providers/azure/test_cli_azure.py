@@ -162,3 +162,10 @@ def test_without_the_azure_libraries_run_says_how_to_install_them(tmp_path: Path
     wide = {**os.environ, "COLUMNS": "200"}
     listed = subprocess.run(checks, capture_output=True, text=True, timeout=120, env=wide)
     assert listed.returncode == 0 and "azure.storage.anonymous_container" in listed.stdout, listed.stderr
+
+
+def test_the_summary_names_subscriptions(
+    arm: FakeArm, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_azure(arm, tmp_path) == ExitCode.OK
+    assert f"checks on azure subscription(s) {SUBSCRIPTION}" in capsys.readouterr().out

@@ -102,6 +102,17 @@ def test_throttling_is_retried_after_the_delay_the_service_asks(arm: FakeArm) ->
     assert [r.status for r in arm.requests][:3] == [429, 429, 200]
 
 
+def test_a_long_retry_after_is_waited_only_within_the_retry_budget(
+    arm: FakeArm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service asking to come back in an hour must not stall the audit for an hour."""
+    monkeypatch.setenv("CLOUDAUDIT_RETRY_SECONDS", "1")  # one retry, Retry-After waited at most 0.5 s
+    arm.inject("*/storageaccounts", throttled(retry_after=3600, times=1))
+    found = _list_accounts(arm, Guard(SUBSCRIPTION))
+    assert isinstance(found, list) and len(found) == 250
+    assert [r.status for r in arm.requests][:2] == [429, 200]
+
+
 @pytest.mark.parametrize(
     ("fault", "kind", "code"),
     [

@@ -1,0 +1,40 @@
+"""``cloudaudit demo --compliance``: the control-by-control reports written with the run's reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cloudaudit.cli.app import main
+
+CIS = "CIS-AWS-Foundations-3.0.0"
+
+
+def test_demo_writes_the_compliance_reports_with_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    args = ["demo", "-p", "aws", "-o", str(out), "-f", "html,json,sarif"]
+    assert main([*args, "--compliance", f"{CIS},owasp-api-top10-2023"]) == 0
+    stdout = capsys.readouterr().out
+    assert f"compliance {CIS}: " in stdout and "compliance OWASP-API-Top10-2023: " in stdout
+    for name in (f"compliance-{CIS}", "compliance-OWASP-API-Top10-2023"):
+        for ext in ("html", "json"):  # the run's formats that a compliance report has
+            assert f"wrote {out / f'{name}.{ext}'}" in stdout
+        assert not (out / f"{name}.csv").exists() and not (out / f"{name}.sarif").exists()
+    report = json.loads((out / f"compliance-{CIS}.json").read_text())
+    findings = json.loads((out / "findings.json").read_text())
+    assert report["sources"][0]["accounts"] == findings["run"]["accounts"]
+    by_id = {c["id"]: c for c in report["controls"]}
+    public = {f["resource_name"] for f in by_id["2.1.4"]["failing"]}
+    expected = {
+        f["resource_name"]
+        for f in findings["findings"]
+        if f["check_id"] in ("aws.s3.bucket_public_access_block", "aws.s3.account_public_access_block")
+        and f["status"] == "FAIL"
+    }
+    assert public == expected and by_id["2.1.4"]["status"] == "fail"
+    assert by_id["2.2.1"]["status"] == "not_evaluated"  # no cloudaudit check covers EBS encryption
+    assert by_id["2.1.3"]["status"] == "manual"
