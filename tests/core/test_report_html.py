@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import StrictUndefined
 
+from cloudaudit.compliance.catalog import catalog
+from cloudaudit.compliance.evaluate import evaluate
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import CollectionGap, Finding, FindingsDocument, RunInfo, Severity, Status
 from cloudaudit.model.surface import OpenPort, ProbeView, SeenPort, SourceView, SurfaceEntry, SurfaceOwner
@@ -638,6 +640,20 @@ def test_compliance_scores_have_a_place_and_no_invented_figures() -> None:
     assert 'id="compliance"' not in html  # no framework asked: no section, no made-up score
     context = report_html.build_context(summary_doc())
     assert context["compliance"] == []
+    # The place takes the compliance report's results as they are.
+    framework = catalog().require("owasp-api-top10-2023")
+    result = evaluate(framework, [summary_doc()])
+    page = (
+        report_html._environment()
+        .get_template(report_html.TEMPLATE_NAME)
+        .render({**context, "compliance": [result], "data": [], "surface": []})
+    )
+    row = parse(page).root.by_id("compliance-table").one("tr", data_framework=framework.id)
+    cells = [td.text() for td in row.find_all("td")]
+    assert cells[1] == result.score.text and cells[2:] == [
+        str(n)
+        for n in (result.score.passed, result.score.failed, result.score.not_evaluated, result.score.manual)
+    ]
 
 
 def test_header_shows_run_info() -> None:
