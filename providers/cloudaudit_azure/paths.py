@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 
 from cloudaudit.model.asset import Asset, Endpoint
 from cloudaudit.model.network import Hop, PortRange
+from cloudaudit.ranges import Span, family
 from cloudaudit_azure.assets import parse_id
 from cloudaudit_azure.assets_network import (
     IpConfiguration,
@@ -38,13 +39,11 @@ from cloudaudit_azure.reachability import (
     LevelVerdict,
     Opening,
     Piece,
-    Span,
     Transport,
     Verdict,
     applies,
     combine,
     decide,
-    family,
     intersect,
     walk,
 )

@@ -41,12 +41,13 @@ allow).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from cloudaudit.model.network import Hop, NetworkExposure, Reachability, ports_of
+from cloudaudit.ranges import IpNetwork, Span, covers_family, merge, parse_network, subtract
 from cloudaudit_azure.assets_network import (
     ALL_PORTS,
     WILDCARDS,
@@ -59,7 +60,6 @@ Sources = Literal["internet", "some", "none"]
 """How a rule's sources match Internet clients of one address family: all of them, some (narrower
 ranges, service tags), or none (``VirtualNetwork``, application security groups, the other family)."""
 Level = Literal["reachable", "restricted", "blocked"]
-Span = tuple[int, int]
 Transport = Literal["tcp", "udp"]
 
 EVERY: Span = ALL_PORTS
@@ -76,30 +76,6 @@ NOT_EVALUATED = (
 
 
 # ---------------------------------------------------------------------------------- addresses
-
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@lru_cache(maxsize=8192)
-def parse_network(value: str) -> IpNetwork | None:
-    """A CIDR (or one address) as a network; None for a service tag or anything else."""
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
-
-
-def family(address: str) -> int:
-    """4 or 6."""
-    return 6 if ":" in address else 4
-
-
-@lru_cache(maxsize=8192)
-def covers_family(values: tuple[str, ...], version: int) -> bool:
-    """The CIDRs together cover every address of IPv``version`` (``0.0.0.0/0``, or two halves...)."""
-    parsed = [n for n in map(parse_network, values) if n is not None and n.version == version]
-    return any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(parsed))  # type: ignore[type-var]
-
 
 # ---------------------------------------------------------------------------------- one rule
 
@@ -195,33 +171,6 @@ def _inside(address: str, net: IpNetwork) -> bool:
 # ---------------------------------------------------------------------------------- one NSG
 
 
-def _subtract(span: Span, taken: list[Span]) -> list[Span]:
-    """The parts of ``span`` outside the sorted, disjoint ``taken`` spans."""
-    out: list[Span] = []
-    low, high = span
-    for a, b in taken:
-        if b < low or a > high:
-            continue
-        if a > low:
-            out.append((low, a - 1))
-        low = max(low, b + 1)
-        if low > high:
-            return out
-    if low <= high:
-        out.append((low, high))
-    return out
-
-
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    out: list[Span] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
 @dataclass(frozen=True)
 class Piece:
     """Ports of one transport that one allow rule of one NSG lets the whole Internet through."""
@@ -245,11 +194,11 @@ def walk(
             continue
         closes = first_decides or not rule.allows
         for span in rule.ranges():
-            pieces = _subtract(span, closed)
+            pieces = subtract(span, closed)
             if rule.allows:
                 opened.extend(Piece(a, b, rule) for a, b in pieces)
             if closes and pieces:
-                closed = _merge([*closed, *pieces])
+                closed = merge([*closed, *pieces])
         if closed == [EVERY]:
             break
     return tuple(opened)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Iterable
-
 from cloudaudit.compact import Frozen as CompactFrozen
+from cloudaudit.ranges import IpNetwork, covers_family, parse_network
+
+__all__ = [
+    "PROVIDER",
+    "PUBLIC_MEMBERS",
+    "Frozen",
+    "IamBinding",
+    "IpNetwork",
+    "covers_family",
+    "full_name",
+    "last_segment",
+    "parse_network",
+]
 
 PROVIDER = "gcp"
 
@@ -39,21 +49,3 @@ def full_name(service: str, path: str) -> str:
 def last_segment(url_or_name: str) -> str:
     """``.../global/networks/default`` -> ``default``."""
     return url_or_name.rstrip("/").rsplit("/", 1)[-1]
-
-
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_network(value: str) -> IpNetwork | None:
-    """A CIDR (or single address) as a network; None when it is not one."""
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
-
-
-def covers_family(values: Iterable[str], version: int) -> bool:
-    """The ranges together cover every address of IPv``version`` (``0.0.0.0/0``, or ``0.0.0.0/1`` plus
-    ``128.0.0.0/1``...)."""
-    parsed = [n for n in (parse_network(v) for v in values) if n is not None and n.version == version]
-    return any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(parsed))  # type: ignore[type-var]

@@ -39,12 +39,11 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 from cloudaudit.model.asset import Endpoint
 from cloudaudit.model.network import Hop, NetworkExposure, PortRange, Reachability, ports_of
-from cloudaudit_gcp.assets import covers_family, parse_network
+from cloudaudit.ranges import Span, covers_family, family, merge, parse_network, subtract
 from cloudaudit_gcp.assets_compute import (
     ALL_PORTS,
     PORTED_PROTOCOLS,
@@ -74,7 +73,6 @@ PORTED = PORTED_PROTOCOLS
 EVERY = ALL_PORTS
 OTHERS = "*"
 """The key of every protocol no rule names (what an all-protocols rule opens besides the named ones)."""
-Span = tuple[int, int]
 _Key = tuple[str, frozenset[str], frozenset[str], tuple[str, ...]]
 """Network, matching target tags, matching target service accounts, addresses (destination ranges)."""
 
@@ -115,30 +113,17 @@ def _name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
-_parse = lru_cache(maxsize=8192)(parse_network)
-
-
-def family(address: str) -> int:
-    """4 or 6."""
-    return 6 if ":" in address else 4
-
-
-@lru_cache(maxsize=8192)
-def _covers_family(ranges: tuple[str, ...], version: int) -> bool:
-    return covers_family(ranges, version)
-
-
 def sources(rule: FirewallRule, version: int) -> Sources:
     """How the rule's sources match Internet clients of IPv``version`` (see :data:`Sources`)."""
-    if _covers_family(rule.source_ranges, version):
+    if covers_family(rule.source_ranges, version):
         return "internet"
-    same = any((n := _parse(r)) is not None and n.version == version for r in rule.source_ranges)
+    same = any((n := parse_network(r)) is not None and n.version == version for r in rule.source_ranges)
     return "some" if same or rule.source_tags or rule.source_service_accounts else "none"
 
 
 def internet_families(rule: FirewallRule) -> tuple[int, ...]:
     """The address families whose whole Internet the rule's sources cover."""
-    return tuple(v for v in (4, 6) if _covers_family(rule.source_ranges, v))
+    return tuple(v for v in (4, 6) if covers_family(rule.source_ranges, v))
 
 
 def _precedence(rule: FirewallRule) -> tuple[int, int, str]:
@@ -155,7 +140,7 @@ def _in(address: str, ranges: Iterable[str]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any((n := _parse(r)) is not None and n.version == ip.version and ip in n for r in ranges)
+    return any((n := parse_network(r)) is not None and n.version == ip.version and ip in n for r in ranges)
 
 
 def _destined(rule: FirewallRule, address: str, nic: NetworkInterface) -> bool:
@@ -188,33 +173,6 @@ class Opening:
     def covers(self, port: int, transport: str = "tcp") -> bool:
         """The opening lets ``port`` over ``transport`` in."""
         return self.protocol == "all" or (self.protocol == transport and self.first <= port <= self.last)
-
-
-def _subtract(span: Span, taken: list[Span]) -> list[Span]:
-    """The parts of ``span`` outside the sorted, disjoint ``taken`` spans."""
-    out: list[Span] = []
-    low, high = span
-    for a, b in taken:
-        if b < low or a > high:
-            continue
-        if a > low:
-            out.append((low, a - 1))
-        low = max(low, b + 1)
-        if low > high:
-            return out
-    if low <= high:
-        out.append((low, high))
-    return out
-
-
-def _merge(spans_: Iterable[Span]) -> list[Span]:
-    out: list[Span] = []
-    for a, b in sorted(spans_):
-        if out and a <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
 
 
 def openings(rules: Sequence[FirewallRule], version: int) -> tuple[Opening, ...]:
@@ -255,11 +213,11 @@ def _walk(rules: Sequence[FirewallRule], version: int, *, first_decides: bool) -
                 continue
             for key in keys if name == "all" else (name,):
                 for span in (EVERY,) if name == "all" else spans(entry):
-                    pieces = _subtract(span, closed[key])
+                    pieces = subtract(span, closed[key])
                     if allow:
                         opened.extend(Opening(key, a, b, rule) for a, b in pieces)
                     if closes and pieces:
-                        closed[key] = _merge([*closed[key], *pieces])
+                        closed[key] = merge([*closed[key], *pieces])
         if all(closed[k] == [EVERY] for k in keys):
             break
     return _coalesce(opened)
