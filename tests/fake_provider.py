@@ -77,6 +77,9 @@ class FakeErrors:
     def describe(self, exc: Exception) -> tuple[str, str]:
         return (exc.code if isinstance(exc, FakeApiError) else type(exc).__name__), str(exc)
 
+    def status(self, exc: Exception) -> int:
+        return 403 if isinstance(exc, FakeApiError) and exc.code == "PermissionDenied" else 0
+
 
 def list_boxes(project: str) -> dict[str, Any]:
     """The fake SDK's one call."""

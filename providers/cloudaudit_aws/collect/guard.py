@@ -94,6 +94,12 @@ class AwsErrors:
         """See :func:`error_code`."""
         return error_code(exc)
 
+    def status(self, exc: Exception) -> int:
+        """The HTTP status of a botocore ClientError (0: no answer)."""
+        if isinstance(exc, ClientError):
+            return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return 0
+
 
 AWS_ERRORS = AwsErrors()
 

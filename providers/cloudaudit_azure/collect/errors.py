@@ -115,5 +115,9 @@ class AzureErrors:
         """See :func:`describe`."""
         return describe(exc)
 
+    def status(self, exc: Exception) -> int:
+        """The HTTP status of an ARM error (0: no answer)."""
+        return facts(exc).status
+
 
 AZURE_ERRORS = AzureErrors()

@@ -140,5 +140,9 @@ class GcpErrors:
         """See :func:`describe`."""
         return describe(exc)
 
+    def status(self, exc: Exception) -> int:
+        """The HTTP status of a Google API error (0: no answer)."""
+        return facts(exc).status
+
 
 GCP_ERRORS = GcpErrors()

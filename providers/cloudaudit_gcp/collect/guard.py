@@ -10,14 +10,14 @@ listing, and becomes a gap of that scope alone.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cloudaudit.collect import guard as core
 from cloudaudit.collect.guard import ABSENT, Absent, Failed, Raw
 from cloudaudit.model.inventory import GapKind
-from cloudaudit_gcp.collect.errors import GCP_ERRORS, SDK_ERRORS, facts
+from cloudaudit_gcp.collect.errors import GCP_ERRORS, SDK_ERRORS
 from cloudaudit_gcp.collect.session import GcpSession
 
 __all__ = ["ABSENT", "Absent", "Failed", "Guard", "Raw", "Scoped", "scope_of"]
@@ -37,57 +37,6 @@ class Guard(core.Guard):
 
     def __init__(self, project: str, stop: threading.Event | None = None) -> None:
         super().__init__(project, GCP_ERRORS, stop)
-
-    def items(
-        self,
-        listing: Callable[[], Iterable[Any]],
-        *,
-        service: str,
-        region: str,
-        operation: str,
-        resource_id: str = "",
-        absent_status: Collection[int] = (),
-    ) -> list[Any] | Failed:
-        """Every item of a paged listing (a google-cloud pager or iterator), or Failed.
-
-        Partial pages are not kept. An HTTP status in ``absent_status`` (e.g. 400 for the ACL of a
-        bucket with uniform access) yields an empty list.
-        """
-        where = {"service": service, "region": region, "operation": operation, "resource_id": resource_id}
-        if self.stop.is_set():
-            return self.record_interrupted(**where)
-        out: list[Any] = []
-        try:
-            for item in listing():
-                out.append(item)
-                if self.stop.is_set():
-                    return self.record_interrupted(**where)
-        except SDK_ERRORS as exc:
-            if facts(exc).status in absent_status:
-                return []
-            return self._fail(exc, where)
-        return out
-
-    def fetch(
-        self,
-        call: Callable[[], Any],
-        *,
-        service: str,
-        region: str,
-        operation: str,
-        resource_id: str = "",
-        absent_status: Collection[int] = (),
-    ) -> Any:
-        """``call()``'s result; ABSENT for a status in ``absent_status``, Failed (gap recorded) on error."""
-        where = {"service": service, "region": region, "operation": operation, "resource_id": resource_id}
-        if self.stop.is_set():
-            return self.record_interrupted(**where)
-        try:
-            return call()
-        except SDK_ERRORS as exc:
-            if facts(exc).status in absent_status:
-                return ABSENT
-            return self._fail(exc, where)
 
     def discovery_list(
         self,
@@ -172,15 +121,10 @@ class Guard(core.Guard):
             try:
                 page = gcp.execute(request)
             except SDK_ERRORS as exc:
-                return self._fail(exc, where)
+                return self.failed(exc, where)
             consume(page.get(key, []) if key is not None else page)
             request = next_page(request, page)
         return None
-
-    def _fail(self, exc: Exception, where: dict[str, str]) -> Failed:
-        failure = self.failure(exc, (), **where)
-        assert isinstance(failure, Failed)  # nothing is "absent" here
-        return failure
 
 
 def scope_of(name: str) -> str:

@@ -20,3 +20,6 @@ class ErrorClassifier(Protocol):
 
     def describe(self, exc: Exception) -> tuple[str, str]:
         """``(code, message)`` of the exception, without secrets."""
+
+    def status(self, exc: Exception) -> int:
+        """The HTTP status the service answered (0: no answer)."""

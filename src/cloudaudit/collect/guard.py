@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +151,62 @@ class Guard:
             return fn(**kwargs)
         except self.classifier.sdk_errors as exc:
             return self.failure(exc, absent, **where)
+
+    def items(
+        self,
+        listing: Callable[[], Iterable[Any]],
+        *,
+        service: str,
+        region: str,
+        operation: str,
+        resource_id: str = "",
+        absent_status: Collection[int] = (),
+    ) -> list[Any] | Failed:
+        """Every item of a paged listing (the SDK's pager, which fetches the pages), or Failed.
+
+        Partial pages are not kept. An HTTP status in ``absent_status`` yields an empty list.
+        """
+        where = {"service": service, "region": region, "operation": operation, "resource_id": resource_id}
+        if self.stop.is_set():
+            return self.record_interrupted(**where)
+        out: list[Any] = []
+        try:
+            for item in listing():
+                out.append(item)
+                if self.stop.is_set():
+                    return self.record_interrupted(**where)
+        except self.classifier.sdk_errors as exc:
+            if self.classifier.status(exc) in absent_status:
+                return []
+            return self.failed(exc, where)
+        return out
+
+    def fetch(
+        self,
+        call: Callable[[], Any],
+        *,
+        service: str,
+        region: str,
+        operation: str,
+        resource_id: str = "",
+        absent_status: Collection[int] = (),
+    ) -> Any:
+        """``call()``'s result; ABSENT for a status in ``absent_status``, Failed (gap recorded) on error."""
+        where = {"service": service, "region": region, "operation": operation, "resource_id": resource_id}
+        if self.stop.is_set():
+            return self.record_interrupted(**where)
+        try:
+            return call()
+        except self.classifier.sdk_errors as exc:
+            if self.classifier.status(exc) in absent_status:
+                return ABSENT
+            return self.failed(exc, where)
+
+    def failed(self, exc: Exception, where: dict[str, str]) -> Failed:
+        """Record ``exc`` as a gap at ``where`` (nothing is "absent" here)."""
+        failure = self.failure(exc, (), **where)
+        assert isinstance(failure, Failed)
+        return failure
 
 
 def operation_name(fn: Callable[..., Any]) -> str:
