@@ -8,14 +8,18 @@ A provider keeps one table per service in ``tests/providers/<p>/<p>_cases_<servi
 from __future__ import annotations
 
 import importlib
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+from cloudaudit.engine.registry import REGISTRY
+from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset
-from cloudaudit.model.enums import Severity
+from cloudaudit.model.enums import Severity, Status
+from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory, ScanScope
 
 STARTED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -83,3 +87,59 @@ def service_cases(directory: Path, prefix: str) -> dict[str, CheckCase]:
 def unchecked_assets(directory: Path, prefix: str) -> list[Asset]:
     """The UNCHECKED samples of every ``<prefix>_cases_<service>`` module."""
     return [a for module in _service_modules(directory, prefix) for a in getattr(module, "UNCHECKED", ())]
+
+
+# ------------------------------------------------------- what every provider's table test asserts
+
+
+def findings_of(check_id: str, inventory: Inventory) -> list[Finding]:
+    """Findings of one registered check on an inventory."""
+    spec = REGISTRY.get(check_id)
+    assert spec is not None, check_id
+    return list(evaluate(inventory, [spec]))
+
+
+def assert_every_check_has_a_case(provider: str, cases: Mapping[str, CheckCase]) -> None:
+    """The provider's registered checks are exactly the checks of its tables."""
+    registered = {spec.id for spec in REGISTRY if spec.provider == provider}
+    assert registered
+    assert registered == set(cases)
+
+
+def assert_case_consistent(check_id: str, case: CheckCase) -> None:
+    """Every resource of the check's kind has exactly one expectation; both verdicts are covered."""
+    spec = REGISTRY.get(check_id)
+    assert spec is not None
+    groups = [set(case.failing), set(case.passing), set(case.unknown), set(case.silent)]
+    listed = [rid for group in groups for rid in group]
+    assert len(listed) == len(set(listed)), "a resource is in two expectation sets"
+    assert set(listed) == {a.id for a in case.inventory.of(spec.asset)}
+    assert case.failing and case.passing
+
+
+def assert_verdicts(check_id: str, case: CheckCase) -> None:
+    """The check gives exactly the table's verdicts, severities and message fragments."""
+    findings = findings_of(check_id, case.inventory)
+    by_status: dict[Status, set[str]] = defaultdict(set)
+    for f in findings:
+        by_status[f.status].add(f.resource_id)
+    ids = [f.resource_id for f in findings]
+    assert len(ids) == len(set(ids)), "a resource got more than one finding"
+    assert not by_status[Status.ERROR], [f.message for f in findings if f.status is Status.ERROR]
+    assert by_status[Status.FAIL] == set(case.failing)
+    assert by_status[Status.PASS] == case.passing
+    assert by_status[Status.UNKNOWN] == case.unknown
+    assert not set(ids) & case.silent
+    assert {f.resource_id: f.severity for f in findings if f.status is Status.FAIL} == dict(case.failing)
+    messages = {f.resource_id: f.message for f in findings}
+    for rid, text in case.messages.items():
+        assert text in messages[rid], (rid, messages[rid])
+
+
+def assert_declared(provider: str, check_id: str) -> None:
+    """A ``provider.service.what`` id, a remediation and at least one framework control."""
+    spec = REGISTRY.get(check_id)
+    assert spec is not None
+    assert spec.id.startswith(f"{provider}.") and len(spec.id.split(".")) == 3
+    assert spec.remediation.strip()
+    assert spec.compliance, f"{check_id} maps to no framework control"
