@@ -112,6 +112,7 @@ class FakePlugin:
     secrets = SecretRules(env_vars=("FAKE_SECRET",), patterns=(Redaction(TOKEN_RE, r"\1****"),))
     case_insensitive_ids = True
     account_noun = "account"
+    steps_file = Path(__file__).parent / "data" / "fake_remediation.yaml"
     sdk_loggers = ()
 
     def targets(self, scope: Scope) -> list[Target]:

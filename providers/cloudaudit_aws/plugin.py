@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import re
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
@@ -45,6 +46,7 @@ class AwsPlugin:
     secrets = SECRETS
     case_insensitive_ids = False
     account_noun = "account"
+    steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
     def targets(self, scope: Scope) -> list[Target]:

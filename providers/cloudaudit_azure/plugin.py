@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import re
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
@@ -66,6 +67,7 @@ class AzurePlugin:
     secrets = SECRETS
     case_insensitive_ids = True
     account_noun = "subscription"
+    steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("azure", "msal")
 
     def targets(self, scope: Scope) -> list[Target]:

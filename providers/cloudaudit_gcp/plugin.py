@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import re
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from cloudaudit.errors import MissingDependencyError
@@ -72,6 +73,7 @@ class GcpPlugin:
     secrets = SECRETS
     case_insensitive_ids = False
     account_noun = "project"
+    steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("google", "googleapiclient", "google_auth_httplib2")
 
     def targets(self, scope: Scope) -> list[Target]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
@@ -122,6 +123,8 @@ class ProviderPlugin(Protocol):
     """What users call one of its accounts: ``account`` (AWS), ``project`` (GCP), ``subscription`` (Azure)."""
     sdk_loggers: tuple[str, ...]
     """Loggers of its SDK, kept to errors unless ``--debug`` (their retries and probing are not for users)."""
+    steps_file: Path
+    """Its checks' remediation steps (:mod:`cloudaudit.remediation`); read without importing the SDK."""
 
     def targets(self, scope: Scope) -> list[Target]:
         """The targets the scope options select (none given: the SDK's default); UsageError if none."""

@@ -8,13 +8,15 @@ Each installed plugin ``NAME`` has its fixtures in a module ``NAME_contract``
 - ``collector_calls() -> Iterable[str]``: the permission of every call the collectors declare;
 - ``permission_names(document) -> Iterable[str]``: the permissions the plugin's ``permissions()`` grants;
 - ``SHIPPED_PERMISSIONS: Path``: the role or policy file shipped in ``deploy/`` (JSON or YAML), which
-  must be exactly what ``permissions()`` prints.
+  must be exactly what ``permissions()`` prints;
+- ``CLI_NAMES: tuple[str, ...]``: the command-line tools its remediation commands start with.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import shlex
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from types import ModuleType
@@ -25,6 +27,7 @@ from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset, registered_kinds
 from cloudaudit.model.enums import Status
 from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.remediation import Steps, fill_command, values_of
 from cloudaudit.report.json_report import render_inventory
 
 
@@ -101,3 +104,31 @@ def checks_without_both_verdicts(
 def undocumented_calls(calls: Iterable[str], documented: Iterable[str]) -> list[str]:
     """Collector calls the documented permissions do not grant."""
     return sorted(set(calls) - set(documented))
+
+
+def remediation_problems(
+    provider: str, steps: Mapping[str, Steps], registry: CheckRegistry = REGISTRY
+) -> list[str]:
+    """The provider's checks without console and CLI steps, and steps of checks it does not have."""
+    ids = {spec.id for spec in registry if spec.provider == provider}
+    missing = [f"{check}: no remediation steps" for check in sorted(ids - set(steps))]
+    stray = [f"{check}: steps of no check of {provider}" for check in sorted(set(steps) - ids)]
+    return missing + stray
+
+
+def command_problems(steps: Mapping[str, Steps], cli_names: Collection[str]) -> list[str]:
+    """CLI commands that are not one command line of the provider's tools once their placeholders
+    are filled (``shlex`` must split them; their first word must be one of ``cli_names``)."""
+    values = values_of("prefix/with:colon/last-part", "a name's value", "region-1", "account-1")
+    problems: list[str] = []
+    for check, entry in steps.items():
+        for command in entry.cli:
+            filled = fill_command(command, values)
+            try:
+                words = shlex.split(filled)
+            except ValueError as exc:
+                problems.append(f"{check}: {command!r} does not parse ({exc})")
+                continue
+            if "\n" in filled or not words or words[0] not in cli_names:
+                problems.append(f"{check}: {command!r} is not one command of {', '.join(cli_names)}")
+    return problems

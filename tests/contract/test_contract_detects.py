@@ -17,10 +17,13 @@ from cloudaudit.engine.registry import CheckRegistry, check
 from cloudaudit.model.asset import Asset, asset_kind
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.remediation import Steps
 from plugin_contract import (
     checks_without_both_verdicts,
+    command_problems,
     fixtures,
     kinds_without_sample,
+    remediation_problems,
     round_trip_losses,
     undocumented_calls,
 )
@@ -101,6 +104,26 @@ def test_a_call_missing_from_the_permissions_is_named() -> None:
     granted = ["store.boxes.list"]
     assert undocumented_calls(["store.boxes.list"], granted) == []
     assert undocumented_calls(["store.boxes.list", "store.boxes.get"], granted) == ["store.boxes.get"]
+
+
+def test_a_check_without_remediation_steps_and_stray_steps_are_named() -> None:
+    steps = Steps(console=("Close the box.",), cli=("box close {{name}}",))
+    assert remediation_problems("contract", {"contract.store.box_open": steps}, REGISTRY) == []
+    assert remediation_problems("contract", {}, REGISTRY) == ["contract.store.box_open: no remediation steps"]
+    assert remediation_problems(
+        "contract", {"contract.store.box_open": steps, "contract.store.gone": steps}, REGISTRY
+    ) == ["contract.store.gone: steps of no check of contract"]
+
+
+def test_a_command_that_is_not_one_line_of_the_providers_cli_is_named() -> None:
+    def steps(*cli: str) -> dict[str, Steps]:
+        return {"contract.store.box_open": Steps(console=("x",), cli=cli)}
+
+    assert command_problems(steps("box close --name {{name}} --json '{\"a\": 1}'"), ["box"]) == []
+    assert command_problems(steps("boxx close {{name}}"), ["box"]) == [
+        "contract.store.box_open: 'boxx close {{name}}' is not one command of box"
+    ]
+    assert command_problems(steps("box close 'unbalanced"), ["box"])[0].endswith("(No closing quotation)")
 
 
 def test_a_provider_without_contract_fixtures_fails_naming_the_file() -> None:

@@ -14,6 +14,8 @@ from cloudaudit_aws.collect.services import required_permissions
 from test_checks_aws import CASES
 
 SHIPPED_PERMISSIONS = Path(__file__).resolve().parents[3] / "deploy" / "iam-readonly-policy.json"
+CLI_NAMES = ("aws",)
+"""The command-line tools its remediation commands start with."""
 
 
 def _unchecked_kinds() -> list[Asset]:

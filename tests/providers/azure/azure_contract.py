@@ -11,6 +11,8 @@ from cloudaudit.model.asset import Asset
 from cloudaudit_azure.collect.services import required_actions
 
 SHIPPED_PERMISSIONS = Path(__file__).resolve().parents[3] / "deploy" / "azure-audit-role.json"
+CLI_NAMES = ("az",)
+"""The command-line tools its remediation commands start with."""
 
 
 def check_cases() -> Mapping[str, CheckCase]:

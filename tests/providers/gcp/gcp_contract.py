@@ -12,6 +12,8 @@ from gcp_cases import CheckCase, service_cases, unchecked_assets
 from gcp_samples_compute import compute_samples
 
 SHIPPED_PERMISSIONS = Path(__file__).resolve().parents[3] / "deploy" / "gcp-audit-role.yaml"
+CLI_NAMES = ("gcloud",)
+"""The command-line tools its remediation commands start with."""
 
 
 def check_cases() -> Mapping[str, CheckCase]:
