@@ -116,9 +116,18 @@ def remediation_problems(
     return missing + stray
 
 
+def _operators(command: str) -> list[str]:
+    """Shell operators outside quotes (``<``, ``|``, ``;``...): a redirection or a second command."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    return [token for token in lexer if token and set(token) <= set("();<>|&")]
+
+
 def command_problems(steps: Mapping[str, Steps], cli_names: Collection[str]) -> list[str]:
     """CLI commands that are not one command line of the provider's tools once their placeholders
-    are filled (``shlex`` must split them; their first word must be one of ``cli_names``)."""
+    are filled (``shlex`` must split them, their first word must be one of ``cli_names``, and no shell
+    operator may stand outside quotes: write a value the reader supplies as ``RULE_NAME``, not
+    ``<rule-name>``, which a shell reads as a redirection)."""
     values = values_of("prefix/with:colon/last-part", "a name's value", "region-1", "account-1")
     problems: list[str] = []
     for check, entry in steps.items():
@@ -129,6 +138,6 @@ def command_problems(steps: Mapping[str, Steps], cli_names: Collection[str]) -> 
             except ValueError as exc:
                 problems.append(f"{check}: {command!r} does not parse ({exc})")
                 continue
-            if "\n" in filled or not words or words[0] not in cli_names:
+            if "\n" in filled or not words or words[0] not in cli_names or _operators(filled):
                 problems.append(f"{check}: {command!r} is not one command of {', '.join(cli_names)}")
     return problems

@@ -124,6 +124,9 @@ def test_a_command_that_is_not_one_line_of_the_providers_cli_is_named() -> None:
         "contract.store.box_open: 'boxx close {{name}}' is not one command of box"
     ]
     assert command_problems(steps("box close 'unbalanced"), ["box"])[0].endswith("(No closing quotation)")
+    assert command_problems(steps("box close 'a;b' --x '<y>'"), ["box"]) == []
+    for operator in ("box close <NAME>", "box close x; rm y", "box close x | tee", "box close x && y"):
+        assert command_problems(steps(operator), ["box"]) != [], operator
 
 
 def test_a_provider_without_contract_fixtures_fails_naming_the_file() -> None:
