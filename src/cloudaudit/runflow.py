@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cloudaudit import __version__, interrupt
 from cloudaudit.completeness import assess
+from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
@@ -137,8 +138,10 @@ def write_reports(
     output_dir: Path,
     formats: Sequence[str],
     observations: ExposureDocument | None = None,
+    compliance: Sequence[ComplianceResult] = (),
 ) -> list[Path]:
-    """Write the requested formats (and the inventory, the exposure observations) owner-only."""
+    """Write the requested formats (and the inventory, the exposure observations) owner-only; the HTML
+    report's overview shows the ``compliance`` results' scores."""
     prepare_dir(output_dir)
     jobs = []
     if inventory is not None:
@@ -147,5 +150,8 @@ def write_reports(
         jobs.append(Job(output_dir / "exposure.json", lambda: observations.model_dump_json(indent=2) + "\n"))
     for fmt in formats:
         name, render = FORMATS[fmt]
-        jobs.append(Job(output_dir / name, partial(render, doc), aside=fmt == "html"))
+        if fmt == "html":
+            jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance), aside=True))
+        else:
+            jobs.append(Job(output_dir / name, partial(render, doc)))
     return write_jobs(jobs, fork=len(doc.findings) >= MIN_FINDINGS)

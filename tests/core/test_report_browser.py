@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
+from cloudaudit.compliance import catalog as compliance_catalog
+from cloudaudit.compliance.evaluate import evaluate as evaluate_compliance
 from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import FindingsDocument, Severity, Status
 from cloudaudit.model.network import Hop, NetworkExposure, PortRange
@@ -526,6 +528,79 @@ def test_deep_links_open_the_same_view(tmp_path: Path) -> None:
         assert page.t("checked('status')") == [] and page.t("checked('severity')") == ["critical"]
         assert page.js("document.getElementById('sort').value") == "report"
         assert page.t("text('no-match')") is not None
+
+
+# ------------------------------------------------------------------------------------ frameworks
+
+
+def _framework_doc() -> FindingsDocument:
+    """Checks listed by CIS and PCI controls (one by both, one by two PCI controls) and one by none."""
+    both = {"CIS-AWS-Foundations-3.0.0": ["5.2"], "PCI-DSS-4.0": ["1.3.1"]}
+    pci = {"PCI-DSS-4.0": ["1.3.1", "1.4.2"]}
+    findings = [
+        make_finding(
+            check,
+            Severity.HIGH,
+            resource_name=f"{check}-{i}",
+            resource_id=f"arn:aws:s3:::{check}-{i}",
+            compliance=mapping,
+        )
+        for check, mapping, n in (("both_check", both, 3), ("pci_check", pci, 2), ("free_check", {}, 4))
+        for i in range(n)
+    ]
+    return make_doc(findings)
+
+
+def test_framework_and_control_filters_select_the_checks_they_list(tmp_path: Path) -> None:
+    with opened(_framework_doc(), tmp_path) as page:
+        assert page.t("counts('framework')") == {
+            "CIS-AWS-Foundations-3.0.0": 3,
+            "PCI-DSS-4.0": 5,
+            "(none)": 4,
+        }
+        assert page.t("counts('control')") == {
+            "CIS-AWS-Foundations-3.0.0 5.2": 3,
+            "PCI-DSS-4.0 1.3.1": 5,
+            "PCI-DSS-4.0 1.4.2": 2,
+            "(none)": 4,
+        }
+        labels = page.js(
+            "Array.from(document.querySelectorAll('#facet-framework label')).map((l) => l.textContent)"
+        )
+        assert any(
+            "PCI-DSS-4.0 Payment Card Industry Data Security Standard 4.0" in " ".join(x.split())
+            for x in labels
+        )
+        page.t("click('#facet-framework button.facet-none')")
+        page.t("tick('framework', 'CIS-AWS-Foundations-3.0.0', true)")
+        assert {r["check"] for r in page.t("rows()")} == {"both_check"}
+        page.t("tick('framework', 'PCI-DSS-4.0', true)")
+        assert {r["check"] for r in page.t("rows()")} == {"both_check", "pci_check"}
+        assert "framework: CIS-AWS-Foundations-3.0.0, PCI-DSS-4.0" in page.js(
+            "document.getElementById('view-summary').textContent"
+        )
+        page.t("click('#facet-framework button.facet-all')")
+        page.t("click('#facet-control button.facet-none')")
+        page.t("tick('control', 'PCI-DSS-4.0 1.4.2', true)")
+        assert {r["check"] for r in page.t("rows()")} == {"pci_check"}
+        link = page.js("location.hash")
+    with opened(_framework_doc(), tmp_path, link) as again:
+        assert again.t("checked('control')") == ["PCI-DSS-4.0 1.4.2"]
+        assert {r["check"] for r in again.t("rows()")} == {"pci_check"}
+
+
+def test_the_compliance_overview_links_to_its_frameworks_findings(tmp_path: Path) -> None:
+    doc = _framework_doc()
+    framework = compliance_catalog().require("CIS-AWS-Foundations-3.0.0")
+    result = evaluate_compliance(framework, [doc])
+    with opened(render_html(doc, [result]), tmp_path) as page:
+        row = page.js("document.querySelector('#compliance-table tr[data-framework]').textContent")
+        assert row.startswith("CIS Amazon Web Services Foundations Benchmark 3.0.0")
+        assert result.score.text in row
+        page.t("click('#compliance-table a')")
+        page.browser.wait_for("document.getElementById('view-summary').textContent.includes('framework:')")
+        assert page.t("checked('framework')") == ["CIS-AWS-Foundations-3.0.0"]
+        assert {r["check"] for r in page.t("rows()")} == {"both_check"}
 
 
 # ------------------------------------------------------------------------------------ keyboard

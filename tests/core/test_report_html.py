@@ -643,17 +643,17 @@ def test_compliance_scores_have_a_place_and_no_invented_figures() -> None:
     # The place takes the compliance report's results as they are.
     framework = catalog().require("owasp-api-top10-2023")
     result = evaluate(framework, [summary_doc()])
-    page = (
-        report_html._environment()
-        .get_template(report_html.TEMPLATE_NAME)
-        .render({**context, "compliance": [result], "data": [], "surface": []})
+    row = (
+        parse(render_html(summary_doc(), [result]))
+        .root.by_id("compliance-table")
+        .one("tr", data_framework=framework.id)
     )
-    row = parse(page).root.by_id("compliance-table").one("tr", data_framework=framework.id)
     cells = [td.text() for td in row.find_all("td")]
-    assert cells[1] == result.score.text and cells[2:] == [
+    assert cells[1] == result.score.text and cells[2:6] == [
         str(n)
         for n in (result.score.passed, result.score.failed, result.score.not_evaluated, result.score.manual)
     ]
+    assert row.one("a").attrs["href"] == "#findings?framework=OWASP-API-Top10-2023"
 
 
 def test_header_shows_run_info() -> None:

@@ -21,7 +21,14 @@ from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.targets import ProviderRun, collect_providers
 from cloudaudit.compliance import catalog as compliance_catalog
-from cloudaudit.compliance.commands import formats_for_run, frameworks_of, list_text, load_sources, write_all
+from cloudaudit.compliance.commands import (
+    formats_for_run,
+    frameworks_of,
+    judge_all,
+    list_text,
+    load_sources,
+    write_results,
+)
 from cloudaudit.compliance.model import Framework
 from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
@@ -254,9 +261,9 @@ def _audit(
     doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
-    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen))
-    ran = {c.id for c in checks}
-    lines, paths = write_all(frameworks, [doc], output_dir, formats_for_run(formats), ran)
+    judged = judge_all(frameworks, [doc], {c.id for c in checks})
+    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged))
+    lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
     _report(result, lines)
     return result
@@ -453,17 +460,23 @@ def report_cmd(
     ],
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
+    compliance: ComplianceOpt = "",
     debug: Debug = False,
 ) -> None:
     """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
     fmts = parse_formats(formats)
+    frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     merged = load_merged(findings)
     for note in merged.notes:
         typer.echo(f"note: {note}", err=True)
     doc = merged.document
-    for path in write_reports(doc, None, output_dir, fmts):
+    judged = judge_all(frameworks, [doc])
+    lines, paths = write_results(judged, output_dir, formats_for_run(fmts))
+    for line in lines:
+        typer.echo(line)
+    for path in [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths]:
         typer.echo(f"wrote {path}")
 
 
@@ -503,7 +516,7 @@ def compliance_cmd(
         raise UsageError("--framework is empty: give a framework id (see 'cloudaudit compliance --list')")
     fmts = parse_compliance_formats(formats)
     docs = load_sources(sources, output_dir)  # a bad input fails before the output directory is made
-    lines, paths = write_all(chosen, docs, output_dir, fmts)
+    lines, paths = write_results(judge_all(chosen, docs), output_dir, fmts)
     for line in lines:
         typer.echo(line)
     for path in paths:

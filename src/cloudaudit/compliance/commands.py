@@ -55,18 +55,20 @@ def formats_for_run(run_formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(f for f in run_formats if f in FORMATS) or ("json",)
 
 
-def write_all(
-    frameworks: Sequence[Framework],
-    docs: Sequence[FindingsDocument],
-    output_dir: Path,
-    formats: Sequence[str],
-    ran: Collection[str] | None = None,
+def judge_all(
+    frameworks: Sequence[Framework], docs: Sequence[FindingsDocument], ran: Collection[str] | None = None
+) -> list[ComplianceResult]:
+    """Each framework judged over ``docs`` (``ran``: the checks the run selected, when known)."""
+    return [evaluate(framework, docs, ran) for framework in frameworks]
+
+
+def write_results(
+    results: Sequence[ComplianceResult], output_dir: Path, formats: Sequence[str]
 ) -> tuple[list[str], list[Path]]:
-    """Judge and write each framework's report; the summary lines and the files written."""
+    """Write each framework's report; the summary lines and the files written."""
     lines: list[str] = []
     paths: list[Path] = []
-    for framework in frameworks:
-        result = evaluate(framework, docs, ran)
+    for result in results:
         lines.append(summary_line(result))
         paths.extend(write_compliance(result, output_dir, formats))
     return lines, paths

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from cloudaudit.compliance import catalog as compliance_catalog
+from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
@@ -284,7 +286,44 @@ def _facets(pack: FindingsPack, tally: Tally) -> dict[str, list[tuple[str, str]]
     for attr, _ in DIMENSIONS:
         facets[attr] = [(v, v) for v in sorted(tally.by_dimension[attr])]
     facets["check"] = [(check, pack.checks[check][1]) for check in sorted(pack.checks)]
+    facets["framework"], facets["control"] = _framework_facets(check[3] for check in pack.checks.values())
     return facets
+
+
+NO_CONTROL = "(none)"
+"""The framework and control facets' value for findings whose check no framework control lists."""
+
+
+def _framework_facets(
+    mappings: Iterable[Mapping[str, Sequence[str]]],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The framework facet (id, name and version) and the control facet (``FRAMEWORK CONTROL``, its
+    title) of the findings' checks' mappings, in the frameworks' own control order."""
+    used: dict[str, set[str]] = {}
+    unmapped = False
+    for mapping in mappings:
+        unmapped |= not mapping
+        for framework, controls in mapping.items():
+            used.setdefault(framework, set()).update(controls)
+    frameworks: list[tuple[str, str]] = []
+    controls: list[tuple[str, str]] = []
+    known = compliance_catalog()
+    for framework_id in sorted(used):
+        framework = known.get(framework_id)
+        ids = used[framework_id]
+        if framework is None:  # a file from another version: its ids, unlabelled
+            frameworks.append((framework_id, framework_id))
+            controls.extend((f"{framework_id} {c}", c) for c in sorted(ids))
+            continue
+        frameworks.append((framework_id, f"{framework.name} {framework.version}"))
+        listed = [c for c in framework.controls if c.id in ids]
+        controls.extend((f"{framework_id} {c.id}", c.title) for c in listed)
+        rest = ids - {c.id for c in listed}
+        controls.extend((f"{framework_id} {c}", c) for c in sorted(rest))
+    if unmapped:
+        frameworks.append((NO_CONTROL, "checks no framework control lists"))
+        controls.append((NO_CONTROL, "checks no framework control lists"))
+    return frameworks, controls
 
 
 FACET_LABELS: tuple[tuple[str, str], ...] = (
@@ -293,15 +332,20 @@ FACET_LABELS: tuple[tuple[str, str], ...] = (
     ("exposure", "Exposure"),
     *DIMENSIONS,
     ("check", "Check"),
+    ("framework", "Framework"),
+    ("control", "Framework control"),
 )
 """The findings list's filters, in the order the page shows them."""
 
 OPEN_FACETS = frozenset({"status", "severity", "exposure"})
+DESCRIBED_FACETS = frozenset({"framework", "control"})
+"""Filters whose values are shown with their label (a control's id alone says little)."""
 """Filters shown unfolded (short lists); the others unfold on demand, each value listed in full."""
 
 
-def build_context(doc: FindingsDocument) -> dict[str, Any]:
-    """Everything the template needs, precomputed so the template stays logic-free.
+def build_context(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> dict[str, Any]:
+    """Everything the template needs, precomputed so the template stays logic-free (``compliance``: the
+    frameworks judged with the run, whose scores the overview shows).
 
     ``data`` and ``surface`` (the islands the page's script reads) are :class:`Streamed`: :func:`iter_html`
     writes them.
@@ -334,7 +378,7 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "breakdowns": breakdowns,
         "severity_chart": _severity_chart(open_by_severity),
         "service_chart": _service_chart(services),
-        "compliance": [],  # the frameworks' scores, when a framework was asked (see the template)
+        "compliance": list(compliance),
         "gaps": doc.coverage,
         "unknown_total": by_status[Status.UNKNOWN.value],
         "exposure_ladder": [
@@ -348,6 +392,8 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
         "facets": _facets(pack, tally),
         "facet_labels": FACET_LABELS,
         "open_facets": OPEN_FACETS,
+        "described_facets": DESCRIBED_FACETS,
+        "no_control": NO_CONTROL,
         "sorts": SORTS,
         "groupings": GROUPINGS,
         "data": Streamed(pack.pieces),
@@ -359,10 +405,10 @@ def build_context(doc: FindingsDocument) -> dict[str, Any]:
     }
 
 
-def iter_html(doc: FindingsDocument) -> Chunks:
+def iter_html(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> Chunks:
     """The complete, self-contained HTML report for one findings document, in pieces: the page is
     rendered with markers where the data goes, then written around them."""
-    context = build_context(doc)
+    context = build_context(doc, compliance)
     islands: tuple[Streamed, Streamed] = (context.pop("surface"), context.pop("data"))
     page = {**context, "surface": Placeholder(islands[0].marker), "data": Placeholder(islands[1].marker)}
     rest = _environment().get_template(TEMPLATE_NAME).render(page)
@@ -374,9 +420,9 @@ def iter_html(doc: FindingsDocument) -> Chunks:
     yield rest
 
 
-def render_html(doc: FindingsDocument) -> str:
+def render_html(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> str:
     """The complete, self-contained HTML report for one findings document."""
-    return "".join(iter_html(doc))
+    return "".join(iter_html(doc, compliance))
 
 
 __all__ = ["build_context", "iter_html", "order_findings", "render_html"]

@@ -38,3 +38,23 @@ def test_demo_writes_the_compliance_reports_with_the_run(
     assert public == expected and by_id["2.1.4"]["status"] == "fail"
     assert by_id["2.2.1"]["status"] == "not_evaluated"  # no cloudaudit check covers EBS encryption
     assert by_id["2.1.3"]["status"] == "manual"
+    # The run's HTML report shows the same score in its overview.
+    score = next(line for line in stdout.splitlines() if line.startswith(f"compliance {CIS}: "))
+    page = (out / "report.html").read_text()
+    row = page[page.index(f'<tr data-framework="{CIS}">') :].split("</tr>", 1)[0]
+    assert score.split(": ", 1)[1].split(";", 1)[0] in row
+
+
+def test_report_judges_saved_findings_and_shows_the_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    assert main(["demo", "-p", "aws", "-o", str(run), "-f", "json"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "again"
+    assert main(["report", str(run / "findings.json"), "-o", str(out), "--compliance", CIS]) == 0
+    stdout = capsys.readouterr().out
+    assert f"compliance {CIS}: 0% (" in stdout
+    assert (out / f"compliance-{CIS}.html").exists() and f'<tr data-framework="{CIS}">' in (
+        out / "report.html"
+    ).read_text()
