@@ -9,10 +9,13 @@ import pytest
 import yaml
 
 from cloudaudit.plugins import ProviderPlugin, available, load_plugin
+from cloudaudit.remediation import load_steps_file
 from plugin_contract import (
     checks_without_both_verdicts,
+    command_problems,
     fixtures,
     kinds_without_sample,
+    remediation_problems,
     round_trip_losses,
     undocumented_calls,
 )
@@ -46,3 +49,9 @@ def test_every_collector_call_is_in_the_documented_permissions(plugin: ProviderP
     calls = list(contract.collector_calls())
     assert calls
     assert undocumented_calls(calls, contract.permission_names(document)) == []
+
+
+def test_every_check_has_console_and_cli_remediation_steps(plugin: ProviderPlugin) -> None:
+    steps = load_steps_file(plugin.steps_file)
+    assert remediation_problems(plugin.name, steps) == []
+    assert command_problems(steps, fixtures(plugin.name).CLI_NAMES) == []

@@ -303,8 +303,8 @@ def _framework_facets(
     unmapped = False
     for mapping in mappings:
         unmapped |= not mapping
-        for framework, controls in mapping.items():
-            used.setdefault(framework, set()).update(controls)
+        for framework_id, ids in mapping.items():
+            used.setdefault(framework_id, set()).update(ids)
     frameworks: list[tuple[str, str]] = []
     controls: list[tuple[str, str]] = []
     known = compliance_catalog()
