@@ -303,8 +303,8 @@ def _framework_facets(
     unmapped = False
     for mapping in mappings:
         unmapped |= not mapping
-        for framework_id, ids in mapping.items():
-            used.setdefault(framework_id, set()).update(ids)
+        for framework_id, listed_by in mapping.items():
+            used.setdefault(framework_id, set()).update(listed_by)
     frameworks: list[tuple[str, str]] = []
     controls: list[tuple[str, str]] = []
     known = compliance_catalog()
