@@ -19,7 +19,7 @@ from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.report.asff import iter_asff
+from cloudaudit.report.asff import import_account, iter_asff
 from cloudaudit.report.csv_report import iter_csv
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.forked import MIN_FINDINGS, Job, write_jobs
@@ -92,6 +92,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
         raise UsageError(
             f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
         )
+    if "asff" in formats:
+        import_account()  # a bad CLOUDAUDIT_ASFF_ACCOUNT fails before any API call
     return formats
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import botocore.loaders
 import pytest
 
+from cloudaudit.errors import UsageError
 from cloudaudit.model import Severity, Status
-from cloudaudit.report.asff import NO_ACCOUNT, RESOURCE_TYPES, render_asff
+from cloudaudit.report.asff import ACCOUNT_VARIABLE, NO_ACCOUNT, RESOURCE_TYPES, render_asff
+from cloudaudit.runflow import parse_formats
 from format_cases import HOSTILE, asff_errors, asff_schema, golden_doc, hostile_doc
 from test_report_html import make_doc, make_finding
 
@@ -141,6 +143,28 @@ def test_findings_of_other_clouds_without_an_aws_account_get_the_placeholder() -
     assert finding["AwsAccountId"] == NO_ACCOUNT
     assert finding["ProductArn"] == f"arn:aws:securityhub:us-east-1:{NO_ACCOUNT}:product/{NO_ACCOUNT}/default"
     assert asff_errors([finding]) == []
+
+
+def test_findings_of_other_clouds_go_to_the_account_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ACCOUNT_VARIABLE, "210987654321")
+    doc = make_doc([make_finding(provider="azure", account="sub-1", region="westeurope")], provider="azure")
+    (finding,) = _findings(doc)
+    assert finding["AwsAccountId"] == "210987654321"
+    assert finding["ProductArn"] == "arn:aws:securityhub:us-east-1:210987654321:product/210987654321/default"
+    assert asff_errors([finding]) == []
+
+
+@pytest.mark.parametrize("value", ["12345", "abcdefghijkl", "1234567890123", "\x1b[31m123456789012"])
+def test_a_bad_import_account_is_a_usage_error_before_anything_runs(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv(ACCOUNT_VARIABLE, value)
+    with pytest.raises(UsageError, match=f"^{ACCOUNT_VARIABLE} must be a 12-digit AWS account id") as caught:
+        parse_formats("json,asff")
+    assert "\x1b" not in caught.value.message
+    assert parse_formats("json,html") == ("json", "html")  # only ASFF needs it
 
 
 def test_hostile_and_oversized_strings_are_cut_to_one_valid_line() -> None:

@@ -54,6 +54,7 @@ from cloudaudit.plugins import (
     load_plugin,
 )
 from cloudaudit.progress import BarProgress, PlainProgress
+from cloudaudit.remediation import Steps, steps_for
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.json_report import load_inventory, load_observations
 from cloudaudit.report.merge import load_merged
@@ -560,7 +561,7 @@ def checks_list(
 
 @checks_app.command("show")
 def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) -> None:
-    """Show a check's rationale, remediation and compliance mapping."""
+    """Show a check's rationale, remediation (console and CLI steps) and compliance mapping."""
     configure(False)
     list(load_all())
     spec = REGISTRY.get(check_id)
@@ -578,7 +579,25 @@ def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) ->
     typer.echo(f"resource kind: {spec.asset.kind}\n")
     typer.echo(f"rationale:\n  {spec.rationale}\n")
     typer.echo(f"remediation:\n  {spec.remediation}\n")
+    _show_steps(steps_for(spec.id))
     _show_compliance(spec.compliance)
+
+
+def _show_steps(steps: Steps | None) -> None:
+    """The check's console steps, CLI commands and documentation (placeholders as written)."""
+    if steps is None:
+        return
+    typer.echo("in the console:")
+    for number, step in enumerate(steps.console, 1):
+        typer.echo(f"  {number}. {step}")
+    typer.echo("\nwith the CLI ({{name}}, {{id}}... are the finding's values; CAPITALS are yours to fill):")
+    for command in steps.cli:
+        typer.echo(f"  {command}")
+    if steps.docs:
+        typer.echo("\ndocumentation:")
+        for link in steps.docs:
+            typer.echo(f"  {link}")
+    typer.echo("")
 
 
 def _show_compliance(mapping: Mapping[str, Sequence[str]]) -> None:

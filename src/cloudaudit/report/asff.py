@@ -14,17 +14,22 @@ resources are ``Other`` with ``Provider`` GCP or Azure and their kind, name and 
 
 ``ProductArn`` is the importing account's default product (``product/ACCOUNT/default``) in the
 finding's region. ``AwsAccountId`` must be an AWS account (12 digits): a GCP or Azure finding gets the
-report's AWS account when it has exactly one, else ``000000000000`` (set your own before importing).
+account named by ``CLOUDAUDIT_ASFF_ACCOUNT`` (the Security Hub account that imports them), else the
+report's AWS account when it has exactly one, else ``000000000000`` (a placeholder Security Hub
+refuses: set the variable).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from cloudaudit.errors import UsageError
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument, RunInfo
+from cloudaudit.remediation import steps_for
 from cloudaudit.report.machine import (
     PRODUCT,
     aws_partition,
@@ -36,10 +41,13 @@ from cloudaudit.report.machine import (
     requirements,
 )
 from cloudaudit.report.stream import Chunks
+from cloudaudit.terminal import printable
 
 SCHEMA_VERSION = "2018-10-08"
 NO_ACCOUNT = "000000000000"
 """``AwsAccountId`` of a non-AWS finding when the report names no single AWS account."""
+ACCOUNT_VARIABLE = "CLOUDAUDIT_ASFF_ACCOUNT"
+"""The AWS account GCP and Azure findings are filed under (the account whose Security Hub imports them)."""
 DEFAULT_REGION = "us-east-1"
 
 LABELS = {
@@ -127,12 +135,24 @@ def _resource(f: Finding) -> dict[str, Any]:
     return resource
 
 
+def import_account() -> str | None:
+    """``CLOUDAUDIT_ASFF_ACCOUNT``, if set; a UsageError when it is not a 12-digit AWS account id."""
+    value = os.environ.get(ACCOUNT_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not _ACCOUNT.fullmatch(value):
+        raise UsageError(
+            f"{ACCOUNT_VARIABLE} must be a 12-digit AWS account id, not {printable(value, limit=40)}"
+        )
+    return value
+
+
 class _Accounts:
     """Which AWS account and region a finding is filed under in Security Hub."""
 
     def __init__(self, doc: FindingsDocument) -> None:
         accounts = {f.account for f in doc.findings if f.provider == "aws" and _ACCOUNT.fullmatch(f.account)}
-        self.home = accounts.pop() if len(accounts) == 1 else NO_ACCOUNT
+        self.home = import_account() or (accounts.pop() if len(accounts) == 1 else NO_ACCOUNT)
         self.region = next((r for r in doc.run.regions if _AWS_REGION.fullmatch(r)), DEFAULT_REGION)
 
     def account(self, f: Finding) -> str:
@@ -189,6 +209,9 @@ def asff_finding(f: Finding, uid: str, run: RunInfo, accounts: _Accounts) -> dic
     }
     if f.remediation.strip():
         finding["Remediation"] = {"Recommendation": {"Text": one_line(f.remediation, TEXT)}}
+        steps = steps_for(f.check_id)
+        if steps is not None and steps.docs:
+            finding["Remediation"]["Recommendation"]["Url"] = steps.docs[0]
     if f.status is Status.MUTED:
         reason = f.muted_reason.strip() or "muted by the mutelist"
         finding["Note"] = {

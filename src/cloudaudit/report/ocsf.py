@@ -24,6 +24,7 @@ from typing import Any
 
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument, RunInfo
+from cloudaudit.remediation import steps_for
 from cloudaudit.report.machine import (
     INFORMATION_URI,
     PRODUCT,
@@ -162,6 +163,9 @@ def ocsf_finding(f: Finding, uid: str, run: RunInfo) -> dict[str, Any]:
     }
     if f.remediation.strip():
         event["remediation"] = {"desc": f.remediation}
+        steps = steps_for(f.check_id)
+        if steps is not None and steps.docs:
+            event["remediation"]["references"] = list(steps.docs)
     if evidences := _evidences(f):
         event["evidences"] = evidences
     return event

@@ -26,6 +26,7 @@ from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.surface import SurfaceEntry
+from cloudaudit.remediation import steps_for
 
 PLACEHOLDERS = ("\x01", "\x02", "\x03")
 """Stand, in a finding's strings, for its resource id, the id's last segment and its resource name:
@@ -179,8 +180,10 @@ class FindingsPack:
     - ``d``: its detail, ``details[d]``: the packed object of every other field (evidence, network,
       exposure, muted_reason...), placeholders filled from its resource.
 
-    ``checks`` lists each check once: ``[id, title, remediation, compliance]``; a finding whose title,
-    remediation or compliance differ from its check's (an older file, a hand edit) has them in ``odd``:
+    ``checks`` lists each check once: ``[id, title, remediation, compliance, steps]`` (steps: the
+    check's console and CLI remediation, :class:`cloudaudit.remediation.Steps` as JSON, or null); a
+    finding whose title, remediation or compliance differ from its check's (an older file, a hand
+    edit) has them in ``odd``:
     ``[i, title, remediation, compliance]``.
     """
 
@@ -246,7 +249,7 @@ class FindingsPack:
     def pieces(self) -> Iterator[str]:
         """The packed document's JSON text (HTML-safe), in pieces."""
         table = self.table
-        checks = [[cid, *fields] for cid, (_, *fields) in self.checks.items()]
+        checks = [[cid, *fields, _steps(cid)] for cid, (_, *fields) in self.checks.items()]
         resources: list[int] = []
         for resource_id, name in self.resources:
             segment = _segment(resource_id)
@@ -277,6 +280,12 @@ class FindingsPack:
         yield "],"
         yield from table.pieces()
         yield "}"
+
+
+def _steps(check_id: str) -> dict[str, Any] | None:
+    """A check's remediation steps as JSON, if its provider describes them."""
+    steps = steps_for(check_id)
+    return None if steps is None else steps.model_dump(mode="json")
 
 
 def surface_pieces(entries: Sequence[SurfaceEntry]) -> Iterator[str]:

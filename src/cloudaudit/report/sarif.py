@@ -12,6 +12,7 @@ from typing import Any
 
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.remediation import Steps, steps_for
 from cloudaudit.report.stream import Chunks
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,16 +35,45 @@ SECURITY_SEVERITY = {
 
 
 def _rule(f: Finding) -> dict[str, Any]:
-    return {
+    rule: dict[str, Any] = {
         "id": f.check_id,
         "name": f.check_id.replace(".", "_"),
         "shortDescription": {"text": f.title},
-        "help": {"text": " ".join(f.remediation.split()) or f.title},
+        "help": _help(" ".join(f.remediation.split()) or f.title, steps_for(f.check_id)),
         "properties": {
             "tags": ["security", f.service, *sorted(f.compliance)],
             "security-severity": SECURITY_SEVERITY[f.severity],
         },
     }
+    steps = steps_for(f.check_id)
+    if steps is not None and steps.docs:
+        rule["helpUri"] = steps.docs[0]
+    return rule
+
+
+def _help(summary: str, steps: Steps | None) -> dict[str, str]:
+    """The rule's help: the summary, then the console steps and CLI commands (text and Markdown)."""
+    if steps is None:
+        return {"text": summary}
+    console = [f"{n}. {step}" for n, step in enumerate(steps.console, 1)]
+    text = "\n".join([summary, "", "In the console:", *console, "", "With the CLI:", *steps.cli])
+    fence = "```"
+    markdown = "\n".join(
+        [
+            summary,
+            "",
+            "**In the console**",
+            "",
+            *console,
+            "",
+            "**With the CLI**",
+            "",
+            fence + "sh",
+            *steps.cli,
+            fence,
+        ]
+    )
+    return {"text": text, "markdown": markdown}
 
 
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
