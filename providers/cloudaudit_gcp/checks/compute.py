@@ -241,10 +241,10 @@ def firewall_logging_disabled(rule: FirewallRule, inventory: Inventory) -> Outco
         Critical for every port or a data service without authentication by default; low for a stopped
         instance (nothing answers until it starts).""",
     remediation="""Remove the external address if the instance needs no inbound Internet traffic
-        (gcloud compute instances delete-access-config INSTANCE --zone=ZONE --access-config-name="External
-        NAT"), or restrict the firewall rules named in the evidence (gcloud compute firewall-rules update
-        RULE --source-ranges=203.0.113.0/24); reach administration through IAP TCP forwarding and
-        databases over private IP.""",
+        (gcloud compute instances delete-access-config INSTANCE --zone=ZONE --access-config-name=NAME, the
+        access config's name as gcloud compute instances describe shows it), or restrict the firewall rules
+        named in the evidence (gcloud compute firewall-rules update RULE --source-ranges=203.0.113.0/24);
+        reach administration through IAP TCP forwarding and databases over private IP.""",
     exploited_by=UNAUTHENTICATED_SERVICE,
 )
 def instance_exposed_sensitive_ports(instance: VmInstance, inventory: Inventory) -> Outcome:

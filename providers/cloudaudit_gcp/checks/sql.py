@@ -141,8 +141,9 @@ def broad_authorized_network(db: CloudSqlInstance, inventory: Inventory) -> Iter
         network control, one mistaken entry away from exposure. Without authorized networks only the
         Cloud SQL Auth Proxy and the connectors reach it (low); with them, direct connections from
         those ranges do (medium).""",
-    remediation="""Use private IP (gcloud sql instances patch INSTANCE --network=VPC --no-assign-ip) and
-        connect through the VPC, Private Service Connect or the Cloud SQL Auth Proxy.""",
+    remediation="""Use private IP: add it (gcloud sql instances patch INSTANCE --network=VPC; the instance
+        restarts), connect through the VPC, Private Service Connect or the Cloud SQL Auth Proxy, then remove
+        the public IP (gcloud sql instances patch INSTANCE --no-assign-ip).""",
 )
 def public_ip(db: CloudSqlInstance, inventory: Inventory) -> Outcome:
     """PRIMARY address present; graded by whether authorized networks admit direct connections."""
@@ -268,6 +269,7 @@ expect(
     fail_msg="Cloud SQL instance {name} has automated backups disabled.",
     rationale="""Without automated backups there is no restore point (nor point-in-time recovery) after
         corruption, ransomware or an accidental delete. Read replicas have no backups of their own.""",
-    remediation="""gcloud sql instances patch INSTANCE --backup-start-time=HH:MM
-        (and --enable-point-in-time-recovery).""",
+    remediation="""gcloud sql instances patch INSTANCE --backup-start-time=HH:MM (and point-in-time
+        recovery: --enable-bin-log for MySQL, --enable-point-in-time-recovery for PostgreSQL and SQL
+        Server).""",
 )

@@ -80,8 +80,9 @@ check(
         allAuthenticatedUsers on the bucket, or in the default object ACL every new object gets, make
         data public outside the IAM policy that reviewers look at.""",
     remediation="""Remove the public ACL entries (gcloud storage buckets update gs://BUCKET
-        --predefined-acl=private --predefined-default-object-acl=private), then turn on uniform
-        bucket-level access (--uniform-bucket-level-access) and public access prevention.""",
+        --remove-acl-grant=allUsers, and --remove-default-object-acl-grant=allUsers for the default object
+        ACL; likewise allAuthenticatedUsers), then turn on uniform bucket-level access
+        (--uniform-bucket-level-access) and public access prevention.""",
 )(_public_check(acl_grants, "through a legacy ACL"))
 
 
