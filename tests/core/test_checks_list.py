@@ -8,6 +8,7 @@ from cloudaudit.cli.app import main
 from cloudaudit.cli.checks_table import break_id
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.exposure.rules import all_rules
+from cloudaudit.remediation import catalog as remediation_catalog
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -35,3 +36,16 @@ def test_ids_break_after_dots_and_underscores() -> None:
         "default_endpoint_enabled",
     ]
     assert break_id("x" * 30, 12).splitlines() == ["x" * 12, "x" * 12, "x" * 6]
+
+
+def test_checks_show_prints_the_console_steps_and_cli_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    check_id, steps = sorted(remediation_catalog().items())[0]
+    assert main(["checks", "show", check_id]) == 0
+    shown = capsys.readouterr().out
+    console = shown.split("in the console:\n", 1)[1]
+    for number, step in enumerate(steps.console, 1):
+        assert f"  {number}. {step}\n" in console
+    for command in steps.cli:
+        assert f"\n  {command}\n" in shown.split("with the CLI", 1)[1]
+    for link in steps.docs:
+        assert f"  {link}\n" in shown

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import FindingsDocument, Severity, Status
 from cloudaudit.model.network import Hop, NetworkExposure, PortRange
 from cloudaudit.model.surface import OpenPort, SurfaceOwner
+from cloudaudit.remediation import catalog as remediation_catalog
+from cloudaudit.remediation import fill_command, fill_text, values_of
 from cloudaudit.report.html import render_html
 from headless import CHROMIUM, Chromium, page_url
 from test_report_html import CLOSE, IMG, JINJA, XSS, hostile_doc, make_doc, make_entry, make_finding
@@ -601,6 +604,44 @@ def test_the_compliance_overview_links_to_its_frameworks_findings(tmp_path: Path
         page.browser.wait_for("document.getElementById('view-summary').textContent.includes('framework:')")
         assert page.t("checked('framework')") == ["CIS-AWS-Foundations-3.0.0"]
         assert {r["check"] for r in page.t("rows()")} == {"both_check"}
+
+
+# ------------------------------------------------------------------------------------ remediation
+
+
+def test_remediation_steps_are_filled_with_the_finding_and_a_hostile_name_stays_one_shell_word(
+    tmp_path: Path,
+) -> None:
+    check_id, steps = next(
+        (cid, s) for cid, s in sorted(remediation_catalog().items()) if any("{{name}}" in c for c in s.cli)
+    )
+    hostile = "x'; touch /tmp/pwned #$(id)<img src=x>"
+    finding = make_finding(
+        check_id,
+        Severity.HIGH,
+        provider=check_id.split(".")[0],
+        resource_id=f"projects/p1/things/{hostile}",
+        resource_name=hostile,
+        region="europe-west1",
+        account="p1",
+    )
+    values = values_of(finding.resource_id, finding.resource_name, finding.region, finding.account)
+    with opened(make_doc([finding]), tmp_path) as page:
+        page.t("click('#expand-all')")
+        console = page.js(
+            "Array.from(document.querySelectorAll('#finding-list ol.console-steps li'))"
+            ".map((li) => li.textContent)"
+        )
+        commands = page.js(
+            "Array.from(document.querySelectorAll('#finding-list pre.cli code')).map((c) => c.textContent)"
+        )
+        links = page.js("Array.from(document.querySelectorAll('#finding-list ul.docs a')).map((a) => a.href)")
+        assert page.js("document.querySelectorAll('img').length") == 0
+    assert console == [fill_text(step, values) for step in steps.console]
+    assert commands == [fill_command(command, values) for command in steps.cli]
+    assert links == list(steps.docs)
+    named = next(c for c in commands if hostile.replace("'", "'\"'\"'") in c)
+    assert [w for w in shlex.split(named) if "pwned" in w] == [hostile]
 
 
 # ------------------------------------------------------------------------------------ keyboard
