@@ -178,9 +178,9 @@ def public_network_access(service: ApimService, inventory: Inventory) -> Outcome
         and lets visitors sign up and subscribe for keys when sign-up is enabled; the legacy portal,
         retired in 2023, receives no fixes. Served on a public gateway, it maps the attack surface for
         anyone and is a way to obtain subscription keys.""",
-    remediation="""Disable the portal if nobody uses it (az apim update -n NAME -g GROUP --set
-        properties.developerPortalStatus=Disabled properties.legacyPortalStatus=Disabled), otherwise
-        disable sign-up, require approval on products and publish only what outsiders may see.""",
+    remediation="""Disable the portal if nobody uses it (az resource update --ids SERVICE_ID --api-version
+        2024-05-01 --set properties.developerPortalStatus=Disabled, and legacyPortalStatus likewise),
+        otherwise disable sign-up, require approval on products and publish only what outsiders may see.""",
     references=("https://learn.microsoft.com/azure/api-management/secure-developer-portal-access",),
 )
 def developer_portal_public(service: ApimService, inventory: Inventory) -> Outcome:

@@ -83,6 +83,5 @@ expect(
         leak into configuration files and code, and are not tied to an identity: their use cannot be
         traced to a person and they are revoked only by rotating them for everyone.""",
     remediation="""Move the clients to Microsoft Entra ID with Cosmos DB data-plane RBAC role assignments,
-        then set disableLocalAuth: az resource update --ids ACCOUNT_ID --set
-        properties.disableLocalAuth=true.""",
+        then set disableLocalAuth: az cosmosdb update --ids ACCOUNT_ID --disable-local-auth true.""",
 )

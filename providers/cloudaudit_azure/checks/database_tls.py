@@ -65,8 +65,8 @@ _TLS_SETTING = {
         migrated); on Azure SQL the setting None even allowed unencrypted connections.""",
     remediation="""Set the minimum TLS version to 1.2 or later: az sql server update --minimal-tls-version
         1.2; az postgres flexible-server parameter set --name ssl_min_protocol_version --value TLSv1.2; az
-        mysql flexible-server parameter set --name tls_version --value TLSv1.2,TLSv1.3; az cosmosdb update
-        --minimal-tls-version Tls12.""",
+        mysql flexible-server parameter set --name tls_version --value TLSv1.2 (static: restart the server);
+        az cosmosdb update --minimal-tls-version Tls12.""",
 )
 def min_tls_below_1_2(db: DatabaseServer | CosmosAccount, inventory: Inventory) -> Outcome:
     """The lowest accepted TLS version (from the engine's setting) is 1.2 or later."""

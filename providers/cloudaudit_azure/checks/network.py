@@ -238,7 +238,7 @@ def _not_read(exp: HostExposure, addresses: tuple[str, ...], what: str) -> Outco
 
 
 _EXPOSED_REMEDIATION = """Remove the public IP if the VM needs no inbound Internet traffic (az network nic
-    ip-config update -g GROUP --nic-name NIC -n IPCONFIG --remove publicIpAddress), delete the load
+    ip-config update -g GROUP --nic-name NIC -n IPCONFIG --public-ip-address null), delete the load
     balancer rule that forwards the port, or restrict the NSG rules named in the evidence to the addresses
     that need access; reach administration through Azure Bastion and databases over private endpoints."""
 
