@@ -76,8 +76,9 @@ def _noun(db: RdsInstance | RdsCluster) -> str:
 
 
 _PUBLIC_REMEDIATION = """Set PubliclyAccessible to false (aws rds modify-db-instance
-    --no-publicly-accessible),
-    keep databases in private subnets, and allow the port only from the application's security group."""
+    --no-publicly-accessible; a Multi-AZ DB cluster cannot be changed in place: restore a snapshot of it
+    with --no-publicly-accessible), keep databases in private subnets, and allow the port only from the
+    application's security group."""
 
 _PUBLIC_RATIONALE = """A publicly accessible database gets a public DNS name and address; with a security
     group open to the Internet on its port it is found by scanners and brute-forced."""
@@ -168,8 +169,8 @@ expect(
     grade=lambda db, _: Severity.MEDIUM if db.publicly_accessible else Severity.LOW,
     rationale="""Brute-force attempts target well-known administrator names (admin, postgres, sa, root);
         a default name leaves only the password to guess.""",
-    remediation="""Create the instance (from a snapshot) with a unique master username; the master
-        username cannot be changed in place.""",
+    remediation="""Create a new instance with a unique master username and move the data to it (dump and
+        restore, or AWS DMS); the master username cannot be changed, and a restored snapshot keeps it.""",
 )
 
 expect(

@@ -38,7 +38,7 @@ def _exposed(cluster: RedshiftCluster, _: Inventory) -> Severity:
     rationale="""A publicly accessible cluster gets a public address; with a subnet routed to an
         Internet gateway and a security group open on its port, the whole warehouse is one leaked or
         guessed password away from anyone on the Internet.""",
-    remediation="""aws redshift modify-cluster --cluster-identifier <id> --no-publicly-accessible;
+    remediation="""aws redshift modify-cluster --cluster-identifier NAME --no-publicly-accessible;
         keep the cluster in private subnets and allow its port only from the clients' security groups.""",
     exploited_by=UNAUTHENTICATED_SERVICE,
 )
@@ -97,8 +97,8 @@ expect(
     grade=_exposed,
     rationale="""Brute-force attempts target well-known administrator names (awsuser, admin, root);
         a default name leaves only the password to guess.""",
-    remediation="""Create the cluster (restore from a snapshot) with a unique --master-username; the
-        admin username cannot be changed in place.""",
+    remediation="""Create a new cluster with a unique --master-username and move the data to it (UNLOAD and
+        COPY, or data sharing); the admin username cannot be changed, and a restored snapshot keeps it.""",
 )
 
 expect(
@@ -113,8 +113,8 @@ expect(
     grade=_exposed,
     rationale="""With the default database name "dev" an attacker who reaches the endpoint needs to
         guess nothing but the credentials.""",
-    remediation="""Create the cluster (restore from a snapshot) with a unique --db-name; the first
-        database's name cannot be changed in place.""",
+    remediation="""Create a new cluster with a unique --db-name and move the data to it (UNLOAD and COPY,
+        or data sharing); the dev database cannot be renamed, and a restored snapshot keeps it.""",
 )
 
 expect(
@@ -128,8 +128,8 @@ expect(
     fail_msg="Redshift cluster {name} is not encrypted at rest.",
     rationale="""Unencrypted clusters keep data blocks and snapshots in plaintext: anyone who obtains a
         snapshot or the storage reads the warehouse.""",
-    remediation="""aws redshift modify-cluster --cluster-identifier <id> --encrypted [--kms-key-id ...]
-        (Redshift migrates the data to an encrypted cluster in place).""",
+    remediation="""aws redshift modify-cluster --cluster-identifier NAME --encrypted (optionally
+        --kms-key-id KEY_ID); Redshift migrates the data in place, the cluster is read-only meanwhile.""",
 )
 
 expect(
@@ -143,7 +143,7 @@ expect(
     fail_msg="Redshift cluster {name} sends COPY/UNLOAD traffic outside the VPC (enhanced VPC routing off).",
     rationale="""Without enhanced VPC routing, COPY and UNLOAD traffic bypasses the VPC's security
         groups, endpoint policies, NACLs and flow logs.""",
-    remediation="aws redshift modify-cluster --cluster-identifier <id> --enhanced-vpc-routing",
+    remediation="aws redshift modify-cluster --cluster-identifier NAME --enhanced-vpc-routing",
 )
 
 expect(
@@ -157,7 +157,7 @@ expect(
     fail_msg="Redshift cluster {name} has automated snapshots disabled (retention 0 days).",
     rationale="""Without automated snapshots, data destroyed by an intruder, ransomware or a bad
         change cannot be restored.""",
-    remediation="""aws redshift modify-cluster --cluster-identifier <id>
+    remediation="""aws redshift modify-cluster --cluster-identifier NAME
         --automated-snapshot-retention-period 7""",
 )
 
@@ -172,7 +172,7 @@ expect(
     fail_msg="Redshift cluster {name} has version upgrades turned off.",
     rationale="""Engine upgrades carry security fixes; with AllowVersionUpgrade off the cluster keeps
         running versions with known vulnerabilities.""",
-    remediation="aws redshift modify-cluster --cluster-identifier <id> --allow-version-upgrade",
+    remediation="aws redshift modify-cluster --cluster-identifier NAME --allow-version-upgrade",
 )
 
 expect(
@@ -186,7 +186,7 @@ expect(
     fail_msg="Redshift cluster {name} has audit logging disabled: connections and queries leave no trace.",
     rationale="""Audit logs (connection, user and user activity logs) are how a data theft through the
         warehouse is detected and investigated.""",
-    remediation="""aws redshift enable-logging --cluster-identifier <id> --log-destination-type cloudwatch
+    remediation="""aws redshift enable-logging --cluster-identifier NAME --log-destination-type cloudwatch
         --log-exports connectionlog userlog useractivitylog (or to an S3 bucket).""",
 )
 
@@ -201,6 +201,6 @@ expect(
     fail_msg="Redshift cluster {name} listens on the default port {value}.",
     rationale="""Scans for exposed warehouses try 5439 first; a non-default port is a small extra
         hurdle (defence in depth, not a control on its own).""",
-    remediation="aws redshift modify-cluster --cluster-identifier <id> --port <non-default port>",
+    remediation="aws redshift modify-cluster --cluster-identifier NAME --port NEW_PORT",
     network=RedshiftCluster.endpoint_network,
 )

@@ -175,8 +175,8 @@ def bucket_public_access_block(bucket: S3Bucket, inventory: Inventory) -> Outcom
     rationale="""Account-level Block Public Access protects every bucket, including ones created later,
         from being made public by mistake.""",
     remediation="""aws s3control put-public-access-block --account-id ACCOUNT
-        --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,
-        BlockPublicPolicy=true,RestrictPublicBuckets=true""",
+        --public-access-block-configuration
+        BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true""",
 )
 def account_public_access_block(settings: S3AccountSettings, inventory: Inventory) -> Outcome:
     """All four switches on at account level."""
@@ -285,7 +285,7 @@ def bucket_cors_any_origin(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     rationale="""With ACLs enabled, objects can be made public one by one, out of sight of the bucket
         policy; BucketOwnerEnforced disables ACLs entirely.""",
     remediation="aws s3api put-bucket-ownership-controls --bucket NAME "
-    "--ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}]",
+    "--ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'",
 )
 def bucket_acls_enabled(bucket: S3Bucket, inventory: Inventory) -> Outcome:
     """Object Ownership is BucketOwnerEnforced."""
