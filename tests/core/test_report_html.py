@@ -183,7 +183,7 @@ def embedded_data(parsed: Parsed) -> list[dict[str, Any]]:
         name = segment if resources[r + 2] < 0 else strings[resources[r + 2]]
         fill = (rid, segment, name)
         finding = _unpack(data["details"][data["d"][i]], strings, shapes, fill)
-        check_id, title, remediation, compliance = data["checks"][groups[k]]
+        check_id, title, remediation, compliance, _steps = data["checks"][groups[k]]
         title, remediation, compliance = odd.get(i, (title, remediation, compliance))
         finding.update(
             check_id=check_id,
@@ -441,7 +441,7 @@ def test_check_fields_are_written_once_per_check_unless_a_finding_differs() -> N
     doc = make_doc([*same, odd])
     parsed = parse(render_html(doc))
     packed = packed_data(parsed)
-    assert packed["checks"] == [["c1", same[0].title, same[0].remediation, same[0].compliance]]
+    assert packed["checks"] == [["c1", same[0].title, same[0].remediation, same[0].compliance, None]]
     assert [o[1:] for o in packed["odd"]] == [["Older title", odd.remediation, {"X": ["1"]}]]
     assert "Older title" not in packed["strings"] and same[0].title not in packed["strings"]
     expected = {f.resource_id: f.model_dump(mode="json") for f in doc.findings}

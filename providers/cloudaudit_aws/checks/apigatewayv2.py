@@ -117,7 +117,8 @@ def _open_routes(api: ApiGatewayV2Api) -> list[ApiRoute]:
         API: no IAM signature, JWT or Lambda authorizer stands between the Internet and the backend
         (OWASP API2 broken authentication, API5 broken function level authorization).""",
     remediation="""Attach an authorizer to every route (aws apigatewayv2 update-route --authorization-type
-        JWT|AWS_IAM|CUSTOM --authorizer-id ...); keep only OPTIONS (CORS preflight) routes open.""",
+        JWT, AWS_IAM or CUSTOM and --authorizer-id AUTHORIZER_ID); keep only OPTIONS (CORS preflight)
+        routes open.""",
 )
 def route_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """HTTP API routes with authorization NONE (OPTIONS exempt), graded by reachability."""
@@ -156,7 +157,8 @@ def route_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterat
         (or no $connect route at all) anyone may open a connection and send messages to every route.
         Applications that authenticate in-band in their first message are not visible to this audit.""",
     remediation="""Add a $connect route with AWS_IAM or a Lambda REQUEST authorizer (aws apigatewayv2
-        update-route --route-id <$connect> --authorization-type CUSTOM --authorizer-id ...).""",
+        update-route --api-id API_ID --route-id CONNECT_ROUTE_ID --authorization-type CUSTOM
+        --authorizer-id AUTHORIZER_ID).""",
 )
 def websocket_connect_no_authorization(api: ApiGatewayV2Api, inventory: Inventory) -> Iterator[Outcome]:
     """The $connect route's authorization (its absence on a WebSocket API counts as open)."""
@@ -370,8 +372,8 @@ expect_each(
     fail_msg="API {name} stage(s) {failing} write no access logs.",
     rationale="""Without access logs there is no record of who called which route from where: abuse,
         credential stuffing and data exfiltration through the API cannot be detected or investigated.""",
-    remediation="""aws apigatewayv2 update-stage --api-id ... --stage-name ... --access-log-settings
-        DestinationArn=<log group ARN>,Format='$context.requestId $context.identity.sourceIp ...'""",
+    remediation="""aws apigatewayv2 update-stage --api-id API_ID --stage-name STAGE_NAME --access-log-settings
+        'DestinationArn=LOG_GROUP_ARN,Format=$context.requestId $context.identity.sourceIp ...'""",
 )
 
 expect_each(

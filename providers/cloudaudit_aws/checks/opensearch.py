@@ -372,7 +372,7 @@ expect(
     rationale="""Audit logs record who authenticated and which indices they read or changed; without
         them a data leak or deletion cannot be investigated. They require fine-grained access control.""",
     remediation="""Enable fine-grained access control, then aws opensearch update-domain-config
-        --domain-name NAME --log-publishing-options AUDIT_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}
+        --domain-name NAME --log-publishing-options 'AUDIT_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}'
         and turn audit logging on in OpenSearch Dashboards.""",
 )
 
@@ -388,7 +388,7 @@ expect(
     rationale="""Error logs show failed requests, script errors and cluster problems, the first signal
         of abuse or misconfiguration.""",
     remediation="""aws opensearch update-domain-config --domain-name NAME --log-publishing-options
-        ES_APPLICATION_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}""",
+        'ES_APPLICATION_LOGS={CloudWatchLogsLogGroupArn=ARN,Enabled=true}'""",
 )
 
 
