@@ -127,7 +127,7 @@ def findings_document(
             incomplete=completeness.incomplete,
             interrupted=completeness.interrupted,
             not_read=completeness.not_read,
-            notes=mutelist.expired() if mutelist else [],
+            notes=mutelist.notes() if mutelist else [],
         ),
         findings=findings,
         coverage=list(inventory.gaps),

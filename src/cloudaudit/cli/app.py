@@ -33,7 +33,7 @@ from cloudaudit.compliance.commands import (
 )
 from cloudaudit.compliance.model import Framework
 from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
-from cloudaudit.engine.mutelist import MutelistError, load_mutelist
+from cloudaudit.engine.mutelist import MutelistError, known_check_ids, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.exposure.combine import combine
@@ -194,12 +194,14 @@ def _csv(text: str) -> tuple[str, ...]:
 
 def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severity | None) -> Selection:
     try:
-        mutes = load_mutelist(mutelist) if mutelist else None
+        REGISTRY.select(_csv(checks), _csv(exclude))  # before other providers' checks are loaded
+        if mutelist:
+            list(load_all())  # a mutelist shared across providers names their checks too
+        mutes = load_mutelist(mutelist, known_check_ids()) if mutelist else None
         selection = Selection(_csv(checks), _csv(exclude), mutes, fail_on)
-        REGISTRY.select(selection.include, selection.exclude)
     except (MutelistError, RegistryError) as exc:
         raise UsageError(str(exc)) from exc
-    for note in mutes.expired() if mutes else []:
+    for note in mutes.notes() if mutes else []:
         typer.echo(f"warning: {note}", err=True)
     return selection
 
@@ -363,6 +365,7 @@ def demo(
     probe_ports: ProbePortsOpt = None,
     ca_bundle: CaBundleOpt = None,
     compliance: ComplianceOpt = "",
+    mutelist: MutelistOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
@@ -373,7 +376,7 @@ def demo(
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
     plugins = [load_plugin(name) for name in _demo_providers(provider)]
-    selection = _selection("", "", None, fail_on)
+    selection = _selection("", "", mutelist, fail_on)
     with ExitStack() as stack:  # every emulator (and probe service) lives until the reports are written
         runs: list[ProviderRun] = []
         exposures: list[ExposureOptions] = []
