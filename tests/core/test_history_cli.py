@@ -16,7 +16,7 @@ from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit.report.json_report import render_inventory
 
-pytest_plugins = ["history_support"]  # the store_url fixture: SQLite, then PostgreSQL
+pytest_plugins = ["history_fixtures"]  # the store_url fixture: SQLite, then PostgreSQL
 HOSTILE = "evil\x1b]0;pwned\x07\u202ename"
 S3 = ["--checks", "aws.s3.*"]
 

@@ -21,7 +21,7 @@ from cloudaudit.history.store import Store, StoreError
 from cloudaudit.history.tables import VERSION_TABLE, Base
 from history_support import STARTED, document, finding
 
-pytest_plugins = ["history_support"]  # the store_url fixture: SQLite, then PostgreSQL
+pytest_plugins = ["history_fixtures"]  # the store_url fixture: SQLite, then PostgreSQL
 DAY = timedelta(days=1)
 
 
@@ -189,3 +189,35 @@ def test_recorded_time_is_utc(tmp_path: Path) -> None:
     with Store.open(parse_store(f"sqlite:///{tmp_path / 'runs.db'}")) as store:
         run = store.record(document(finding()), [], now=datetime(2026, 5, 2, 3, 4, tzinfo=UTC))
         assert store.run(run.id).recorded == datetime(2026, 5, 2, 3, 4, tzinfo=UTC)
+
+
+# ----------------------------------------------------------------------------------------- --store
+
+
+def test_default_store_is_in_the_users_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    location = parse_store("default")
+    assert location.sqlite_path == tmp_path / "data" / "cloudaudit" / "runs.db"
+    with Store.open(location) as store:
+        store.record(document(finding()), [])
+    assert stat.S_IMODE((tmp_path / "data" / "cloudaudit" / "runs.db").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg"])
+def test_postgres_urls_use_psycopg_and_hide_passwords(scheme: str) -> None:
+    location = parse_store(
+        f"{scheme}://audit:pa55-w0rd@db.internal:5433/runs?sslmode=require&password=other-secret"
+    )
+    assert location.url.startswith("postgresql+psycopg://audit:pa55-w0rd@db.internal:5433/runs?")
+    assert location.shown.startswith("postgresql+psycopg://audit:***@db.internal:5433/runs?")
+    assert "pa55" not in location.shown and "other-secret" not in location.shown
+    assert location.secrets == ("pa55-w0rd", "other-secret")
+
+
+def test_other_databases_are_refused() -> None:
+    with pytest.raises(UsageError, match="unsupported store 'mysql'"):
+        parse_store("mysql://u@h/db")
+    with pytest.raises(UsageError, match="unsupported store 'postgresql\\+psycopg2'"):
+        parse_store("postgresql+psycopg2://u@h/db")

@@ -37,6 +37,8 @@ class StoreLocation:
     shown: str
     sqlite_path: Path | None = None
     """The SQLite file, for an SQLite store."""
+    secrets: tuple[str, ...] = ()
+    """The passwords in the URL: masked in every message about the store."""
 
 
 def default_path() -> Path:
@@ -68,10 +70,10 @@ def parse_store(text: str) -> StoreLocation:
         raise UsageError(
             "--store: not a store URL (give sqlite:///PATH, postgresql://USER@HOST/DATABASE or 'default')"
         ) from None
-    register_secret(url.password if isinstance(url.password, str) else None)
-    for key in ("password", "sslpassword"):
-        secret = url.query.get(key)
-        register_secret(secret if isinstance(secret, str) else None)
+    found = [url.password, *(url.query.get(k) for k in ("password", "sslpassword"))]
+    secrets = tuple(s for s in found if isinstance(s, str) and s)
+    for secret in secrets:
+        register_secret(secret)
     if url.drivername == "sqlite":
         if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
             raise UsageError("--store: an SQLite store needs a file: sqlite:///PATH (e.g. sqlite:///runs.db)")
@@ -86,6 +88,7 @@ def parse_store(text: str) -> StoreLocation:
         return StoreLocation(
             url.render_as_string(hide_password=False),
             printable(_hidden(url.render_as_string(hide_password=True)), limit=300),
+            secrets=secrets,
         )
     raise UsageError(
         f"--store: unsupported store {printable(url.drivername, limit=40)!r}: "

@@ -45,7 +45,8 @@ class HistoryRecorder:
 
     def _fail(self, exc: CloudauditError) -> None:
         self.failed = True
-        self._warn(f"error: {redact(exc.message)}; the reports are written, the run is not recorded")
+        message = redact(exc.message, self.location.secrets)
+        self._warn(f"error: {message}; the reports are written, the run is not recorded")
 
     def compare(self, doc: FindingsDocument, checks: Iterable[str]) -> Changes | None:
         """Compare ``doc`` with the previous run of its scope in the store."""

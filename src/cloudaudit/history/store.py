@@ -35,11 +35,11 @@ class StoreError(CloudauditError):
     """The store could not be opened, read or written (exit 3)."""
 
 
-def _reason(exc: BaseException) -> str:
-    """The first line of a database error, without SQLAlchemy's statement and link."""
+def _reason(exc: BaseException, location: StoreLocation) -> str:
+    """The first line of a database error, without SQLAlchemy's statement and link, nor a password."""
     origin = getattr(exc, "orig", None) or exc
     first = (str(origin).strip().splitlines() or [type(origin).__name__])[0]
-    return printable(redact(first), limit=300)
+    return printable(redact(first, location.secrets), limit=300)
 
 
 def _utc(value: datetime) -> datetime:
@@ -105,7 +105,7 @@ class Store:
         try:
             engine = create_engine(location.url, poolclass=NullPool, connect_args=args)
         except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(f"cannot open store {location.shown}: {_reason(exc)}") from exc
+            raise StoreError(f"cannot open store {location.shown}: {_reason(exc, location)}") from exc
         store = cls(engine, location)
         with store._failing("open"), engine.begin() as connection:
             migrate.upgrade(connection, location.shown)
@@ -126,7 +126,9 @@ class Store:
         try:
             yield
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot {action} store {self.location.shown}: {_reason(exc)}") from exc
+            raise StoreError(
+                f"cannot {action} store {self.location.shown}: {_reason(exc, self.location)}"
+            ) from exc
 
     def record(
         self,
