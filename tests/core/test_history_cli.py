@@ -72,7 +72,7 @@ def test_diff_text_says_what_is_new_and_stays_printable(
     ]
     assert "  shop  (111122223333 us-east-1)" in new[0]
     assert "resolved (0):" in out and "changed (0):" in out
-    assert out.startswith("from run 1 (2024-05-01 12:00 UTC, aws 111122223333 us-east-1)\n  to run 2 ")
+    assert out.startswith("from run 1 (2024-05-01 12:00 UTC, aws 111122223333 all regions)\n  to run 2 ")
 
 
 def test_diff_json_for_pipelines(two_runs: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +107,7 @@ def test_runs_lists_and_prune_deletes(two_runs: str, capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["ID", "STARTED"]
     assert [line.split()[0] for line in lines[1:]] == ["2", "1"]
-    assert "aws 111122223333 us-east-1" in lines[1]
+    assert lines[1].endswith("aws 111122223333 all regions")
     assert main(["runs", "--store", two_runs, "-f", "json"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert [r["id"] for r in runs] == [2, 1]

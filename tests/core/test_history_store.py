@@ -44,7 +44,8 @@ def test_a_run_and_its_findings_are_read_back(store_url: str) -> None:
         runs = store.runs()
         assert [r.id for r in runs] == [stored.id]
         run = runs[0]
-        assert run.scope == Scope(("aws",), ("111122223333",), ("us-east-1",))
+        assert run.scope == Scope(("aws",), ("111122223333",))  # all regions asked
+        assert run.regions == ("us-east-1",)
         assert run.started == STARTED and run.started.tzinfo is not None
         assert run.checks == {"aws.s3.bucket_policy_public", "aws.s3.bucket_versioning"}
         assert run.check_filter == {"include": ["aws.s3.*"], "exclude": []}
@@ -73,6 +74,21 @@ def test_previous_run_is_of_the_same_scope(store_url: str) -> None:
         assert store.latest() == a2
         assert store.latest(b.scope.key) == b
         assert [r.id for r in store.runs(a1.scope.key)] == [a2.id, a1.id]
+
+
+def test_the_regions_asked_are_part_of_the_scope(store_url: str) -> None:
+    """A run over every region finds the regions it finds; a run asked for some is another audit."""
+    with _open(store_url) as store:
+        everywhere = store.record(document(finding(), regions=("us-east-1",)), [])
+        found_more = store.record(
+            document(finding(), started=STARTED + DAY, regions=("eu-west-1", "us-east-1")), []
+        )
+        one = store.record(document(finding(), started=STARTED + 2 * DAY), [], regions=["us-east-1"])
+        assert store.previous(found_more) == everywhere
+        assert store.previous(one) is None
+        assert one.scope.text() == "aws 111122223333 us-east-1"
+        assert found_more.scope.text() == "aws 111122223333 all regions"
+        assert found_more.regions == ("eu-west-1", "us-east-1")
 
 
 def test_unknown_run_id_is_a_usage_error(store_url: str) -> None:

@@ -359,8 +359,8 @@ def run(
         probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle),
     )
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
-    history = recorder(store, fail_on_new, checks, exclude_checks)
     wanted = parse_regions(regions)
+    history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
     part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
     result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
     _exit(result, fail_on, fail_on_gaps, history)

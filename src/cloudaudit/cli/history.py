@@ -45,11 +45,16 @@ runs_app = typer.Typer(
 
 
 def recorder(
-    store: str | None, fail_on_new: Severity | None, checks: str = "", exclude: str = ""
+    store: str | None,
+    fail_on_new: Severity | None,
+    checks: str = "",
+    exclude: str = "",
+    regions: tuple[str, ...] | None = None,
 ) -> HistoryRecorder | None:
-    """The run's :class:`HistoryRecorder` (None without ``--store``): its store errors go to stderr."""
+    """The run's :class:`HistoryRecorder` (None without ``--store``): its store errors go to stderr.
+    ``regions``: the regions asked (None: all), part of the run's scope."""
     selection = {"include": _csv(checks), "exclude": _csv(exclude)}
-    return history_recorder(store, fail_on_new, selection, lambda line: typer.echo(line, err=True))
+    return history_recorder(store, fail_on_new, selection, lambda line: typer.echo(line, err=True), regions)
 
 
 def _csv(text: str) -> list[str]:

@@ -15,36 +15,44 @@ from cloudaudit.history.fingerprint import fingerprint
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 
+ALL_REGIONS = "all regions"
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Who and where a run audited: runs of the same scope are compared with each other."""
+    """What a run was asked to audit: runs of the same scope are compared with each other.
+
+    ``regions`` are the regions asked for (``--regions``), empty for every region (``--regions all``,
+    ``demo``, ``evaluate``): with all regions, the regions a run finds (enabled, or holding resources)
+    may differ from run to run while the audit stays the same one.
+    """
 
     providers: tuple[str, ...]
     accounts: tuple[str, ...]
-    regions: tuple[str, ...]
+    regions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, doc: FindingsDocument) -> Scope:
-        """The scope of a findings document (each list sorted: the order of collection does not matter)."""
+    def of(cls, doc: FindingsDocument, regions: Sequence[str] | None = None) -> Scope:
+        """The scope of a findings document run over ``regions`` (None: all); each list sorted."""
         run = doc.run
-        return cls(
-            tuple(sorted(set(run.providers))),
-            tuple(sorted(set(run.accounts))),
-            tuple(sorted(set(run.regions))),
-        )
+        return cls(_sorted(run.providers), _sorted(run.accounts), _sorted(regions or ()))
 
     @property
     def key(self) -> str:
-        """SHA-256 of the sorted providers, accounts and regions (how the store finds a run's scope)."""
+        """SHA-256 of the sorted providers, accounts and regions asked (how the store finds a scope)."""
         text = json.dumps(
             [list(self.providers), list(self.accounts), list(self.regions)], separators=(",", ":")
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def text(self, limit: int = 4) -> str:
-        """``aws 123456789012 us-east-1,eu-west-1`` (long lists cut: ``+12 more``)."""
-        return " ".join(_listed(values, limit) for values in (self.providers, self.accounts, self.regions))
+        """``aws 123456789012 us-east-1,eu-west-1`` (long lists cut: ``+12 more``; ``all regions``)."""
+        regions = _listed(self.regions, limit) if self.regions else ALL_REGIONS
+        return f"{_listed(self.providers, limit)} {_listed(self.accounts, limit)} {regions}"
+
+
+def _sorted(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
 
 
 def _listed(values: Sequence[str], limit: int) -> str:
@@ -154,6 +162,8 @@ class StoredRun:
     recorded: datetime
     tool_version: str
     scope: Scope
+    regions: tuple[str, ...]
+    """The regions the run audited (with all regions asked: those it found)."""
     checks: frozenset[str]
     """The provider checks that ran (the exposure stage's are not listed: see ``exposure_sources``)."""
     check_filter: dict[str, list[str]]
@@ -175,7 +185,8 @@ class StoredRun:
             "tool_version": self.tool_version,
             "providers": list(self.scope.providers),
             "accounts": list(self.scope.accounts),
-            "regions": list(self.scope.regions),
+            "regions_asked": list(self.scope.regions) or "all",
+            "regions": list(self.regions),
             "scope_key": self.scope.key,
             "checks_run": len(self.checks),
             "check_filter": self.check_filter,

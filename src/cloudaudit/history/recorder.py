@@ -12,7 +12,7 @@ only part of its scope: the next run would see everything else as new).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.history.diff import Changes, Side, compare
@@ -32,8 +32,11 @@ class HistoryRecorder:
         fail_on_new: Severity | None,
         check_filter: dict[str, list[str]],
         warn: Callable[[str], None],
+        regions: Sequence[str] | None = None,
     ) -> None:
         self.location = location
+        self.regions = regions
+        """The regions asked (None: all): part of the run's scope."""
         self.fail_on_new = fail_on_new
         self.check_filter = check_filter
         self._warn = warn
@@ -56,7 +59,7 @@ class HistoryRecorder:
             return None
         try:
             with Store.open(self.location) as store:
-                previous = store.latest(Scope.of(doc).key)
+                previous = store.latest(Scope.of(doc, self.regions).key)
                 current = Side(
                     [FindingRef.of(f) for f in doc.findings],
                     frozenset(checks),
@@ -82,7 +85,7 @@ class HistoryRecorder:
             return None
         try:
             with Store.open(self.location) as store:
-                self.recorded = store.record(doc, checks, self.check_filter)
+                self.recorded = store.record(doc, checks, self.check_filter, regions=self.regions)
         except CloudauditError as exc:
             self._fail(exc)
         return self.recorded
@@ -122,6 +125,7 @@ def history_recorder(
     fail_on_new: Severity | None,
     check_filter: dict[str, list[str]],
     warn: Callable[[str], None],
+    regions: Sequence[str] | None = None,
 ) -> HistoryRecorder | None:
     """The recorder of ``--store`` (None without one); ``--fail-on-new`` without a store is a usage error."""
     if store is None or not store.strip():
@@ -131,4 +135,4 @@ def history_recorder(
                 "(or set CLOUDAUDIT_STORE), e.g. --store default"
             )
         return None
-    return HistoryRecorder(parse_store(store), fail_on_new, check_filter, warn)
+    return HistoryRecorder(parse_store(store), fail_on_new, check_filter, warn, regions)

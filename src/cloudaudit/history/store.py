@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,18 +136,21 @@ class Store:
         checks: Iterable[str],
         check_filter: dict[str, list[str]] | None = None,
         *,
+        regions: Sequence[str] | None = None,
         now: datetime | None = None,
     ) -> StoredRun:
-        """Store the run of ``doc`` (``checks``: the provider checks that ran) with its findings."""
+        """Store the run of ``doc`` with its findings (``checks``: the provider checks that ran;
+        ``regions``: the regions asked, None for all)."""
         run = doc.run
-        scope = Scope.of(doc)
+        scope = Scope.of(doc, regions)
         refs = [FindingRef.of(f) for f in doc.findings]
         counts = Counts.of(refs)
         row = RunRow(
             scope_key=scope.key,
             providers=list(scope.providers),
             accounts=list(scope.accounts),
-            regions=list(scope.regions),
+            regions_asked=list(scope.regions),
+            regions=sorted(set(run.regions)),
             started=_utc(run.started),
             finished=_utc(run.finished),
             recorded=now or datetime.now(UTC),
@@ -292,7 +295,8 @@ def _stored(row: RunRow) -> StoredRun:
         finished=_utc(row.finished),
         recorded=_utc(row.recorded),
         tool_version=row.tool_version,
-        scope=Scope(tuple(row.providers), tuple(row.accounts), tuple(row.regions)),
+        scope=Scope(tuple(row.providers), tuple(row.accounts), tuple(row.regions_asked)),
+        regions=tuple(row.regions),
         checks=frozenset(row.checks),
         check_filter={str(k): [str(x) for x in v] for k, v in dict(row.check_filter).items()},
         exposure_sources=tuple(row.exposure_sources),

@@ -35,7 +35,10 @@ class RunRow(Base):
     scope_key: Mapped[str] = mapped_column(String(64), index=True)
     providers: Mapped[list[str]] = mapped_column(JSON)
     accounts: Mapped[list[str]] = mapped_column(JSON)
+    regions_asked: Mapped[list[str]] = mapped_column(JSON)
+    """``--regions`` as given (sorted), empty for all regions: part of the scope."""
     regions: Mapped[list[str]] = mapped_column(JSON)
+    """The regions audited."""
     started: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("scope_key", sa.String(length=64), nullable=False),
         sa.Column("providers", sa.JSON(), nullable=False),
         sa.Column("accounts", sa.JSON(), nullable=False),
+        sa.Column("regions_asked", sa.JSON(), nullable=False),
         sa.Column("regions", sa.JSON(), nullable=False),
         sa.Column("started", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished", sa.DateTime(timezone=True), nullable=False),
