@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
-from cloudaudit.history.diff import Changes, Side, compare
+from cloudaudit.history.diff import Changes
 from cloudaudit.history.location import StoreLocation, parse_store
-from cloudaudit.history.model import FindingRef, Scope, StoredRun
+from cloudaudit.history.model import StoredRun
 from cloudaudit.logs import redact
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
@@ -59,16 +59,7 @@ class HistoryRecorder:
             return None
         try:
             with Store.open(self.location) as store:
-                previous = store.latest(Scope.of(doc, self.regions).key)
-                current = Side(
-                    [FindingRef.of(f) for f in doc.findings],
-                    frozenset(checks),
-                    bool(doc.run.exposure_sources),
-                )
-                if previous is None:
-                    self.changes = Changes(new=(), resolved=(), changed=(), unchanged=0)
-                else:
-                    self.changes = compare(store.side(previous), current, previous)
+                self.changes = store.changes_since_last(doc, checks, self.regions)
         except CloudauditError as exc:
             self._fail(exc)
             return None

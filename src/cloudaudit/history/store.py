@@ -217,6 +217,20 @@ class Store:
         with self._failing("read"), Session(self._engine) as session:
             return [_ref(r) for r in session.scalars(query)]
 
+    def changes_since_last(
+        self, doc: FindingsDocument, checks: Iterable[str], regions: Sequence[str] | None = None
+    ) -> Changes:
+        """What changed from the newest stored run of ``doc``'s scope to ``doc`` (not stored yet):
+        ``checks`` are the provider checks that ran, ``regions`` the regions asked (None: all). With
+        no earlier run of the scope, ``before`` is None and nothing is new."""
+        previous = self.latest(Scope.of(doc, regions).key)
+        if previous is None:
+            return Changes(new=(), resolved=(), changed=(), unchanged=0)
+        current = Side(
+            [FindingRef.of(f) for f in doc.findings], frozenset(checks), bool(doc.run.exposure_sources)
+        )
+        return compare(self.side(previous), current, previous)
+
     def diff(self, before: StoredRun, after: StoredRun) -> Changes:
         """What changed from ``before`` to ``after``."""
         return compare(self.side(before), self.side(after), before, after)
