@@ -19,6 +19,7 @@ from cloudaudit.history.location import parse_store
 from cloudaudit.history.model import FindingRef, Scope
 from cloudaudit.history.store import Store, StoreError
 from cloudaudit.history.tables import VERSION_TABLE, Base
+from cloudaudit.model.enums import Severity
 from history_support import STARTED, document, finding
 
 pytest_plugins = ["history_fixtures"]  # the store_url fixture: SQLite, then PostgreSQL
@@ -237,3 +238,20 @@ def test_other_databases_are_refused() -> None:
         parse_store("mysql://u@h/db")
     with pytest.raises(UsageError, match="unsupported store 'postgresql\\+psycopg2'"):
         parse_store("postgresql+psycopg2://u@h/db")
+
+
+def test_changes_since_last_for_a_run_not_stored_yet(store_url: str) -> None:
+    """What the notifications read: the first run of a scope has nothing new; the next one has."""
+    checks = ["aws.s3.bucket_policy_public"]
+    first = document(finding(resource="old"))
+    second = document(
+        finding(resource="old"), finding(resource="new", severity="critical"), started=STARTED + DAY
+    )
+    with _open(store_url) as store:
+        baseline = store.changes_since_last(first, checks)
+        assert baseline.before is None and baseline.counts() == dict.fromkeys(baseline.counts(), 0)
+        stored = store.record(first, checks)
+        changes = store.changes_since_last(second, checks)
+        assert changes.before == stored and changes.after is None
+        assert [f.resource_name for f in changes.new_at_least(Severity.HIGH)] == ["new"]
+        assert store.changes_since_last(second, checks, regions=["us-east-1"]).before is None  # another scope
