@@ -121,9 +121,9 @@ def runs_prune(
 
 def diff_cmd(
     run_a: Annotated[
-        int | None, typer.Argument(metavar="[RUN_A]", help="The earlier run's id (see 'cloudaudit runs').")
+        int | None, typer.Argument(metavar="RUN_A", help="The earlier run's id (see 'cloudaudit runs').")
     ] = None,
-    run_b: Annotated[int | None, typer.Argument(metavar="[RUN_B]", help="The later run's id.")] = None,
+    run_b: Annotated[int | None, typer.Argument(metavar="RUN_B", help="The later run's id.")] = None,
     store: StoreOpt = None,
     fmt: FormatOpt = "text",
 ) -> None:
