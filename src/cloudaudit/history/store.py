@@ -212,10 +212,10 @@ class Store:
             return _stored(row) if row is not None else None
 
     def findings(self, run_id: int) -> list[FindingRef]:
-        """The findings of one run."""
-        query = select(FindingRow).where(FindingRow.run_id == run_id).order_by(FindingRow.id)
-        with self._failing("read"), Session(self._engine) as session:
-            return [_ref(r) for r in session.scalars(query)]
+        """The findings of one run (read as plain rows: a run may hold 100,000)."""
+        query = select(*_FINDING_COLUMNS).where(FindingRow.run_id == run_id).order_by(FindingRow.id)
+        with self._failing("read"), self._engine.connect() as connection:
+            return [_ref(*row) for row in connection.execute(query)]
 
     def changes_since_last(
         self, doc: FindingsDocument, checks: Iterable[str], regions: Sequence[str] | None = None
@@ -285,20 +285,38 @@ def _finding_row(run_id: int, f: FindingRef) -> dict[str, Any]:
     }
 
 
-def _ref(row: FindingRow) -> FindingRef:
+_FINDING_COLUMNS = (
+    FindingRow.fingerprint,
+    FindingRow.check_id,
+    FindingRow.title,
+    FindingRow.status,
+    FindingRow.severity,
+    FindingRow.exposure,
+    FindingRow.provider,
+    FindingRow.account,
+    FindingRow.region,
+    FindingRow.resource_id,
+    FindingRow.resource_name,
+    FindingRow.message,
+)
+"""A stored finding's columns, in :class:`FindingRef`'s order."""
+
+
+def _ref(*values: str) -> FindingRef:
+    fp, check, title, status, severity, exposure, provider, account, region, rid, name, message = values
     return FindingRef(
-        fingerprint=row.fingerprint,
-        check_id=row.check_id,
-        title=row.title,
-        status=Status(row.status),
-        severity=Severity(row.severity),
-        exposure=ExposureLevel(row.exposure),
-        provider=row.provider,
-        account=row.account,
-        region=row.region,
-        resource_id=row.resource_id,
-        resource_name=row.resource_name,
-        message=row.message,
+        fingerprint=fp,
+        check_id=check,
+        title=title,
+        status=Status(status),
+        severity=Severity(severity),
+        exposure=ExposureLevel(exposure),
+        provider=provider,
+        account=account,
+        region=region,
+        resource_id=rid,
+        resource_name=name,
+        message=message,
     )
 
 
