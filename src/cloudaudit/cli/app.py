@@ -19,6 +19,7 @@ import typer
 from cloudaudit import __version__, interrupt
 from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
+from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.targets import ProviderRun, collect_providers
@@ -42,6 +43,7 @@ from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
 from cloudaudit.exposure.rules import all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
+from cloudaudit.history.recorder import HistoryRecorder
 from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
@@ -85,6 +87,8 @@ checks_app = typer.Typer(
     help="List checks, or show one check's rationale and remediation.", invoke_without_command=True
 )
 app.add_typer(checks_app, name="checks")
+app.add_typer(runs_app, name="runs")
+app.command("diff")(diff_cmd)
 
 DEFAULT_OUTPUT = Path("reports")
 
@@ -257,9 +261,10 @@ def _audit(
     formats: tuple[str, ...],
     exposure: ExposureOptions,
     frameworks: Sequence[Framework] = (),
+    history: HistoryRecorder | None = None,
 ) -> Result:
     """Collect every provider's targets into one inventory, evaluate it, write one report set (and the
-    compliance reports of ``frameworks``)."""
+    compliance reports of ``frameworks``); with ``history``, compare with the previous run, then record."""
     checks = selection.checks(*(r.plugin.name for r in runs))
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
     inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
@@ -267,11 +272,27 @@ def _audit(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
     judged = judge_all(frameworks, [doc], {c.id for c in checks})
-    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged))
+    since = history.compare(doc, [c.id for c in checks]) if history else None
+    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged, since))
     lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
     _report(result, lines)
+    _record(history, doc, [c.id for c in checks])
     return result
+
+
+def _record(history: HistoryRecorder | None, doc: FindingsDocument, checks: Sequence[str]) -> None:
+    """Record the run in the store (after its reports are written) and say what changed."""
+    if history is None:
+        return
+    history.record(doc, checks)
+    for line in history.lines():
+        typer.echo(line)
+
+
+def _exit(result: Result, fail_on: Severity | None, gaps: bool, history: HistoryRecorder | None) -> None:
+    code = result.exit_code(fail_on, gaps)
+    raise typer.Exit(history.exit_code(code) if history else code)
 
 
 def _services(checks: Sequence[CheckSpec], plugin: ProviderPlugin) -> frozenset[str]:
@@ -326,6 +347,8 @@ def run(
     ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
     compliance: ComplianceOpt = "",
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
@@ -341,9 +364,10 @@ def run(
     )
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
+    history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
     part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
-    result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks)
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
+    _exit(result, fail_on, fail_on_gaps, history)
 
 
 @app.command()
@@ -366,6 +390,8 @@ def demo(
     ca_bundle: CaBundleOpt = None,
     compliance: ComplianceOpt = "",
     mutelist: MutelistOpt = None,
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
@@ -377,6 +403,7 @@ def demo(
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
     plugins = [load_plugin(name) for name in _demo_providers(provider)]
     selection = _selection("", "", mutelist, fail_on)
+    history = recorder(store, fail_on_new)
     with ExitStack() as stack:  # every emulator (and probe service) lives until the reports are written
         runs: list[ProviderRun] = []
         exposures: list[ExposureOptions] = []
@@ -389,11 +416,11 @@ def demo(
             runs.append(ProviderRun(plugin, account.options, [account.options.target]))
             exposures.append(account.exposure)
         exposure = with_probe_limits(combine(exposures), limits)
-        result = _audit(runs, selection, output_dir, fmts, exposure, frameworks)
+        result = _audit(runs, selection, output_dir, fmts, exposure, frameworks, history)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    _exit(result, fail_on, fail_on_gaps, history)
 
 
 def _demo_providers(name: str) -> list[str]:
@@ -432,6 +459,8 @@ def evaluate_cmd(
             "--observations", help="exposure.json of an earlier run: grade with it, contact nobody."
         ),
     ] = None,
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
@@ -444,15 +473,21 @@ def evaluate_cmd(
     )
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
+    history = recorder(store, fail_on_new, checks, exclude_checks)
     inv = load_inventory(inventory)
-    doc = findings_document(inv, selection.checks(*inv.scope.providers), selection.mutelist)
+    chosen = selection.checks(*inv.scope.providers)
+    doc = findings_document(inv, chosen, selection.mutelist)
     recorded = load_observations(observations) if observations else None
     if recorded is not None and exposure_options.enabled:
         raise UsageError("use either --observations (a saved exposure.json) or --exposure/--probe, not both")
     doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
-    result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
+    ids = [c.id for c in chosen]
+    since = history.compare(doc, ids) if history else None
+    observed = seen if recorded is None else None
+    result = Result(doc, write_reports(doc, None, output_dir, fmts, observed, since=since))
     _report(result)
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    _record(history, doc, ids)
+    _exit(result, fail_on, fail_on_gaps, history)
 
 
 @app.command("report")
