@@ -31,6 +31,7 @@ from cloudaudit.compliance.commands import (
 )
 from cloudaudit.compliance.model import Framework
 from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
+from cloudaudit.deliver.delivery import Delivery, deliver, delivery_options
 from cloudaudit.engine.mutelist import MutelistError, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -176,6 +177,44 @@ ComplianceOpt = Annotated[
     ),
 ]
 
+UploadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload",
+        metavar="URI",
+        help="Then copy the reports to s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
+        "https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX or file:///DIRECTORY.",
+    ),
+]
+UploadKmsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload-kms-key",
+        envvar="CLOUDAUDIT_UPLOAD_KMS_KEY",
+        metavar="KEY",
+        help="S3 uploads: encrypt with this KMS key (SSE-KMS) instead of SSE-S3 (AES256).",
+    ),
+]
+NotifyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        envvar="CLOUDAUDIT_NOTIFY",
+        metavar="TARGET",
+        help="Send the run's summary to sns:TOPIC_ARN, slack+https://HOOK_URL or https://WEBHOOK_URL "
+        "(repeatable; the variable keeps webhook URLs out of the process list).",
+    ),
+]
+NotifyMinOpt = Annotated[
+    Severity,
+    typer.Option(
+        "--notify-min-severity",
+        parser=enum_parser(Severity),
+        metavar=choices_metavar(Severity),
+        help="Notifications list the findings at or above this severity.",
+    ),
+]
+
 CacheHours = Annotated[
     float,
     typer.Option(
@@ -286,6 +325,19 @@ def _report(result: Result, notes: Sequence[str] = ()) -> None:
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
 
 
+def _deliver(delivery: Delivery, result: Result, code: int) -> int:
+    """Upload the reports and send the notifications (:mod:`cloudaudit.deliver`); ``code`` with the
+    upload's outcome (a failed upload exits 3)."""
+    if delivery.destination is None and not delivery.notifiers:
+        return code
+    done = deliver(delivery, result.document, result.files)
+    for line in done.lines:
+        typer.echo(line)
+    for line in done.problems:
+        typer.echo(line, err=True)
+    return done.exit_code(code)
+
+
 ProviderOpt = Annotated[
     str | None,
     typer.Option("--provider", "-p", help="Cloud provider plugin (default: the only one installed)."),
@@ -322,10 +374,15 @@ def run(
     ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
     compliance: ComplianceOpt = "",
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
@@ -339,7 +396,7 @@ def run(
     wanted = parse_regions(regions)
     part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
     result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks)
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    raise typer.Exit(_deliver(delivery, result, result.exit_code(fail_on, fail_on_gaps)))
 
 
 @app.command()
@@ -361,11 +418,16 @@ def demo(
     probe_ports: ProbePortsOpt = None,
     ca_bundle: CaBundleOpt = None,
     compliance: ComplianceOpt = "",
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
     emulators (no cloud access): one report set."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
@@ -388,7 +450,7 @@ def demo(
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    raise typer.Exit(_deliver(delivery, result, result.exit_code(fail_on, fail_on_gaps)))
 
 
 def _demo_providers(name: str) -> list[str]:
@@ -427,10 +489,13 @@ def evaluate_cmd(
             "--observations", help="exposure.json of an earlier run: grade with it, contact nobody."
         ),
     ] = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
@@ -447,7 +512,7 @@ def evaluate_cmd(
     doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
     result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
     _report(result)
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    raise typer.Exit(_deliver(delivery, result, result.exit_code(fail_on, fail_on_gaps)))
 
 
 @app.command("report")
@@ -462,10 +527,13 @@ def report_cmd(
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     compliance: ComplianceOpt = "",
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
@@ -477,8 +545,10 @@ def report_cmd(
     lines, paths = write_results(judged, output_dir, formats_for_run(fmts))
     for line in lines:
         typer.echo(line)
-    for path in [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths]:
+    result = Result(doc, [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths])
+    for path in result.files:
         typer.echo(f"wrote {path}")
+    raise typer.Exit(_deliver(delivery, result, ExitCode.OK))
 
 
 @app.command("compliance")
