@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
@@ -67,7 +67,9 @@ class Destination:
         if self.scheme == "file":
             return f"file://{self.directory}/"
         if self.scheme == "azure":
-            return f"{self.account_url}/{self.bucket}/{self.prefix}"
+            host = urlsplit(self.account_url).hostname or ""
+            marker = "" if _BLOB_HOST.match(host) else "azure+"  # an emulator or private endpoint
+            return f"{marker}{self.account_url}/{self.bucket}/{self.prefix}"
         return f"{self.scheme}://{self.bucket}/{self.prefix}"
 
 
@@ -75,7 +77,8 @@ def parse_destination(uri: str, kms_key: str | None = None) -> Destination:
     """The destination ``uri`` names; a UsageError (exit 2) naming the accepted forms otherwise, and a
     MissingDependencyError when the SDK it needs is not installed."""
     parts = urlsplit(uri.strip())
-    shown = printable(uri, limit=120)
+    host = parts.hostname or "" if parts.username or parts.password else parts.netloc
+    shown = printable(urlunsplit((parts.scheme, host, parts.path, "", "")), limit=120)  # a query may be a secret
     if parts.query or parts.fragment or parts.username or parts.password:
         raise UsageError(
             f"--upload {shown}: no query, fragment or credentials in the URI "

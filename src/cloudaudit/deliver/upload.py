@@ -39,8 +39,8 @@ def upload(destination: Destination, files: Sequence[Path]) -> list[str]:
     module = importlib.import_module(SENDERS[destination.scheme])
     try:
         send: Send = module.sender(destination)
-    except CloudauditError:
-        raise
+    except CloudauditError as exc:  # e.g. an unsafe local directory
+        raise UploadError(f"upload to {destination.uri} failed: {exc.message}") from exc
     except Exception as exc:  # the SDK's client could not be made: credentials, configuration
         raise UploadError(f"upload to {destination.uri} failed: {describe(exc)}") from exc
     written = []
@@ -63,10 +63,26 @@ def describe(exc: BaseException) -> str:
         if isinstance(response, dict) and isinstance(response.get("Error"), dict):  # botocore ClientError
             error = response["Error"]
             return _short(f"{error.get('Code', 'Error')}: {error.get('Message', '')}")
-        code = getattr(cause, "error_code", None)  # azure-core HttpResponseError
+        google = _google_error(cause)
+        if google:
+            return _short(google)
+        code = getattr(cause, "error_code", None)  # azure-core HttpResponseError (a str enum)
         if isinstance(code, str) and code:
-            return _short(f"{code}: {getattr(cause, 'reason', '') or ''}")
+            message = str(getattr(cause, "message", "") or getattr(cause, "reason", "") or "")
+            return _short(f"{getattr(code, 'value', code)}: {message}")
     return _short(f"{type(exc).__name__}: {exc}")
+
+
+def _google_error(exc: BaseException) -> str | None:
+    """google-api-core's error for an HTTP answer: its status and the JSON API's error message."""
+    status, response = getattr(exc, "code", None), getattr(exc, "response", None)
+    if not isinstance(status, int) or response is None or not hasattr(response, "json"):
+        return None
+    try:
+        message = response.json()["error"]["message"]
+    except Exception:  # not the JSON API's error document
+        return None
+    return f"{type(exc).__name__} ({status}): {message}"
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
