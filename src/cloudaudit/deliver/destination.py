@@ -78,7 +78,8 @@ def parse_destination(uri: str, kms_key: str | None = None) -> Destination:
     MissingDependencyError when the SDK it needs is not installed."""
     parts = urlsplit(uri.strip())
     host = parts.hostname or "" if parts.username or parts.password else parts.netloc
-    shown = printable(urlunsplit((parts.scheme, host, parts.path, "", "")), limit=120)  # a query may be a secret
+    # shown without its query or user info: they may hold a secret
+    shown = printable(urlunsplit((parts.scheme, host, parts.path, "", "")), limit=120)
     if parts.query or parts.fragment or parts.username or parts.password:
         raise UsageError(
             f"--upload {shown}: no query, fragment or credentials in the URI "

@@ -10,7 +10,6 @@ from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
 from cloudaudit.collect.retry import retry_seconds
-
 from cloudaudit.deliver.content import content_type
 from cloudaudit.deliver.destination import Destination
 from cloudaudit.deliver.upload import Send
