@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from cloudaudit import __version__
 from cloudaudit.model.enums import Severity, Status
-from cloudaudit.model.finding import Finding, FindingsDocument
+from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.terminal import printable
 
 TOP = 10
@@ -30,15 +30,74 @@ _FIELD_LIMIT = 200
 """Longest resource id, name or title shown (the JSON and the report keep nothing cut)."""
 
 
+class FindingLike(Protocol):
+    """What a notice lists of a finding: a :class:`Finding`, or the run history's stored form of one."""
+
+    @property
+    def check_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def resource_id(self) -> str: ...
+    @property
+    def resource_name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Change:
-    """A finding that is new since the last run, or whose severity or exposure moved (the run
-    history computes them)."""
+    """A finding that is new since the last run, or whose status, severity or exposure moved."""
 
     kind: Literal["new", "changed"]
-    finding: Finding
+    finding: FindingLike
     detail: str = ""
-    """What moved, in words (``severity medium -> high``); empty for a new finding."""
+    """What moved, in words (``severity high -> critical``); empty for a new finding."""
+
+
+class _Moved(Protocol):
+    @property
+    def before(self) -> Any: ...
+    @property
+    def after(self) -> FindingLike: ...
+    @property
+    def moved(self) -> tuple[str, ...]: ...
+
+
+class HistoryChanges(Protocol):
+    """The run history's comparison with the previous run (``cloudaudit.history.diff.Changes``)."""
+
+    @property
+    def new(self) -> Sequence[FindingLike]: ...
+    @property
+    def changed(self) -> Sequence[_Moved]: ...
+    @property
+    def before(self) -> object | None: ...
+
+
+def changes_from_history(changes: HistoryChanges | None) -> list[Change] | None:
+    """The notice's changes from the history's comparison; None when there is no earlier run to compare
+    with (the first run of a scope: the notice then lists the failing findings)."""
+    if changes is None or changes.before is None:
+        return None
+    listed = [Change("new", ref) for ref in changes.new]
+    for change in changes.changed:
+        moved = ", ".join(
+            f"{name} {_word(getattr(change.before, name))} -> {_word(getattr(change.after, name))}"
+            for name in change.moved
+        )
+        listed.append(Change("changed", change.after, moved))
+    return listed
+
+
+def _word(value: object) -> str:
+    return str(getattr(value, "value", value))
 
 
 @dataclass(frozen=True)
@@ -114,7 +173,7 @@ def build_notice(
     )
 
 
-def _item(change: Literal["new", "changed", "failing"], f: Finding, detail: str = "") -> Item:
+def _item(change: Literal["new", "changed", "failing"], f: FindingLike, detail: str = "") -> Item:
     return Item(
         change, f.severity, f.check_id, f.title, f.resource_id, f.resource_name, f.account, f.region, detail
     )
