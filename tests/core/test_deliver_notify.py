@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from cloudaudit.deliver.delivery import Delivered, Delivery, deliver, delivery_options
-from cloudaudit.deliver.notice import Change, as_text, build_notice
+from cloudaudit.deliver.notice import Change, as_text, build_notice, changes_from_history
 from cloudaudit.errors import UsageError
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument
@@ -190,3 +191,36 @@ def test_plain_text_escapes_control_characters() -> None:
 def test_nothing_to_deliver_is_a_no_op(tmp_path: Path) -> None:
     done = deliver(Delivery(), golden_doc(), _reports(tmp_path))
     assert done.lines == [] and done.problems == [] and done.exit_code(1) == 1
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """The run history's changed finding, as ``cloudaudit.history.diff.Change`` shapes it."""
+
+    before: Any
+    after: Any
+    moved: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _HistoryChanges:
+    new: tuple[Any, ...]
+    changed: tuple[_Moved, ...]
+    before: object | None
+
+
+def test_history_changes_become_the_notice_list() -> None:
+    failing = [f for f in golden_doc().findings if f.status is Status.FAIL]
+    high = next(f for f in failing if f.severity is Severity.HIGH)
+    was = high.model_copy(update={"severity": Severity.MEDIUM})
+    diff = _HistoryChanges(new=(failing[0],), changed=(_Moved(was, high, ("severity",)),), before="run 7")
+
+    changes = changes_from_history(diff)
+
+    assert changes is not None
+    assert [(c.kind, c.finding.resource_id, c.detail) for c in changes] == [
+        ("new", failing[0].resource_id, ""),
+        ("changed", high.resource_id, "severity medium -> high"),
+    ]
+    assert changes_from_history(_HistoryChanges((), (), before=None)) is None  # a scope's first run
+    assert changes_from_history(None) is None

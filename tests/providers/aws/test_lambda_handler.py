@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from aws_seed import client, private_bucket, public_bucket
 from cloudaudit.lambda_handler import InvocationError, handler, read_settings
@@ -156,7 +157,7 @@ def test_bad_event_fails_the_invocation_with_one_line(aws: str, summaries: Any, 
     with pytest.raises(InvocationError) as caught:
         handler({"regoins": "us-east-1"}, FakeLambdaContext(900))
     assert caught.value.message.startswith("bad invocation: unknown event key(s) regoins; known: provider,")
-    with pytest.raises(InvocationError, match="unknown event key.s. project"):
+    with pytest.raises(InvocationError, match=r"unknown event key\(s\) project"):
         handler({"project": "p1"}, FakeLambdaContext(900))  # a GCP option, not AWS's
     assert not list((tmp_path / "tmp").iterdir()) and summaries() == []
 
@@ -185,3 +186,21 @@ def test_event_values_override_the_environment() -> None:
     assert args[args.index("--format") + 1] == "json,html,sarif"
     assert "--fail-on-gaps" in args
     assert [args[i + 1] for i, a in enumerate(args) if a == "--profile"] == ["audit", "prod"]
+
+
+def test_notify_targets_from_the_environment_are_sent_once(
+    aws: str, summaries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = HTTPServer(host="127.0.0.1", port=0)
+    hook.expect_request("/hooks/T1/secret").respond_with_data("ok")
+    hook.start()
+    try:
+        monkeypatch.setenv("CLOUDAUDIT_NOTIFY", hook.url_for("/hooks/T1/secret"))
+        result = handler({"regions": "us-east-1", "checks": "aws.s3.*"}, FakeLambdaContext(900))
+    finally:
+        hook.stop()
+
+    assert result["notified"][1:] == ["webhook (127.0.0.1)"]
+    ((request, _),) = hook.log  # the handler's, not a second one from the run it starts
+    assert json.loads(request.get_data())["report"] == result["report"]
+    assert len(summaries()) == 1
