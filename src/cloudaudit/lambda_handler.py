@@ -93,6 +93,8 @@ DEFAULT_PREFIX = "cloudaudit"
 DEFAULT_MARGIN = 60.0
 ALWAYS_WRITTEN = ("json", "html")
 """findings.json and the HTML report are always written (and uploaded); ``formats`` adds to them."""
+POLL_SECONDS = 0.2
+"""How often the deadline asks again for the stop (see :func:`deadline`)."""
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -232,7 +234,11 @@ def _margin() -> float:
 @contextmanager
 def deadline(context: Any, margin: float) -> Iterator[threading.Event]:
     """Ask the run to stop collecting ``margin`` seconds before the invocation's time limit (but not
-    before half the time left has passed); the event yielded is set once it did."""
+    before half the time left has passed); the event yielded is set once it did.
+
+    The stop is asked again every :data:`POLL_SECONDS` until the block ends: the run clears the flag
+    when it starts, and a short invocation's deadline may come first.
+    """
     reached = threading.Event()
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if remaining is None:  # not under Lambda (a local call): no deadline
@@ -240,23 +246,28 @@ def deadline(context: Any, margin: float) -> Iterator[threading.Event]:
         return
     left = max(0.0, remaining() / 1000)
     budget = max(left - margin, left / 2)
+    done = threading.Event()
 
-    def stop() -> None:
+    def watch() -> None:
+        if done.wait(budget):
+            return
         log.warning(
             "deadline: stopping collection %.0f s before the Lambda time limit; "
             "what was not read is listed in the report's coverage",
             left - budget,
         )
         reached.set()
-        interrupt.STOP.set()
+        while not done.is_set():
+            interrupt.STOP.set()
+            done.wait(POLL_SECONDS)
 
-    timer = threading.Timer(budget, stop)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=watch, name="cloudaudit-deadline", daemon=True)
+    watcher.start()
     try:
         yield reached
     finally:
-        timer.cancel()
+        done.set()
+        watcher.join()
 
 
 def _run_id(doc: FindingsDocument, context: Any) -> str:

@@ -27,7 +27,9 @@ from cloudaudit.terminal import printable
 TOP = 10
 """At most this many findings are listed; the rest are counted."""
 _FIELD_LIMIT = 200
-"""Longest resource id, name or title shown (the JSON and the report keep nothing cut)."""
+"""Longest resource id, name or title shown in text (the report keeps them whole)."""
+_JSON_LIMIT = 2000
+"""Longest value in the JSON notice (an SNS message holds at most 256 KB)."""
 
 
 class FindingLike(Protocol):
@@ -295,16 +297,20 @@ def as_json(notice: Notice) -> dict[str, Any]:
             {
                 "change": i.change,
                 "severity": i.severity.value,
-                "check_id": i.check_id,
-                "title": i.title,
-                "resource_id": i.resource_id,
-                "resource_name": i.resource_name,
-                "account": i.account,
-                "region": i.region,
-                **({"detail": i.detail} if i.detail else {}),
+                "check_id": _cut(i.check_id),
+                "title": _cut(i.title),
+                "resource_id": _cut(i.resource_id),
+                "resource_name": _cut(i.resource_name),
+                "account": _cut(i.account),
+                "region": _cut(i.region),
+                **({"detail": _cut(i.detail)} if i.detail else {}),
             }
             for i in notice.items
         ],
         "more": notice.more,
         "text": as_text(notice),
     }
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= _JSON_LIMIT else value[:_JSON_LIMIT] + "…"
