@@ -153,6 +153,9 @@ def read_settings(event: Mapping[str, Any], environ: Mapping[str, str]) -> Setti
     value the handler does not know."""
     if not isinstance(event, Mapping):
         raise UsageError("the event must be a JSON object")
+    if "detail-type" in event and "source" in event:  # an EventBridge event: the settings are its detail
+        detail = event.get("detail") or {}
+        event = detail if isinstance(detail, Mapping) else {}
     provider = _text(event.get("provider") or environ.get(EVENT_ENV["provider"]) or "aws", "provider")
     scope = {o.name: o for o in plugin_object(provider).scope_options}
     unknown = sorted(set(event) - set(EVENT_ENV) - set(scope))

@@ -188,6 +188,26 @@ def test_event_values_override_the_environment() -> None:
     assert [args[i + 1] for i, a in enumerate(args) if a == "--profile"] == ["audit", "prod"]
 
 
+def test_an_eventbridge_event_brings_its_detail() -> None:
+    scheduled = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": "2025-06-01T02:00:00Z",
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:{ACCOUNT}:rule/nightly"],
+        "detail": {},
+    }
+    assert read_settings(scheduled, {"CLOUDAUDIT_REGIONS": "eu-west-1"}).run_args[:2] == (
+        "--regions",
+        "eu-west-1",
+    )
+    custom = {**scheduled, "detail-type": "cloudaudit", "detail": {"regions": "us-west-2"}}
+    assert read_settings(custom, {}).run_args[:2] == ("--regions", "us-west-2")
+
+
 def test_notify_targets_from_the_environment_are_sent_once(
     aws: str, summaries: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
