@@ -34,6 +34,8 @@ from cloudaudit.compliance.commands import (
 )
 from cloudaudit.compliance.model import Framework
 from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
+from cloudaudit.deliver.delivery import Delivery, deliver, delivery_options
+from cloudaudit.deliver.notice import Change, changes_from_history
 from cloudaudit.engine.mutelist import MutelistError, known_check_ids, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
@@ -182,6 +184,44 @@ ComplianceOpt = Annotated[
     ),
 ]
 
+UploadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload",
+        metavar="URI",
+        help="Then copy the reports to s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
+        "https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX or file:///DIRECTORY.",
+    ),
+]
+UploadKmsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload-kms-key",
+        envvar="CLOUDAUDIT_UPLOAD_KMS_KEY",
+        metavar="KEY",
+        help="S3 uploads: encrypt with this KMS key (SSE-KMS) instead of SSE-S3 (AES256).",
+    ),
+]
+NotifyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        envvar="CLOUDAUDIT_NOTIFY",
+        metavar="TARGET",
+        help="Send the run's summary to sns:TOPIC_ARN, slack+https://HOOK_URL or https://WEBHOOK_URL "
+        "(repeatable; the variable keeps webhook URLs out of the process list).",
+    ),
+]
+NotifyMinOpt = Annotated[
+    Severity,
+    typer.Option(
+        "--notify-min-severity",
+        parser=enum_parser(Severity),
+        metavar=choices_metavar(Severity),
+        help="Notifications list the findings at or above this severity.",
+    ),
+]
+
 CacheHours = Annotated[
     float,
     typer.Option(
@@ -290,9 +330,20 @@ def _record(history: HistoryRecorder | None, doc: FindingsDocument, checks: Sequ
         typer.echo(line)
 
 
-def _exit(result: Result, fail_on: Severity | None, gaps: bool, history: HistoryRecorder | None) -> None:
+def _exit(
+    result: Result,
+    fail_on: Severity | None,
+    gaps: bool,
+    history: HistoryRecorder | None,
+    delivery: Delivery,
+) -> NoReturn:
+    """End the command: the audit's exit code (new findings with ``--fail-on-new``), after the
+    uploads and notifications (a failed upload exits 3)."""
     code = result.exit_code(fail_on, gaps)
-    raise typer.Exit(history.exit_code(code) if history else code)
+    if history is not None:
+        code = history.exit_code(code)
+    changes = changes_from_history(history.changes if history is not None else None)
+    raise typer.Exit(_deliver(delivery, result, code, changes))
 
 
 def _services(checks: Sequence[CheckSpec], plugin: ProviderPlugin) -> frozenset[str]:
@@ -309,6 +360,20 @@ def _report(result: Result, notes: Sequence[str] = ()) -> None:
     if interrupt.requested():
         partial = "partial reports" if result.document.run.interrupted else "reports"
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
+
+
+def _deliver(delivery: Delivery, result: Result, code: int, changes: Sequence[Change] | None = None) -> int:
+    """Upload the reports and send the notifications (:mod:`cloudaudit.deliver`; ``changes``: what is
+    new since the last run, when a store knows); ``code`` with the upload's outcome (a failed upload
+    exits 3)."""
+    if delivery.destination is None and not delivery.notifiers:
+        return code
+    done = deliver(delivery, result.document, result.files, changes)
+    for line in done.lines:
+        typer.echo(line)
+    for line in done.problems:
+        typer.echo(line, err=True)
+    return done.exit_code(code)
 
 
 ProviderOpt = Annotated[
@@ -349,10 +414,15 @@ def run(
     compliance: ComplianceOpt = "",
     store: StoreOpt = None,
     fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
@@ -367,7 +437,7 @@ def run(
     history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
     part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
     result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
-    _exit(result, fail_on, fail_on_gaps, history)
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 @app.command()
@@ -392,11 +462,16 @@ def demo(
     mutelist: MutelistOpt = None,
     store: StoreOpt = None,
     fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
     emulators (no cloud access): one report set."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
@@ -420,7 +495,7 @@ def demo(
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    _exit(result, fail_on, fail_on_gaps, history)
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 def _demo_providers(name: str) -> list[str]:
@@ -461,10 +536,13 @@ def evaluate_cmd(
     ] = None,
     store: StoreOpt = None,
     fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
@@ -487,7 +565,7 @@ def evaluate_cmd(
     result = Result(doc, write_reports(doc, None, output_dir, fmts, observed, since=since))
     _report(result)
     _record(history, doc, ids)
-    _exit(result, fail_on, fail_on_gaps, history)
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 @app.command("report")
@@ -502,10 +580,13 @@ def report_cmd(
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     compliance: ComplianceOpt = "",
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
@@ -517,8 +598,10 @@ def report_cmd(
     lines, paths = write_results(judged, output_dir, formats_for_run(fmts))
     for line in lines:
         typer.echo(line)
-    for path in [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths]:
+    result = Result(doc, [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths])
+    for path in result.files:
         typer.echo(f"wrote {path}")
+    raise typer.Exit(_deliver(delivery, result, ExitCode.OK))
 
 
 @app.command("compliance")
