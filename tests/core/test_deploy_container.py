@@ -1,4 +1,5 @@
-"""The container image: its Dockerfile is lint-clean, non-root and secret-free; built and run where Docker is."""
+"""The container image: its Dockerfile is lint-clean, non-root and secret-free; built and run where Docker
+is available."""
 
 from __future__ import annotations
 
@@ -94,7 +95,9 @@ def test_providers_argument_maps_to_real_extras() -> None:
 
 def test_build_context_holds_only_the_sources() -> None:
     lines = [
-        line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")
+        line
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line and not line.startswith("#")
     ]
     assert lines[0] == "*"
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
@@ -114,7 +117,9 @@ def _docker() -> str:
         pytest.skip("docker is not installed: the image is not built here")
     info = subprocess.run([docker, "info"], capture_output=True, text=True, check=False)
     if info.returncode != 0:
-        pytest.skip(f"no Docker daemon: {info.stderr.strip().splitlines()[-1] if info.stderr.strip() else ''}")
+        pytest.skip(
+            f"no Docker daemon: {info.stderr.strip().splitlines()[-1] if info.stderr.strip() else ''}"
+        )
     return docker
 
 
@@ -122,7 +127,7 @@ def _docker() -> str:
 def image() -> Iterator[tuple[str, str]]:
     """The image built with the AWS provider and the demo's emulators (cloudaudit demo -p aws)."""
     docker = _docker()
-    base = next(v for i, v in _instructions() if i == "ARG" and v.startswith("PYTHON_IMAGE=")).split("=", 1)[1]
+    (base,) = [v.split("=", 1)[1] for i, v in _instructions() if i == "ARG" and v.startswith("PYTHON_IMAGE=")]
     present = subprocess.run([docker, "image", "inspect", base], capture_output=True, check=False)
     if present.returncode != 0:
         pulled = subprocess.run([docker, "pull", base], capture_output=True, text=True, check=False)

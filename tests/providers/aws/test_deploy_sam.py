@@ -171,7 +171,9 @@ def test_build_script_packages_a_working_audit(
 
 def test_build_script_refuses_an_unknown_architecture(tmp_path: Path) -> None:
     env = {**os.environ, "ARCH": "sparc", "CLOUDAUDIT_BUILD_DIR": str(tmp_path / "out")}
-    done = subprocess.run(["bash", str(SAM / "build.sh")], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["bash", str(SAM / "build.sh")], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == "build.sh: ARCH must be x86_64 or arm64, not 'sparc'"
     assert not (tmp_path / "out").exists()
