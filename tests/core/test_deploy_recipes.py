@@ -36,13 +36,13 @@ CONTAINER_APPS = DEPLOY / "azure-container-apps" / "job.yaml"
 IMAGE_UID = 10001
 PENDING = {"--store", "--upload", "--notify", "--fail-on-new"}
 """Options of issue 14 added beside this work: a build without them skips the option check (named)."""
+FROM_SECRETS = {"CLOUDAUDIT_STORE": "--store", "CLOUDAUDIT_NOTIFY": "--notify"}
+"""Options a recipe may give through their environment variable, filled from the platform's secret store."""
 UPLOADS = {
     "aws": r"s3://[a-z0-9.-]+/\S*",
     "gcp": r"gs://[a-z0-9._-]+/\S*",
     "azure": r"https://[a-z0-9]+\.blob\.core\.windows\.net/[a-z0-9-]+\S*",
 }
-SECRET_REFERENCE = r"\$[({]?[A-Z_]+[)}]?"
-"""A value from the environment ($VAR, ${VAR} in systemd, $(VAR) in Kubernetes), never written inline."""
 
 
 def _after(tokens: list[str], program: str) -> list[str]:
@@ -81,12 +81,6 @@ def _cronjob_command() -> list[str]:
     return [str(a) for a in container["args"]]
 
 
-def _shell_command(container: dict[str, Any]) -> list[str]:
-    assert container["command"] == ["/bin/sh", "-c"]
-    (script,) = container["args"]
-    return _after(shlex.split(script), "cloudaudit")
-
-
 def _cloud_run_container() -> dict[str, Any]:
     (job,) = _documents(CLOUD_RUN)
     (container,) = job["spec"]["template"]["spec"]["template"]["spec"]["containers"]
@@ -99,12 +93,28 @@ def _container_apps_container() -> dict[str, Any]:
     return dict(container)
 
 
+def _secret_options(env: list[dict[str, Any]]) -> dict[str, str]:
+    """Options given through their environment variable; each must come from a secret, not a value."""
+    given = {}
+    for variable in env:
+        if variable["name"] in FROM_SECRETS:
+            assert "value" not in variable, f"{variable['name']} is a secret: take it from the secret store"
+            assert variable.get("valueFrom", {}).get("secretKeyRef") or variable.get("secretRef")
+            given[FROM_SECRETS[variable["name"]]] = variable["name"]
+    return given
+
+
+def _container_recipe(container: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    assert "command" not in container  # the image's ENTRYPOINT: cloudaudit
+    return [str(a) for a in container["args"]], _secret_options(container.get("env", []))
+
+
 RECIPES = {
-    "cron": ("aws", _cron_command),
-    "systemd": ("aws", _systemd_command),
-    "kubernetes": ("aws", _cronjob_command),
-    "cloud-run": ("gcp", lambda: _shell_command(_cloud_run_container())),
-    "container-apps": ("azure", lambda: _shell_command(_container_apps_container())),
+    "cron": ("aws", lambda: (_cron_command(), {})),
+    "systemd": ("aws", lambda: (_systemd_command(), {})),
+    "kubernetes": ("aws", lambda: (_cronjob_command(), {})),
+    "cloud-run": ("gcp", lambda: _container_recipe(_cloud_run_container())),
+    "container-apps": ("azure", lambda: _container_recipe(_container_apps_container())),
 }
 
 
@@ -115,31 +125,34 @@ def _options(tokens: list[str]) -> dict[str, str]:
 
 @pytest.mark.parametrize("recipe", sorted(RECIPES))
 def test_recipe_runs_an_audit_with_store_upload_and_notify(recipe: str) -> None:
-    provider, command = RECIPES[recipe]
-    tokens = command()
+    provider, recipe_of = RECIPES[recipe]
+    tokens, from_secrets = recipe_of()
     assert tokens[0] == "run"
     options = _options(tokens)
     assert options["--provider"] == provider
-    assert {"--store", "--upload", "--notify"} <= set(options)
-    assert re.fullmatch(UPLOADS[provider], options["--upload"]) or re.fullmatch(
-        SECRET_REFERENCE, options["--upload"]
-    )
-    assert re.fullmatch(SECRET_REFERENCE, options["--notify"]), "a webhook URL is a secret"
-    store = options["--store"]
-    assert store.startswith("sqlite:////") or re.fullmatch(SECRET_REFERENCE, store), store
+    assert not set(options) & set(from_secrets)
+    assert {"--store", "--upload", "--notify"} <= set(options) | set(from_secrets)
+    assert re.fullmatch(UPLOADS[provider], options["--upload"]), options["--upload"]
+    if "--notify" in options:  # on a command line, only a target that is no secret: a topic
+        assert options["--notify"].startswith("sns:arn:aws:sns:"), "a webhook URL is a secret"
+    if "--store" in options:  # on a command line, only a file (a database URL may hold a password)
+        assert options["--store"].startswith("sqlite:////"), options["--store"]
 
 
 @pytest.mark.parametrize("recipe", sorted(RECIPES))
 def test_recipe_options_are_options_of_run(recipe: str) -> None:
-    provider, command = RECIPES[recipe]
-    tokens = command()
+    provider, recipe_of = RECIPES[recipe]
+    tokens, from_secrets = recipe_of()
     run = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
     plugin = load_plugin(provider)
-    known = {o for p in run.params for o in p.opts} | {o.flag for o in plugin.scope_options}
-    unknown = set(_options(tokens)) - known
+    params = {o: p for p in run.params for o in p.opts}
+    known = set(params) | {o.flag for o in plugin.scope_options}
+    unknown = (set(_options(tokens)) | set(from_secrets)) - known
     if unknown and unknown <= PENDING:
         pytest.skip(f"this build of cloudaudit has no {', '.join(sorted(unknown))} yet")
     assert unknown == set()
+    for option, variable in from_secrets.items():
+        assert params[option].envvar == variable
     scope_flags = {o.flag for o in plugin.scope_options}
     scope_args = [t for i, t in enumerate(tokens) if t in scope_flags or (i and tokens[i - 1] in scope_flags)]
     parse_scope(plugin, scope_args)
@@ -204,8 +217,7 @@ def test_cronjob_runs_the_image_unprivileged_once_at_a_time() -> None:
     (account,) = [d for d in _documents(CRONJOB) if d["kind"] == "ServiceAccount"]
     assert pod["serviceAccountName"] == account["metadata"]["name"]
     assert "eks.amazonaws.com/role-arn" in account["metadata"]["annotations"]
-    (secret,) = [e for e in container["env"] if e["name"] == "CLOUDAUDIT_NOTIFY_URL"]
-    assert "secretKeyRef" in secret["valueFrom"]
+    assert "env" not in container  # nothing secret: the store is a file on the volume, the target a topic
 
 
 def _discovery_unknown(schemas: dict[str, Any], schema: dict[str, Any], value: Any, path: str) -> list[str]:
@@ -241,7 +253,7 @@ def test_cloud_run_job_matches_the_run_v1_api() -> None:
     assert task["serviceAccountName"].startswith("cloudaudit@")  # its own identity, not the default one
     assert task["maxRetries"] == 0
     refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in _cloud_run_container()["env"]}
-    assert set(refs) == {"CLOUDAUDIT_STORE", "CLOUDAUDIT_NOTIFY_URL"}
+    assert set(refs) == {"CLOUDAUDIT_STORE", "CLOUDAUDIT_NOTIFY"}
 
 
 def _azure_unknown(model: AzureModel, path: str) -> list[str]:
@@ -271,7 +283,7 @@ def test_container_apps_job_matches_the_sdk_model() -> None:
     env = {e.name: e for e in job.properties.template.containers[0].env}
     assert env["AZURE_CLIENT_ID"].value  # DefaultAzureCredential picks the user-assigned identity
     secrets = {s.name: s for s in job.properties.configuration.secrets}
-    for name in ("CLOUDAUDIT_STORE", "CLOUDAUDIT_NOTIFY_URL"):
+    for name in ("CLOUDAUDIT_STORE", "CLOUDAUDIT_NOTIFY"):
         secret = secrets[env[name].secret_ref]
         assert secret.key_vault_url.startswith("https://")
         assert secret.identity == identity
