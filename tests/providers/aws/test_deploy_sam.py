@@ -169,6 +169,82 @@ def test_build_script_packages_a_working_audit(
     assert "built-package-bucket" in {f["resource_name"] for f in findings["findings"]}
 
 
+HANDLER_RUN = """
+import json, sys, time
+from cloudaudit.lambda_handler import handler
+
+class Context:  # the Lambda runtime's context, as the handler reads it
+    aws_request_id = "0d7c5e2a-1b3f-4c5d-8e9f-0a1b2c3d4e5f"
+    function_name = "cloudaudit"
+    def __init__(self):
+        self.deadline = time.monotonic() + 900
+    def get_remaining_time_in_millis(self):
+        return int((self.deadline - time.monotonic()) * 1000)
+
+event = json.loads(sys.argv[1])
+print(json.dumps(handler(event, Context())))
+"""
+
+
+def _function_environment(bucket: str, topic: str) -> dict[str, str]:
+    """The function's environment as the template sets it, its references resolved to these resources."""
+    template = _template()
+    values = {"ReportBucket": bucket, "SummaryTopic": topic}
+    parameters = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    environment = {}
+    for name, value in _resource("AWS::Serverless::Function")["Environment"]["Variables"].items():
+        if isinstance(value, dict) and "Fn::If" in value:
+            continue  # CLOUDAUDIT_STORE: set only when the StoreUrl parameter is
+        (reference,) = value.values()
+        environment[name] = values.get(reference) or str(parameters[reference])
+    return environment
+
+
+def test_built_package_runs_the_handler_with_the_template_environment(aws: str, tmp_path: Path) -> None:
+    """The scheduled event of the template, the function's environment, the built code: the reports land
+    in the bucket under the template's prefix and the summary reaches the topic (read from SQS)."""
+    if not (ROOT / "src" / "cloudaudit" / "lambda_handler.py").exists():
+        pytest.skip("this build of cloudaudit has no cloudaudit.lambda_handler yet")
+    package = tmp_path / "function"
+    _build(package)
+    s3 = boto3.client("s3", endpoint_url=aws)
+    s3.create_bucket(Bucket="cloudaudit-reports")
+    s3.create_bucket(Bucket="audited-public-bucket")
+    sns = boto3.client("sns", endpoint_url=aws)
+    sqs = boto3.client("sqs", endpoint_url=aws)
+    topic = sns.create_topic(Name="cloudaudit")["TopicArn"]
+    queue = sqs.create_queue(QueueName="summaries")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    work = tmp_path / "tmp"
+    work.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        **_function_environment("cloudaudit-reports", topic),
+        "CLOUDAUDIT_REGIONS": "us-east-1",  # the template's default is every region: moto has them all
+        "CLOUDAUDIT_WORK_DIR": str(work),
+        "PYTHONPATH": str(package),
+        "AWS_ENDPOINT_URL": aws,
+    }
+    (schedule,) = _resource("AWS::Serverless::Function")["Events"].values()
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", HANDLER_RUN, schedule["Properties"]["Input"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="cloudaudit-reports")["Contents"]]
+    assert {k.rsplit("/", 1)[1] for k in keys} >= {"findings.json", "report.html"}
+    assert all(k.startswith("cloudaudit/aws/123456789012/") for k in keys)
+    assert summary["report"].startswith("s3://cloudaudit-reports/cloudaudit/aws/123456789012/")
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert summary["report"] in json.loads(message["Body"])["Message"]
+
+
 def test_build_script_refuses_an_unknown_architecture(tmp_path: Path) -> None:
     env = {**os.environ, "ARCH": "sparc", "CLOUDAUDIT_BUILD_DIR": str(tmp_path / "out")}
     done = subprocess.run(
