@@ -5,7 +5,8 @@
 #   docker run --rm -v cloudaudit-data:/data -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN \
 #     cloudaudit run -p aws          # reports in the volume's reports/
 #
-# PROVIDERS: pip extras of pyproject.toml (aws, gcp, azure; demo adds the local emulators of `cloudaudit demo`).
+# PROVIDERS: pip extras of pyproject.toml (aws, gcp, azure; store or postgres for the run store; demo adds the
+# local emulators of `cloudaudit demo`).
 # PYTHON_IMAGE: pin it by digest for reproducible builds (python:3.12-slim-bookworm@sha256:...).
 ARG PYTHON_IMAGE=python:3.12-slim-bookworm
 

@@ -288,3 +288,13 @@ def test_container_apps_job_matches_the_sdk_model() -> None:
         assert secret.key_vault_url.startswith("https://")
         assert secret.identity == identity
         assert secret.value is None
+
+
+def test_documented_deploy_files_exist_and_the_cron_line_is_the_shipped_one() -> None:
+    docs = (ROOT / "README.md").read_text() + (ROOT / "docs" / "scheduling.md").read_text()
+    mentioned = set(re.findall(r"\bdeploy/[\w./-]*\w", docs))
+    assert {"deploy/aws-sam/template.yaml", "deploy/kubernetes/cronjob.yaml"} <= mentioned
+    assert [m for m in mentioned if not (ROOT / m).exists() and "/.build/" not in m] == []  # .build: built
+    (line,) = [line for line in CRON.read_text().splitlines() if re.match(r"[0-9*]", line)]
+    assert line in (ROOT / "docs" / "scheduling.md").read_text()
+    assert "docs/scheduling.md" in (ROOT / "README.md").read_text()
