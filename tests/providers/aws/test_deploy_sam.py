@@ -245,6 +245,14 @@ def test_built_package_runs_the_handler_with_the_template_environment(aws: str, 
     assert summary["report"] in json.loads(message["Body"])["Message"]
 
 
+def test_build_script_passes_shellcheck() -> None:
+    shellcheck = Path(sysconfig.get_path("scripts")) / "shellcheck"
+    done = subprocess.run(
+        [str(shellcheck), str(SAM / "build.sh")], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "")
+
+
 def test_build_script_refuses_an_unknown_architecture(tmp_path: Path) -> None:
     env = {**os.environ, "ARCH": "sparc", "CLOUDAUDIT_BUILD_DIR": str(tmp_path / "out")}
     done = subprocess.run(
