@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cloudaudit.errors import MissingDependencyError, UsageError
+from cloudaudit.install import install_hint
 from cloudaudit.logs import register_secret
 from cloudaudit.terminal import printable
 
 DEFAULT = "default"
 DEFAULT_FILE = "runs.db"
 STORE_ENV = "CLOUDAUDIT_STORE"
-STORE_EXTRA = "pip install 'cloudaudit[store]'"
-POSTGRES_EXTRA = "pip install 'cloudaudit[postgres]'"
+STORE_EXTRA = install_hint("store")
+POSTGRES_EXTRA = install_hint("postgres")
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
 
 
