@@ -48,6 +48,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import requests  # noqa: E402
+from pytest_httpserver import HTTPServer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +100,14 @@ def stopped() -> Iterator[None]:
     interrupt.STOP.set()
     yield
     interrupt.STOP.clear()
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[HTTPServer]:
+    """A local HTTP server (127.0.0.1, a free port) standing in for webhooks (Slack, JSON endpoints)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,8 @@ TOKEN = "T000/B000/XXXXsecretXXXX"
 
 
 @pytest.fixture
-def hooks() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
+def hooks(webhook_server: HTTPServer) -> HTTPServer:
+    return webhook_server
 
 
 def _reports(tmp_path: Path) -> list[Path]:

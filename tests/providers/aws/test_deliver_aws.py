@@ -5,7 +5,6 @@ exit code alone; bad targets stop the run before any API call."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,8 @@ ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-def hook() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
+def hook(webhook_server: HTTPServer) -> HTTPServer:
+    return webhook_server
 
 
 def _run(out: Path, *extra: str) -> int:
