@@ -27,8 +27,8 @@ class FakeLambdaContext:
     """The Lambda runtime's context object as the handler uses it: a request id and the time left,
     counted down by a real clock."""
 
-    def __init__(self, seconds_left: float) -> None:
-        self.aws_request_id = REQUEST_ID
+    def __init__(self, seconds_left: float, request_id: str = REQUEST_ID) -> None:
+        self.aws_request_id = request_id
         self.function_name = "cloudaudit"
         self._deadline = time.monotonic() + seconds_left
 
@@ -236,7 +236,7 @@ def test_with_a_run_store_the_summary_lists_what_is_new_since_the_last_run(
     (message,) = summaries()
     assert message["notice"]["basis"] == "failing"  # the first run of the scope: nothing to compare
     public_bucket(aws, "new-exports")
-    second = handler(event, FakeLambdaContext(900))
+    second = handler(event, FakeLambdaContext(900, "0b7e4a52-1c3d-4f5e-8a9b-0c1d2e3f4a5b"))
     assert second["run_id"] != first["run_id"]
     (message,) = summaries()
     notice = message["notice"]
