@@ -5,6 +5,7 @@ line."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ def box(ctx: Ctx, region: str) -> list[Asset]:
         raise RuntimeError("collector bug in r3")
     if ctx.account.startswith("stop-") and region == "r0":
         interrupt.STOP.set()
+    if ctx.account.startswith(("stop-", "hold-")) and region == "r0":
         WATCH.started.set()
         WATCH.release.wait(30)
     with WATCH.lock:
@@ -192,6 +194,16 @@ def test_ctrl_c_cancels_the_futures_and_keeps_what_was_read(scheduler: str) -> N
     assert {g.operation for g in interrupted} == {"collect"}
 
 
+def test_a_token_never_travels_unencrypted(scheduler: str) -> None:
+    target = Target("project", "p1", (("access_token", "ya29.secret-token"),))
+    with connect(scheduler) as executor, pytest.raises(UsageError) as raised:
+        executor.collect(TestSource(), CollectOptions(target=target), PlainProgress())
+    assert raised.value.message == (
+        "--access-token would travel to the Dask workers unencrypted: use a dask+tls:// scheduler, "
+        "or give the workers their own credentials"
+    )
+
+
 def test_executor_addresses() -> None:
     assert dask_address("local") is None
     assert dask_address("dask://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
@@ -233,3 +245,37 @@ def test_without_dask_installed_the_hint_is_given(
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: --executor dask://127.0.0.1:9: Dask is not installed")
     assert 'run: pip install -e ".[dask]" in a cloudaudit checkout' in line
+
+
+def test_losing_the_scheduler_is_a_gap_per_unfinished_unit() -> None:
+    """The scheduler goes away while r0 runs: every unit not finished is a ``connection`` gap (the run
+    goes on to its reports), never a hang or a traceback."""
+    WATCH.bound = 99
+    cluster = LocalCluster(
+        processes=False,
+        n_workers=1,
+        threads_per_worker=2,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+
+    def lose_it() -> None:
+        WATCH.started.wait(30)
+        cluster.sync(cluster.scheduler.close)
+        WATCH.release.set()
+
+    closer = threading.Thread(target=lose_it)
+    closer.start()
+    try:
+        with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+            inventory = _collect(str(cluster.scheduler_address), "hold-p", workers=1)
+    finally:
+        closer.join()
+        with contextlib.suppress(TimeoutError):  # its scheduler is gone: closing the rest times out
+            cluster.close(timeout=2)
+    lost = [g for g in inventory.gaps if g.kind is GapKind.CONNECTION]
+    assert "r0" in {g.region for g in lost}
+    assert {g.error_code for g in lost} == {"DaskClusterLost"}
+    unread = [r for r in REGIONS if f"fake://hold-p/{r}" not in _ids(inventory)]
+    assert [g.region for g in lost] == unread

@@ -43,7 +43,7 @@ from cloudaudit.collect.units import (
     selected,
     units_of,
 )
-from cloudaudit.errors import CloudauditError, EndpointError, RunInterrupted
+from cloudaudit.errors import CloudauditError, EndpointError, RunInterrupted, UsageError
 from cloudaudit.logs import register_sdk_loggers
 from cloudaudit.model.inventory import GapKind, Inventory
 from cloudaudit.plugins import CollectOptions, Progress
@@ -52,6 +52,8 @@ from cloudaudit.terminal import printable
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+SECRET_SETTINGS = frozenset({"access_token"})
+"""Target settings that are credentials (``--access-token``): sent to workers only over TLS."""
 LOST = (CancelledError, CommClosedError, OSError, TimeoutError)
 """What a future raises when the cluster, not the unit, failed."""
 
@@ -70,7 +72,7 @@ def connect(address: str) -> Iterator[DaskExecutor]:
             f"cannot reach the Dask scheduler at {address}: {printable(str(exc), limit=200)}"
         ) from exc
     try:
-        yield DaskExecutor(client)
+        yield DaskExecutor(client, encrypted=address.startswith("tls://"))
     finally:
         client.close()
 
@@ -78,11 +80,19 @@ def connect(address: str) -> Iterator[DaskExecutor]:
 class DaskExecutor:
     """Runs each target's units on the cluster of ``client``; thread-safe (targets may overlap)."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, encrypted: bool = False) -> None:
         self.client = client
+        self.encrypted = encrypted
 
     def collect(self, source: AnySource, options: CollectOptions, progress: Progress) -> Inventory:
         """Survey the target on a worker, then run its units there; merge their pieces here."""
+        secrets = sorted({name for name, _ in options.target.settings} & SECRET_SETTINGS)
+        if secrets and not self.encrypted:
+            flags = ", ".join("--" + name.replace("_", "-") for name in secrets)
+            raise UsageError(
+                f"{flags} would travel to the Dask workers unencrypted: use a dask+tls:// scheduler, "
+                "or give the workers their own credentials"
+            )
         started = datetime.now(UTC)
         stop = interrupt.STOP
         wire = replace(options, executor=None)
