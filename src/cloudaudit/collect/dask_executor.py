@@ -7,6 +7,7 @@ Failures end as they do locally:
 
 - a unit that raises on a worker: a ``crash`` gap of that unit (recorded on the worker);
 - a unit whose worker keeps dying (Dask's ``KilledWorker``, after its own retries): a ``crash`` gap;
+- a worker that cannot build the session (its own configuration): a ``credentials`` gap of the unit;
 - the scheduler lost during the run: a ``connection`` gap per unit not finished;
 - the scheduler unreachable at the start, or lost before the survey: one EndpointError (exit 3);
 - Ctrl-C: the futures are cancelled, every unfinished unit is an ``interrupted`` gap.
@@ -188,20 +189,23 @@ def _piece(source: AnySource, unit: UnitRef, future: Future[Piece]) -> Piece:
     except LOST as exc:
         log.debug("Dask lost unit %s/%s", unit.service, unit.region, exc_info=exc)
         why = f"the Dask cluster lost this unit ({type(exc).__name__})"
-        return _gap(source, unit, GapKind.CONNECTION, why)
+        return _gap(source, unit, GapKind.CONNECTION, "DaskClusterLost", why)
+    except CloudauditError as exc:  # the worker could not build the session (its config, credentials)
+        why = f"on the Dask worker: {exc.message}"
+        return _gap(source, unit, GapKind.CREDENTIALS, type(exc).__name__, why)
     except Exception as exc:  # KilledWorker, or a result that could not travel: this unit's gap
         return _crash(source, unit, exc)
     return piece
 
 
-def _gap(source: AnySource, unit: UnitRef, kind: GapKind, message: str) -> Piece:
+def _gap(source: AnySource, unit: UnitRef, kind: GapKind, code: str, message: str) -> Piece:
     """A piece holding only a gap of ``kind`` for the whole unit."""
     guard = source.guard(unit.account, threading.Event())
     guard.record(
         service=unit.service,
         region=unit.region,
         operation="collect",
-        code="DaskClusterLost",
+        code=code,
         message=message,
         kind=kind,
     )
