@@ -28,6 +28,7 @@ for _var in (
     "GCLOUD_PROJECT",
     "CLOUDSDK_CORE_PROJECT",
     "CLOUDAUDIT_ACCESS_TOKEN",
+    "CLOUDAUDIT_STORE",  # no test records into the developer's run store
     "STORAGE_EMULATOR_HOST",
     "AZURE_CLIENT_ID",
     "AZURE_TENANT_ID",

@@ -7,11 +7,55 @@ routes and their security groups.
 
 from __future__ import annotations
 
+from cloudaudit.compact import Frozen
 from cloudaudit.model.asset import Asset, asset_kind
 from cloudaudit_aws.assets import security_group_arns
 
 REDIS_ENGINES: frozenset[str] = frozenset({"redis", "valkey"})
 """Engines with AUTH / RBAC, backups and replication groups (Memcached has none of them)."""
+
+NO_PASSWORD = "no-password"
+"""DescribeUsers' authentication type of a user that accepts any password (Redis ACL ``nopass``)."""
+
+
+class CacheUser(Frozen):
+    """One RBAC user as DescribeUsers reports it (AWS never returns passwords, only their count,
+    which is not kept either)."""
+
+    user_id: str
+    user_name: str
+    """What clients send in AUTH; ``default`` is the user every connection starts as."""
+    authentication_type: str = ""
+    """``password``, ``no-password`` or ``iam``; empty when the answer has none."""
+    access_string: str = ""
+    """Redis ACL rules (``on ~* +@all``, ``off -@all``...)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Not switched ``off`` (the last ``on``/``off`` rule wins; neither counts as enabled)."""
+        toggles = [t for t in self.access_string.lower().split() if t in ("on", "off")]
+        return not toggles or toggles[-1] == "on"
+
+    @property
+    def grants_commands(self) -> bool:
+        """Some command is allowed (``+cmd``, ``+@category``, ``allcommands``): ACL users start with none."""
+        return any(t.startswith("+") or t == "allcommands" for t in self.access_string.lower().split())
+
+    @property
+    def open_without_password(self) -> bool:
+        """Enabled, granted commands, and no password asked: AUTH succeeds with anything.
+
+        For the ``default`` user no AUTH is even needed: every new connection is that user.
+        """
+        return self.authentication_type == NO_PASSWORD and self.enabled and self.grants_commands
+
+
+class CacheUserGroup(Frozen):
+    """An RBAC user group attached to a cache, with its users resolved."""
+
+    user_group_id: str
+    status: str = ""
+    users: tuple[CacheUser, ...] = ()
 
 
 class CacheStore(Asset):
@@ -57,6 +101,9 @@ class CacheReplicationGroup(CacheStore):
     replication_group_id: str
     user_group_ids: tuple[str, ...] = ()
     """RBAC user groups (Redis OSS 6+ / Valkey)."""
+    user_groups: tuple[CacheUserGroup, ...] = ()
+    """The attached user groups with their users (DescribeUserGroups, DescribeUsers); ``user_groups``
+    in ``unread`` when they could not all be read."""
     cluster_enabled: bool = False
     automatic_failover: str = ""
     """enabled, disabled, enabling or disabling."""

@@ -16,6 +16,7 @@ from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.errors import ExitCode, UsageError
 from cloudaudit.exposure.model import ExposureDocument
+from cloudaudit.history.diff import Changes
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument, RunInfo
 from cloudaudit.model.inventory import Inventory
@@ -127,7 +128,7 @@ def findings_document(
             incomplete=completeness.incomplete,
             interrupted=completeness.interrupted,
             not_read=completeness.not_read,
-            notes=mutelist.expired() if mutelist else [],
+            notes=mutelist.notes() if mutelist else [],
         ),
         findings=findings,
         coverage=list(inventory.gaps),
@@ -141,9 +142,11 @@ def write_reports(
     formats: Sequence[str],
     observations: ExposureDocument | None = None,
     compliance: Sequence[ComplianceResult] = (),
+    since: Changes | None = None,
 ) -> list[Path]:
     """Write the requested formats (and the inventory, the exposure observations) owner-only; the HTML
-    report's overview shows the ``compliance`` results' scores."""
+    report's overview shows the ``compliance`` results' scores, and opens with ``since`` (what changed
+    since the previous stored run) when there is a store."""
     prepare_dir(output_dir)
     jobs = []
     if inventory is not None:
@@ -153,7 +156,7 @@ def write_reports(
     for fmt in formats:
         name, render = FORMATS[fmt]
         if fmt == "html":
-            jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance), aside=True))
+            jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance, since), aside=True))
         else:
             jobs.append(Job(output_dir / name, partial(render, doc)))
     return write_jobs(jobs, fork=len(doc.findings) >= MIN_FINDINGS)

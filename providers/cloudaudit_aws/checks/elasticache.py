@@ -168,42 +168,95 @@ def _register(
     *,
     groups: bool = True,
     clusters: bool = True,
+    group_requires: tuple[str, ...] = (),
     also_collect: tuple[str, ...] = (),
     exploited_by: tuple[str, ...] = (),
 ) -> None:
-    """Register the check for replication groups and/or stand-alone cache clusters."""
-    labels: dict[type[Asset], str] = {
-        CacheReplicationGroup: "replication group",
-        CacheCluster: "cache cluster",
-    }
-    kinds = {k: v for k, v in labels.items() if (groups if k is CacheReplicationGroup else clusters)}
+    """Register the check for replication groups and/or stand-alone cache clusters.
 
-    @check(
-        id=f"aws.elasticache.{{kind}}_{name}",
-        title=f"ElastiCache {{kind}} {title}",
-        severity=severity,
-        asset=kinds,
-        requires=requires,
-        also_collect=also_collect,
-        exploited_by=exploited_by,
-        rationale=rationale,
-        remediation=remediation,
-    )
+    ``group_requires``: further attributes only replication groups have (their RBAC user groups).
+    """
+
     def run(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
         if not _is_member(store):
             yield from judge(store, inventory)
+
+    for kind, label in CACHE_STORES.items():
+        if not (groups if kind is CacheReplicationGroup else clusters):
+            continue
+        check(
+            id=f"aws.elasticache.{{kind}}_{name}",
+            title=f"ElastiCache {{kind}} {title}",
+            severity=severity,
+            asset={kind: label},
+            requires=(*requires, *(group_requires if kind is CacheReplicationGroup else ())),
+            also_collect=also_collect,
+            exploited_by=exploited_by,
+            rationale=rationale,
+            remediation=remediation,
+        )(run)
 
 
 # ---------------------------------------------------------------------------------- authentication
 
 
+def _rbac_users(store: CacheReplicationGroup, open_only: bool) -> list[dict[str, str]]:
+    """The users of its attached user groups (only those that ask no password with ``open_only``),
+    the ``default`` user first: group, id, name, authentication type and access string (no secret:
+    AWS reports none, and nothing else of a user is kept)."""
+    found = [
+        {
+            "user_group_id": group.user_group_id,
+            "user_id": user.user_id,
+            "user_name": user.user_name,
+            "authentication_type": user.authentication_type,
+            "access_string": user.access_string,
+        }
+        for group in store.user_groups
+        for user in group.users
+        if user.open_without_password or not open_only
+    ]
+    return sorted(found, key=lambda u: u["user_name"] != "default")
+
+
+def _open_user(user: dict[str, str], engine: str) -> str:
+    """What a user without a password lets anyone do, naming its group and the user."""
+    who = (
+        f"RBAC user group {user['user_group_id']} holds user {user['user_name']} (id {user['user_id']}) "
+        f"with authentication {user['authentication_type']} and access string '{user['access_string']}'"
+    )
+    if user["user_name"] == "default":
+        return f"accepts unauthenticated {engine} connections: {who}"
+    return f"accepts {engine} connections with any password: {who}"
+
+
 def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
-    """Redis/Valkey without AUTH token and RBAC; Memcached (no authentication at all) by placement."""
-    user_groups = store.user_group_ids if isinstance(store, CacheReplicationGroup) else ()
-    if store.redis_like and (store.auth_token_enabled or user_groups):
-        how = "an AUTH token" if store.auth_token_enabled else f"RBAC user group(s) {', '.join(user_groups)}"
-        yield passed(f"{_label(store)} requires authentication ({how}).")
+    """Redis/Valkey without AUTH token, or whose RBAC user groups still let clients in without a
+    password (the built-in ``default`` user left enabled); Memcached (no authentication at all) by
+    placement."""
+    group = store if isinstance(store, CacheReplicationGroup) else None
+    user_groups = group.user_group_ids if group else ()
+    if store.redis_like and store.auth_token_enabled:
+        yield passed(f"{_label(store)} requires authentication (an AUTH token).")
         return
+    open_users: list[dict[str, str]] = []
+    if store.redis_like and group and user_groups:
+        read = {g.user_group_id for g in group.user_groups}
+        not_read = [g for g in user_groups if g not in read]
+        if not_read:
+            yield unknown(
+                f"{_label(store)}: the users of RBAC user group(s) {', '.join(not_read)} were not collected.",
+                {"user_group_ids": list(user_groups)},
+            )
+            return
+        open_users = _rbac_users(group, open_only=True)
+        if not open_users:
+            yield passed(
+                f"{_label(store)} requires authentication (RBAC user group(s) {', '.join(user_groups)}; "
+                "no enabled user without a password).",
+                {"user_group_ids": list(user_groups), "users": _rbac_users(group, open_only=False)},
+            )
+            return
     where = placement(store, inventory)
     evidence: dict[str, object] = {
         "engine": store.engine,
@@ -215,13 +268,22 @@ def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
     if store.redis_like:
         evidence["user_group_ids"] = list(user_groups)
         grade = Severity.CRITICAL if where.network == "internet" else Severity.HIGH
-        what = f"accepts {store.engine} connections without an AUTH token or RBAC user group"
+        if open_users:
+            evidence["users_without_password"] = open_users
+            more = len(open_users) - 1
+            what = _open_user(open_users[0], store.engine) + (
+                f" (and {more} more user(s) without a password)" if more else ""
+            )
+        else:
+            what = f"accepts {store.engine} connections without an AUTH token or RBAC user group"
     else:
         grade = {"internet": Severity.CRITICAL, "routed": Severity.MEDIUM, "private": Severity.LOW}.get(
             where.network, Severity.MEDIUM
         )
+        engine = "Memcached" if store.engine.lower() == "memcached" else (store.engine or "an engine")
         what = (
-            f"runs {store.engine or 'an engine'} that has no authentication: the network is its only control"
+            f"runs {engine}, which cannot authenticate clients (moving to Valkey or Redis OSS with RBAC "
+            "is the fix): the network is its only control"
         )
     yield fail(
         f"{_label(store)} {what}; {where.describe(store.port)}.", evidence, grade, where.network_facts(store)
@@ -236,14 +298,17 @@ _register(
     """A cache with authentication disabled answers anyone who can open a TCP connection to it
     (OWASP API7:2019 scenario: a database with authentication disabled): every cached session,
     token and queue item can be read, changed or flushed, and Redis CONFIG/EVAL can be abused.
-    A subnet routed to an Internet gateway with the port open to 0.0.0.0/0 leaves one step to
-    the Internet.""",
-    """Redis OSS 6+/Valkey: create an RBAC user group and attach it (aws elasticache
-    modify-replication-group --user-group-ids-to-add ...); earlier Redis: set an AUTH token with
-    in-transit encryption (--auth-token --auth-token-update-strategy ROTATE). Memcached has no
-    authentication: keep it in private subnets and allow the port only from the application's
-    security group, or move to Valkey/Redis with RBAC.""",
+    An RBAC user group does not help while it holds the built-in default user (no password,
+    access string "on ~* +@all"): every connection starts as that user. A subnet routed to an
+    Internet gateway with the port open to 0.0.0.0/0 leaves one step to the Internet.""",
+    """Redis OSS 6+/Valkey: attach an RBAC user group (aws elasticache modify-replication-group
+    --user-group-ids-to-add ...) whose default user is replaced by one with access string "off"
+    and whose users all have passwords or IAM authentication; earlier Redis: set an AUTH token
+    with in-transit encryption (--auth-token --auth-token-update-strategy ROTATE). Memcached
+    cannot authenticate: keep it in private subnets and allow the port only from the
+    application's security group, or move to Valkey/Redis with RBAC.""",
     _auth,
+    group_requires=("user_groups",),
     also_collect=("ec2",),
     exploited_by=CACHE_WITHOUT_AUTH,
 )

@@ -1,9 +1,12 @@
-"""ElastiCache: replication groups, cache clusters and cache subnet groups of one region.
+"""ElastiCache: replication groups, cache clusters, cache subnet groups and RBAC users of one region.
 
-``fetch_elasticache`` does the three listings (no per-resource calls); ``to_*`` translate and
-join them without any I/O: a cluster gets its subnets from its cache subnet group, and a
-replication group gets subnets, security groups and engine version from its member clusters
-(DescribeReplicationGroups reports none of them).
+``fetch_elasticache`` does the three listings, plus the RBAC user groups and users when a
+replication group has a user group attached (no per-resource calls); ``to_*`` translate and join
+them without any I/O: a cluster gets its subnets from its cache subnet group, and a replication
+group gets subnets, security groups and engine version from its member clusters
+(DescribeReplicationGroups reports none of them) and its user groups with their users. Of a user,
+only its id, name, authentication type and access string are kept (AWS returns no password, and
+its password count is not kept either).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from cloudaudit.model.asset import Asset
 from cloudaudit_aws.assets import PROVIDER
-from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup
+from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheUser, CacheUserGroup
 from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Failed, Guard, Raw
 from cloudaudit_aws.collect.session import AwsSession
@@ -23,6 +26,8 @@ PERMISSIONS = (
     "elasticache:DescribeReplicationGroups",
     "elasticache:DescribeCacheClusters",
     "elasticache:DescribeCacheSubnetGroups",
+    "elasticache:DescribeUserGroups",
+    "elasticache:DescribeUsers",
 )
 """IAM actions of the calls below (documented in deploy/iam-readonly-policy.json)."""
 
@@ -33,23 +38,37 @@ LISTINGS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "subnet_groups": ("describe_cache_subnet_groups", "CacheSubnetGroups", {}),
 }
 
+RBAC_LISTINGS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "user_groups": ("describe_user_groups", "UserGroups", {}),
+    "users": ("describe_users", "Users", {}),
+}
+"""Listed only when some replication group has a user group attached."""
+
 NETWORK_FILLS = ("subnet_ids", "security_group_ids", "subnet_group", "engine_version")
 """Replication group attributes joined from its member clusters."""
 
 RegionRaw = dict[str, list[Raw] | Failed]
 SubnetMap = dict[str, tuple[str, ...]] | Failed
+UserGroupMap = dict[str, Raw] | Failed
+UserMap = dict[str, CacheUser] | Failed
 
 
 # ---------------------------------------------------------------- fetch (SDK I/O)
 
 
 def fetch_elasticache(aws: AwsSession, guard: Guard, region: str) -> RegionRaw:
-    """The three ElastiCache listings of one region."""
+    """The three ElastiCache listings of one region, and its RBAC user groups and users if used."""
     client = aws.client("elasticache", region)
-    return {
+    raw: RegionRaw = {
         name: guard.paginate(client, method, key, service=SERVICE, region=region, **extra)
         for name, (method, key, extra) in LISTINGS.items()
     }
+    if uses_rbac(raw["replication_groups"]):
+        raw.update(
+            (name, guard.paginate(client, method, key, service=SERVICE, region=region, **extra))
+            for name, (method, key, extra) in RBAC_LISTINGS.items()
+        )
+    return raw
 
 
 def collect_elasticache(ctx: CollectContext, region: str) -> list[Asset]:
@@ -79,6 +98,81 @@ def to_subnet_map(raw: list[Raw] | Failed) -> SubnetMap:
         str(g["CacheSubnetGroupName"]): tuple(str(s["SubnetIdentifier"]) for s in g.get("Subnets", []) or [])
         for g in raw
     }
+
+
+def uses_rbac(groups: list[Raw] | Failed) -> bool:
+    """Some listed replication group has an RBAC user group attached (its users are then read)."""
+    return not isinstance(groups, Failed) and any(g.get("UserGroupIds") for g in groups)
+
+
+PASSWORD_RULES = (">", "<", "#", "!")
+"""Redis ACL rules that carry a password or its hash (``>secret``, ``#sha256``...)."""
+
+
+def without_passwords(access_string: str) -> str:
+    """The access string with the value of every password rule replaced (ElastiCache sets passwords
+    through the API, not in access strings, so none is expected; should one appear, it is not kept)."""
+    return " ".join(
+        f"{rule[0]}(redacted)" if rule.startswith(PASSWORD_RULES) else rule for rule in access_string.split()
+    )
+
+
+def to_cache_user(raw: Mapping[str, Any]) -> CacheUser:
+    """A :class:`CacheUser` from one DescribeUsers item: id, name, authentication type and access
+    string; not the password count, nor anything else."""
+    return CacheUser(
+        user_id=str(raw["UserId"]),
+        user_name=str(raw.get("UserName", "")),
+        authentication_type=str((raw.get("Authentication") or {}).get("Type", "")),
+        access_string=without_passwords(str(raw.get("AccessString", ""))),
+    )
+
+
+def to_user_map(raw: list[Raw] | Failed) -> UserMap:
+    """User id -> its :class:`CacheUser`."""
+    if isinstance(raw, Failed):
+        return raw
+    return {str(u["UserId"]): to_cache_user(u) for u in raw}
+
+
+def to_user_group_map(raw: list[Raw] | Failed) -> UserGroupMap:
+    """User group id -> its DescribeUserGroups item."""
+    if isinstance(raw, Failed):
+        return raw
+    return {str(g["UserGroupId"]): g for g in raw}
+
+
+def _user_groups(
+    group_ids: tuple[str, ...], groups: UserGroupMap, users: UserMap
+) -> tuple[tuple[CacheUserGroup, ...], dict[str, str]]:
+    """(attached user groups with their users, unread) of a replication group."""
+    if not group_ids:
+        return (), {}
+    if isinstance(groups, Failed):
+        return (), {"user_groups": groups.reason("DescribeUserGroups")}
+    if isinstance(users, Failed):
+        return (), {"user_groups": users.reason("DescribeUsers")}
+    resolved: list[CacheUserGroup] = []
+    missing: list[str] = []
+    for group_id in group_ids:
+        raw = groups.get(group_id)
+        if raw is None:
+            missing.append(f"user group {group_id} not listed by DescribeUserGroups")
+            continue
+        user_ids = [str(u) for u in raw.get("UserIds", []) or []]
+        absent = [u for u in user_ids if u not in users]
+        if absent:
+            missing.append(
+                f"user(s) {', '.join(absent)} of user group {group_id} not listed by DescribeUsers"
+            )
+        resolved.append(
+            CacheUserGroup(
+                user_group_id=group_id,
+                status=str(raw.get("Status", "")),
+                users=tuple(users[u] for u in user_ids if u in users),
+            )
+        )
+    return tuple(resolved), ({"user_groups": "; ".join(missing)} if missing else {})
 
 
 def _subnets(group: str, subnets: SubnetMap) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -170,13 +264,22 @@ def _member_network(
 
 
 def to_replication_group(
-    account: str, region: str, raw: Mapping[str, Any], clusters: Mapping[str, CacheCluster] | Failed
+    account: str,
+    region: str,
+    raw: Mapping[str, Any],
+    clusters: Mapping[str, CacheCluster] | Failed,
+    user_groups: UserGroupMap,
+    users: UserMap,
 ) -> CacheReplicationGroup:
-    """A :class:`CacheReplicationGroup` from one DescribeReplicationGroups item and its members."""
+    """A :class:`CacheReplicationGroup` from one DescribeReplicationGroups item, its members and
+    its RBAC user groups (``user_groups``/``users``: DescribeUserGroups and DescribeUsers by id)."""
     ident = str(raw["ReplicationGroupId"])
     host, port = _group_endpoint(raw)
     member_ids = tuple(str(m) for m in raw.get("MemberClusters", []) or [])
     fields, unread = _member_network(member_ids, clusters)
+    group_ids = tuple(str(u) for u in raw.get("UserGroupIds", []) or [])
+    attached, rbac_unread = _user_groups(group_ids, user_groups, users)
+    unread.update(rbac_unread)
     if "AutoMinorVersionUpgrade" in raw:  # reported on groups since 2022; else taken from members
         fields["auto_minor_version_upgrade"] = bool(raw["AutoMinorVersionUpgrade"])
     if not port:
@@ -196,7 +299,8 @@ def to_replication_group(
         transit_encryption_mode=_transit_mode(raw),
         at_rest_encryption_enabled=bool(raw.get("AtRestEncryptionEnabled")),
         auth_token_enabled=bool(raw.get("AuthTokenEnabled")),
-        user_group_ids=tuple(str(u) for u in raw.get("UserGroupIds", []) or []),
+        user_group_ids=group_ids,
+        user_groups=attached,
         snapshot_retention_limit=int(raw.get("SnapshotRetentionLimit") or 0),
         cluster_enabled=bool(raw.get("ClusterEnabled")),
         automatic_failover=str(raw.get("AutomaticFailover", "")),
@@ -206,7 +310,8 @@ def to_replication_group(
 
 
 def to_elasticache_assets(account: str, region: str, raw: RegionRaw) -> list[Asset]:
-    """Cache clusters (with their subnets) and replication groups (joined with their members).
+    """Cache clusters (with their subnets) and replication groups (joined with their members and
+    their RBAC user groups).
 
     Member clusters are judged on their group: what could not be read about them is recorded on
     the group (``unread``), so no check reports an UNKNOWN for a member it would stay silent on.
@@ -220,8 +325,10 @@ def to_elasticache_assets(account: str, region: str, raw: RegionRaw) -> list[Ass
         listed if isinstance(listed, Failed) else {c.cache_cluster_id: c for c in clusters}
     )
     groups = raw.get("replication_groups", [])
+    user_groups = to_user_group_map(raw.get("user_groups", []))
+    users = to_user_map(raw.get("users", []))
     assets: list[Asset] = [
-        to_replication_group(account, region, g, by_id)
+        to_replication_group(account, region, g, by_id, user_groups, users)
         for g in ([] if isinstance(groups, Failed) else groups)
     ]
     assets.extend(c.model_copy(update={"unread": {}}) if c.replication_group_id else c for c in clusters)

@@ -19,6 +19,7 @@ import typer
 from cloudaudit import __version__, interrupt
 from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
+from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.executor import dask_address, open_executor
@@ -34,7 +35,9 @@ from cloudaudit.compliance.commands import (
 )
 from cloudaudit.compliance.model import Framework
 from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
-from cloudaudit.engine.mutelist import MutelistError, load_mutelist
+from cloudaudit.deliver.delivery import Delivery, deliver, delivery_options
+from cloudaudit.deliver.notice import Change, changes_from_history
+from cloudaudit.engine.mutelist import MutelistError, known_check_ids, load_mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
 from cloudaudit.exposure.combine import combine
@@ -43,6 +46,7 @@ from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
 from cloudaudit.exposure.rules import all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
+from cloudaudit.history.recorder import HistoryRecorder
 from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
@@ -86,6 +90,8 @@ checks_app = typer.Typer(
     help="List checks, or show one check's rationale and remediation.", invoke_without_command=True
 )
 app.add_typer(checks_app, name="checks")
+app.add_typer(runs_app, name="runs")
+app.command("diff")(diff_cmd)
 
 DEFAULT_OUTPUT = Path("reports")
 
@@ -179,6 +185,44 @@ ComplianceOpt = Annotated[
     ),
 ]
 
+UploadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload",
+        metavar="URI",
+        help="Then copy the reports to s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
+        "https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX or file:///DIRECTORY.",
+    ),
+]
+UploadKmsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload-kms-key",
+        envvar="CLOUDAUDIT_UPLOAD_KMS_KEY",
+        metavar="KEY",
+        help="S3 uploads: encrypt with this KMS key (SSE-KMS) instead of SSE-S3 (AES256).",
+    ),
+]
+NotifyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        envvar="CLOUDAUDIT_NOTIFY",
+        metavar="TARGET",
+        help="Send the run's summary to sns:TOPIC_ARN, slack+https://HOOK_URL or https://WEBHOOK_URL "
+        "(repeatable; the variable keeps webhook URLs out of the process list).",
+    ),
+]
+NotifyMinOpt = Annotated[
+    Severity,
+    typer.Option(
+        "--notify-min-severity",
+        parser=enum_parser(Severity),
+        metavar=choices_metavar(Severity),
+        help="Notifications list the findings at or above this severity.",
+    ),
+]
+
 CacheHours = Annotated[
     float,
     typer.Option(
@@ -195,12 +239,14 @@ def _csv(text: str) -> tuple[str, ...]:
 
 def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severity | None) -> Selection:
     try:
-        mutes = load_mutelist(mutelist) if mutelist else None
+        REGISTRY.select(_csv(checks), _csv(exclude))  # before other providers' checks are loaded
+        if mutelist:
+            list(load_all())  # a mutelist shared across providers names their checks too
+        mutes = load_mutelist(mutelist, known_check_ids()) if mutelist else None
         selection = Selection(_csv(checks), _csv(exclude), mutes, fail_on)
-        REGISTRY.select(selection.include, selection.exclude)
     except (MutelistError, RegistryError) as exc:
         raise UsageError(str(exc)) from exc
-    for note in mutes.expired() if mutes else []:
+    for note in mutes.notes() if mutes else []:
         typer.echo(f"warning: {note}", err=True)
     return selection
 
@@ -256,9 +302,10 @@ def _audit(
     formats: tuple[str, ...],
     exposure: ExposureOptions,
     frameworks: Sequence[Framework] = (),
+    history: HistoryRecorder | None = None,
 ) -> Result:
     """Collect every provider's targets into one inventory, evaluate it, write one report set (and the
-    compliance reports of ``frameworks``)."""
+    compliance reports of ``frameworks``); with ``history``, compare with the previous run, then record."""
     checks = selection.checks(*(r.plugin.name for r in runs))
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
     inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
@@ -266,11 +313,38 @@ def _audit(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
     judged = judge_all(frameworks, [doc], {c.id for c in checks})
-    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged))
+    since = history.compare(doc, [c.id for c in checks]) if history else None
+    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged, since))
     lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
     _report(result, lines)
+    _record(history, doc, [c.id for c in checks])
     return result
+
+
+def _record(history: HistoryRecorder | None, doc: FindingsDocument, checks: Sequence[str]) -> None:
+    """Record the run in the store (after its reports are written) and say what changed."""
+    if history is None:
+        return
+    history.record(doc, checks)
+    for line in history.lines():
+        typer.echo(line)
+
+
+def _exit(
+    result: Result,
+    fail_on: Severity | None,
+    gaps: bool,
+    history: HistoryRecorder | None,
+    delivery: Delivery,
+) -> NoReturn:
+    """End the command: the audit's exit code (new findings with ``--fail-on-new``), after the
+    uploads and notifications (a failed upload exits 3)."""
+    code = result.exit_code(fail_on, gaps)
+    if history is not None:
+        code = history.exit_code(code)
+    changes = changes_from_history(history.changes if history is not None else None)
+    raise typer.Exit(_deliver(delivery, result, code, changes))
 
 
 def _services(checks: Sequence[CheckSpec], plugin: ProviderPlugin) -> frozenset[str]:
@@ -287,6 +361,20 @@ def _report(result: Result, notes: Sequence[str] = ()) -> None:
     if interrupt.requested():
         partial = "partial reports" if result.document.run.interrupted else "reports"
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
+
+
+def _deliver(delivery: Delivery, result: Result, code: int, changes: Sequence[Change] | None = None) -> int:
+    """Upload the reports and send the notifications (:mod:`cloudaudit.deliver`; ``changes``: what is
+    new since the last run, when a store knows); ``code`` with the upload's outcome (a failed upload
+    exits 3)."""
+    if delivery.destination is None and not delivery.notifiers:
+        return code
+    done = deliver(delivery, result.document, result.files, changes)
+    for line in done.lines:
+        typer.echo(line)
+    for line in done.problems:
+        typer.echo(line, err=True)
+    return done.exit_code(code)
 
 
 ProviderOpt = Annotated[
@@ -333,10 +421,17 @@ def run(
     ca_bundle: CaBundleOpt = None,
     cache_hours: CacheHours = 24.0,
     compliance: ComplianceOpt = "",
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a cloud account (read-only) and write reports."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
@@ -349,12 +444,12 @@ def run(
     )
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
+    history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
     with open_executor(executor) as units:
         options = CollectOptions(regions=wanted, max_workers=workers, executor=units)
-        result = _audit(
-            [ProviderRun(plugin, options, targets)], selection, output_dir, fmts, exposure_options, frameworks
-        )
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+        part = ProviderRun(plugin, options, targets)
+        result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 @app.command()
@@ -376,17 +471,26 @@ def demo(
     probe_ports: ProbePortsOpt = None,
     ca_bundle: CaBundleOpt = None,
     compliance: ComplianceOpt = "",
+    mutelist: MutelistOpt = None,
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
+    notify: NotifyOpt = None,
+    notify_min_severity: NotifyMinOpt = Severity.HIGH,
     debug: Debug = False,
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
     emulators (no cloud access): one report set."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     limits = probe_limits(probe, probe_private, probe_timeout, probe_ports, ca_bundle)
     plugins = [load_plugin(name) for name in _demo_providers(provider)]
-    selection = _selection("", "", None, fail_on)
+    selection = _selection("", "", mutelist, fail_on)
+    history = recorder(store, fail_on_new)
     with ExitStack() as stack:  # every emulator (and probe service) lives until the reports are written
         runs: list[ProviderRun] = []
         exposures: list[ExposureOptions] = []
@@ -399,11 +503,11 @@ def demo(
             runs.append(ProviderRun(plugin, account.options, [account.options.target]))
             exposures.append(account.exposure)
         exposure = with_probe_limits(combine(exposures), limits)
-        result = _audit(runs, selection, output_dir, fmts, exposure, frameworks)
+        result = _audit(runs, selection, output_dir, fmts, exposure, frameworks, history)
     html = next((p for p in result.files if p.suffix == ".html"), None)
     if html is not None:
         typer.echo(f"Open the report: {html.resolve()}")
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 def _demo_providers(name: str) -> list[str]:
@@ -442,10 +546,15 @@ def evaluate_cmd(
             "--observations", help="exposure.json of an earlier run: grade with it, contact nobody."
         ),
     ] = None,
+    store: StoreOpt = None,
+    fail_on_new: FailOnNewOpt = None,
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
@@ -454,15 +563,21 @@ def evaluate_cmd(
     )
     list(load_all())  # asset kinds and checks of every installed provider
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
+    history = recorder(store, fail_on_new, checks, exclude_checks)
     inv = load_inventory(inventory)
-    doc = findings_document(inv, selection.checks(*inv.scope.providers), selection.mutelist)
+    chosen = selection.checks(*inv.scope.providers)
+    doc = findings_document(inv, chosen, selection.mutelist)
     recorded = load_observations(observations) if observations else None
     if recorded is not None and exposure_options.enabled:
         raise UsageError("use either --observations (a saved exposure.json) or --exposure/--probe, not both")
     doc, seen = _with_exposure(doc, inv, exposure_options, selection, recorded)
-    result = Result(doc, write_reports(doc, None, output_dir, fmts, seen if recorded is None else None))
+    ids = [c.id for c in chosen]
+    since = history.compare(doc, ids) if history else None
+    observed = seen if recorded is None else None
+    result = Result(doc, write_reports(doc, None, output_dir, fmts, observed, since=since))
     _report(result)
-    raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
+    _record(history, doc, ids)
+    _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 
 @app.command("report")
@@ -477,10 +592,13 @@ def report_cmd(
     formats: Formats = "html",
     output_dir: OutputDir = DEFAULT_OUTPUT,
     compliance: ComplianceOpt = "",
+    upload: UploadOpt = None,
+    upload_kms_key: UploadKmsOpt = None,
     debug: Debug = False,
 ) -> None:
     """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
     configure(debug)
+    delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
@@ -492,8 +610,10 @@ def report_cmd(
     lines, paths = write_results(judged, output_dir, formats_for_run(fmts))
     for line in lines:
         typer.echo(line)
-    for path in [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths]:
+    result = Result(doc, [*write_reports(doc, None, output_dir, fmts, compliance=judged), *paths])
+    for path in result.files:
         typer.echo(f"wrote {path}")
+    raise typer.Exit(_deliver(delivery, result, ExitCode.OK))
 
 
 @app.command("compliance")

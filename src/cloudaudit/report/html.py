@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.exposure.model import ExposureLevel
+from cloudaudit.history.diff import Changes
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
@@ -290,6 +291,9 @@ def _facets(pack: FindingsPack, tally: Tally) -> dict[str, list[tuple[str, str]]
     return facets
 
 
+SINCE_LISTED = 50
+"""New findings the "Since the last run" section lists by name (the others are counted)."""
+
 NO_CONTROL = "(none)"
 """The framework and control facets' value for findings whose check no framework control lists."""
 
@@ -343,9 +347,12 @@ DESCRIBED_FACETS = frozenset({"framework", "control"})
 """Filters shown unfolded (short lists); the others unfold on demand, each value listed in full."""
 
 
-def build_context(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> dict[str, Any]:
+def build_context(
+    doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
+) -> dict[str, Any]:
     """Everything the template needs, precomputed so the template stays logic-free (``compliance``: the
-    frameworks judged with the run, whose scores the overview shows).
+    frameworks judged with the run, whose scores the overview shows; ``since``: what changed since the
+    previous run in the store, shown first, None without a store).
 
     ``data`` and ``surface`` (the islands the page's script reads) are :class:`Streamed`: :func:`iter_html`
     writes them.
@@ -379,6 +386,8 @@ def build_context(doc: FindingsDocument, compliance: Sequence[ComplianceResult] 
         "severity_chart": _severity_chart(open_by_severity),
         "service_chart": _service_chart(services),
         "compliance": list(compliance),
+        "since": since,
+        "since_listed": since.new[:SINCE_LISTED] if since else (),
         "gaps": doc.coverage,
         "unknown_total": by_status[Status.UNKNOWN.value],
         "exposure_ladder": [
@@ -405,10 +414,12 @@ def build_context(doc: FindingsDocument, compliance: Sequence[ComplianceResult] 
     }
 
 
-def iter_html(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> Chunks:
+def iter_html(
+    doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
+) -> Chunks:
     """The complete, self-contained HTML report for one findings document, in pieces: the page is
     rendered with markers where the data goes, then written around them."""
-    context = build_context(doc, compliance)
+    context = build_context(doc, compliance, since)
     islands: tuple[Streamed, Streamed] = (context.pop("surface"), context.pop("data"))
     page = {**context, "surface": Placeholder(islands[0].marker), "data": Placeholder(islands[1].marker)}
     rest = _environment().get_template(TEMPLATE_NAME).render(page)
@@ -420,9 +431,11 @@ def iter_html(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()
     yield rest
 
 
-def render_html(doc: FindingsDocument, compliance: Sequence[ComplianceResult] = ()) -> str:
+def render_html(
+    doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
+) -> str:
     """The complete, self-contained HTML report for one findings document."""
-    return "".join(iter_html(doc, compliance))
+    return "".join(iter_html(doc, compliance, since))
 
 
 __all__ = ["build_context", "iter_html", "order_findings", "render_html"]

@@ -19,7 +19,7 @@ import requests
 from werkzeug import Request, Response
 
 from aws_builders import ACCOUNT, PRIVATE_SUBNET, REGION
-from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup
+from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheUser, CacheUserGroup
 from cloudaudit_aws.assets_redshift import RedshiftCluster
 
 PROVIDER = "aws"
@@ -78,6 +78,26 @@ def cache_group(ident: str, **attrs: Any) -> CacheReplicationGroup:
     }
     fields.update(attrs)
     return CacheReplicationGroup(**fields)
+
+
+def cache_user(
+    user_id: str, name: str = "", auth: str = "password", access: str = "on ~* +@all"
+) -> CacheUser:
+    """An RBAC user (named after its id unless ``name``); a password user by default."""
+    return CacheUser(
+        user_id=user_id, user_name=name or user_id, authentication_type=auth, access_string=access
+    )
+
+
+BUILT_IN_DEFAULT = cache_user("default", auth="no-password")
+"""The user every region starts with: ``default``, no password, ``on ~* +@all``."""
+DEFAULT_OFF = cache_user("default-off", "default", auth="no-password", access="off -@all")
+"""Its replacement as AWS documents it: named ``default``, switched off."""
+
+
+def user_group(ident: str, *users: CacheUser) -> CacheUserGroup:
+    """An active RBAC user group holding ``users``."""
+    return CacheUserGroup(user_group_id=ident, status="active", users=users)
 
 
 def cache_cluster(ident: str, **attrs: Any) -> CacheCluster:

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_build_databases import cache_cluster, cache_group, cc_arn, memcached, rg_arn
+from aws_build_databases import (
+    BUILT_IN_DEFAULT,
+    DEFAULT_OFF,
+    cache_cluster,
+    cache_group,
+    cache_user,
+    cc_arn,
+    memcached,
+    rg_arn,
+    user_group,
+)
 from aws_builders import ANYWHERE6, PRIVATE_SUBNET, PUBLIC_SUBNET, network, rule, security_group, tcp
 from aws_cases import CheckCase, case
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Severity
-from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup
+from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheUserGroup
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -30,6 +40,18 @@ NO_AUTH = {"auth_token_enabled": False, "port": 6379}
 PUBLIC_OPEN = {"subnet_ids": (PUBLIC_SUBNET,), "security_group_ids": ("sg-redis-open",)}
 UNREAD_SUBNETS = {"subnet_ids": "member clusters (x-001) not listed by DescribeCacheClusters"}
 IGW = "routes 0.0.0.0/0 -> igw-0123456789abcdef0"
+APP = cache_user("app-writer")
+CLOSED_USERS = user_group("app-users", DEFAULT_OFF, APP)
+OPEN_USERS = user_group("legacy-users", BUILT_IN_DEFAULT, APP)
+
+
+def rbac(*groups: CacheUserGroup) -> dict[str, object]:
+    """A group's RBAC attributes: no AUTH token, ``groups`` attached (and read)."""
+    return {
+        "auth_token_enabled": False,
+        "user_group_ids": tuple(g.user_group_id for g in groups),
+        "user_groups": groups,
+    }
 
 
 # ------------------------------------------------------------------------------------ authentication
@@ -37,7 +59,46 @@ IGW = "routes 0.0.0.0/0 -> igw-0123456789abcdef0"
 _GROUP_AUTH = case(
     *CONTEXT,
     cache_group("rg-auth-token"),
-    cache_group("rg-rbac", auth_token_enabled=False, user_group_ids=("app-users",)),
+    cache_group("rg-rbac", **rbac(CLOSED_USERS)),
+    cache_group(
+        "rg-rbac-iam",
+        **rbac(
+            user_group("iam-users", DEFAULT_OFF, cache_user("svc", auth="iam", access="on ~svc:* +@read"))
+        ),
+    ),
+    # Enabled and without a password, but granted no command: nothing to do but AUTH as someone else.
+    cache_group(
+        "rg-rbac-default-no-commands",
+        **rbac(user_group("fenced", cache_user("default", auth="no-password", access="on ~* -@all"), APP)),
+    ),
+    # The defect: a user group is attached, yet it still holds the built-in default user.
+    cache_group("rg-rbac-default-open", **rbac(OPEN_USERS)),
+    cache_group("rg-rbac-default-open-public", **rbac(OPEN_USERS), **PUBLIC_OPEN, port=6379),
+    cache_group("rg-rbac-one-open-group", **rbac(CLOSED_USERS, OPEN_USERS)),
+    # A default user named so but with its own id, no password and no "off".
+    cache_group(
+        "rg-rbac-custom-default-open",
+        **rbac(
+            user_group("custom", cache_user("my-default", "default", auth="no-password", access="+get ~*"))
+        ),
+    ),
+    # Another user without a password: AUTH with its name and any password gets in.
+    cache_group(
+        "rg-rbac-nopass-user",
+        **rbac(
+            user_group(
+                "reports", DEFAULT_OFF, cache_user("reporting", auth="no-password", access="on ~rep:* +@read")
+            )
+        ),
+    ),
+    cache_group(
+        "rg-rbac-users-denied",
+        auth_token_enabled=False,
+        user_group_ids=("app-users",),
+        unread={"user_groups": "AccessDenied on DescribeUsers"},
+    ),
+    # Attached user group whose users the inventory does not hold (e.g. an older inventory.json).
+    cache_group("rg-rbac-users-absent", auth_token_enabled=False, user_group_ids=("app-users",)),
     cache_group("rg-noauth-private", **NO_AUTH),
     cache_group("rg-noauth-public-open", **NO_AUTH, **PUBLIC_OPEN),
     cache_group(
@@ -68,9 +129,19 @@ _GROUP_AUTH = case(
         rg_arn("rg-noauth-network-unread"): HIGH,
         rg_arn("rg-valkey-noauth"): CRITICAL,
         rg_arn("rg-noauth-public-sg-gone"): HIGH,
+        rg_arn("rg-rbac-default-open"): HIGH,
+        rg_arn("rg-rbac-default-open-public"): CRITICAL,
+        rg_arn("rg-rbac-one-open-group"): HIGH,
+        rg_arn("rg-rbac-custom-default-open"): HIGH,
+        rg_arn("rg-rbac-nopass-user"): HIGH,
     },
-    passing={rg_arn("rg-auth-token"), rg_arn("rg-rbac")},
-    unknown={rg_arn("rg-auth-unread")},
+    passing={
+        rg_arn("rg-auth-token"),
+        rg_arn("rg-rbac"),
+        rg_arn("rg-rbac-iam"),
+        rg_arn("rg-rbac-default-no-commands"),
+    },
+    unknown={rg_arn("rg-auth-unread"), rg_arn("rg-rbac-users-denied"), rg_arn("rg-rbac-users-absent")},
     messages={
         rg_arn(
             "rg-noauth-public-open"
@@ -78,7 +149,17 @@ _GROUP_AUTH = case(
         rg_arn("rg-noauth-public-vpc-only"): "no security group opens port 6379 to the Internet",
         rg_arn("rg-noauth-private"): "without an AUTH token or RBAC user group",
         rg_arn("rg-noauth-network-unread"): "could not be determined (subnet_ids not collected)",
-        rg_arn("rg-rbac"): "RBAC user group(s) app-users",
+        rg_arn("rg-rbac"): "RBAC user group(s) app-users; no enabled user without a password",
+        rg_arn("rg-rbac-default-open"): "accepts unauthenticated redis connections: RBAC user group "
+        "legacy-users holds user default (id default) with authentication no-password and access "
+        "string 'on ~* +@all'; none of its subnets routes",
+        rg_arn("rg-rbac-default-open-public"): "port 6379 is open to the Internet",
+        rg_arn("rg-rbac-one-open-group"): "RBAC user group legacy-users holds user default",
+        rg_arn("rg-rbac-custom-default-open"): "holds user default (id my-default)",
+        rg_arn("rg-rbac-nopass-user"): "accepts redis connections with any password: RBAC user group "
+        "reports holds user reporting (id reporting)",
+        rg_arn("rg-rbac-users-denied"): "AccessDenied on DescribeUsers",
+        rg_arn("rg-rbac-users-absent"): "the users of RBAC user group(s) app-users were not collected",
         rg_arn(
             "rg-noauth-public-sg-gone"
         ): "its security group rules could not be judged (sg-gone not collected)",
@@ -106,7 +187,8 @@ _CLUSTER_AUTH = case(
     passing={cc_arn("cc-redis-auth")},
     silent={cc_arn("cc-member")},
     messages={
-        cc_arn("cc-mc-public-open"): "has no authentication: the network is its only control",
+        cc_arn("cc-mc-public-open"): "runs Memcached, which cannot authenticate clients (moving to "
+        "Valkey or Redis OSS with RBAC is the fix): the network is its only control",
         cc_arn("cc-mc-private"): "none of its subnets routes to an Internet gateway",
         cc_arn("cc-mc-subnet-not-collected"): "subnet-gone not collected",
         cc_arn("cc-redis-noauth-public-open"): IGW,

@@ -5,6 +5,12 @@ ConfigurationEndpoint), the VPC SecurityGroups and AtRestEncryptionEnabled, and 
 member clusters of a replication group at all. The `run` tests therefore serve that one call from
 a local server on 127.0.0.1 in AWS's real Query-protocol XML (AWS_ENDPOINT_URL_ELASTICACHE), built
 from the ids moto gave the seeded resources; every other ElastiCache call is forwarded to moto.
+
+RBAC: moto (5.2) implements CreateUser and DescribeUsers (with every region's built-in ``default``
+user: no password, ``on ~* +@all``) and keeps the UserGroupIds given to CreateReplicationGroup, but
+has no CreateUserGroup / DescribeUserGroups (HTTP 500) and ignores ModifyReplicationGroup's
+UserGroupIdsToAdd. The RBAC tests therefore create the users in moto, attach the user groups at
+creation, and serve DescribeUserGroups from the same local server.
 """
 
 from __future__ import annotations
@@ -21,14 +27,18 @@ from aws_build_databases import access_denied, query_proxy
 from cloudaudit.cli.app import main
 from cloudaudit.plugins import CollectOptions
 from cloudaudit.progress import PlainProgress
-from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup
+from cloudaudit_aws.assets_elasticache import CacheCluster, CacheReplicationGroup, CacheUser
 from cloudaudit_aws.collect.elasticache import (
     NETWORK_FILLS,
     PERMISSIONS,
     to_cache_cluster,
+    to_cache_user,
     to_elasticache_assets,
     to_replication_group,
     to_subnet_map,
+    to_user_group_map,
+    to_user_map,
+    uses_rbac,
 )
 from cloudaudit_aws.collect.guard import Failed
 from cloudaudit_aws.collect.runner import collect
@@ -108,6 +118,56 @@ RAW_GROUP: dict[str, Any] = {
     "AtRestEncryptionEnabled": True,
     "Engine": "valkey",
 }
+RAW_USERS: list[dict[str, Any]] = [
+    {
+        "UserId": "default",
+        "UserName": "default",
+        "Status": "active",
+        "Engine": "redis",
+        "AccessString": "on ~* +@all",
+        "UserGroupIds": ["legacy-users"],
+        "Authentication": {"Type": "no-password"},
+        "ARN": _arn("user", "default"),
+    },
+    {
+        "UserId": "default-off",
+        "UserName": "default",
+        "Status": "active",
+        "Engine": "valkey",
+        "AccessString": "off -@all",
+        "UserGroupIds": ["app-users"],
+        "Authentication": {"Type": "no-password"},
+        "ARN": _arn("user", "default-off"),
+    },
+    {
+        "UserId": "app-writer",
+        "UserName": "app-writer",
+        "Status": "active",
+        "Engine": "valkey",
+        "AccessString": "on ~app:* +@all -@dangerous",
+        "UserGroupIds": ["app-users"],
+        "Authentication": {"Type": "password", "PasswordCount": 2},
+        "ARN": _arn("user", "app-writer"),
+    },
+]
+RAW_USER_GROUPS: list[dict[str, Any]] = [
+    {
+        "UserGroupId": "app-users",
+        "Status": "active",
+        "Engine": "valkey",
+        "UserIds": ["default-off", "app-writer"],
+        "ReplicationGroups": ["queue"],
+        "ARN": _arn("usergroup", "app-users"),
+    },
+    {
+        "UserGroupId": "legacy-users",
+        "Status": "active",
+        "Engine": "redis",
+        "UserIds": ["default"],
+        "ARN": _arn("usergroup", "legacy-users"),
+    },
+]
+NO_RBAC = ({}, {})
 
 
 def test_memcached_cluster_gets_its_configuration_endpoint_and_subnets() -> None:
@@ -137,7 +197,14 @@ def test_cluster_without_node_endpoints_has_an_unread_port() -> None:
 
 def test_replication_group_joins_its_members_network() -> None:
     member = to_cache_cluster(ACCOUNT, REGION, RAW_MEMBER, to_subnet_map(SUBNET_GROUPS))
-    group = to_replication_group(ACCOUNT, REGION, RAW_GROUP, {member.cache_cluster_id: member})
+    group = to_replication_group(
+        ACCOUNT,
+        REGION,
+        RAW_GROUP,
+        {member.cache_cluster_id: member},
+        to_user_group_map(RAW_USER_GROUPS),
+        to_user_map(RAW_USERS),
+    )
     assert group.id == _arn("replicationgroup", "queue")
     assert (group.engine, group.engine_version, group.port) == ("valkey", "8.0.1", 6390)
     assert group.endpoint_address.startswith("clustercfg.queue.")
@@ -157,10 +224,97 @@ def test_replication_group_joins_its_members_network() -> None:
     with_flag = to_replication_group(
         ACCOUNT,
         REGION,
-        {**RAW_GROUP, "AutoMinorVersionUpgrade": False, "TransitEncryptionMode": "preferred"},
+        {
+            **RAW_GROUP,
+            "AutoMinorVersionUpgrade": False,
+            "TransitEncryptionMode": "preferred",
+            "UserGroupIds": [],
+        },
         {},
+        *NO_RBAC,
     )
     assert (with_flag.auto_minor_version_upgrade, with_flag.transit_encryption_mode) == (False, "preferred")
+
+
+def test_replication_group_gets_its_user_groups_users_without_secrets() -> None:
+    member = to_cache_cluster(ACCOUNT, REGION, RAW_MEMBER, to_subnet_map(SUBNET_GROUPS))
+    group = to_replication_group(
+        ACCOUNT,
+        REGION,
+        {**RAW_GROUP, "UserGroupIds": ["app-users", "legacy-users"]},
+        {member.cache_cluster_id: member},
+        to_user_group_map(RAW_USER_GROUPS),
+        to_user_map(RAW_USERS),
+    )
+    assert group.unread == {}
+    app, legacy = group.user_groups
+    assert (app.user_group_id, app.status, legacy.user_group_id) == ("app-users", "active", "legacy-users")
+    assert app.users == (
+        CacheUser(
+            user_id="default-off",
+            user_name="default",
+            authentication_type="no-password",
+            access_string="off -@all",
+        ),
+        CacheUser(
+            user_id="app-writer",
+            user_name="app-writer",
+            authentication_type="password",
+            access_string="on ~app:* +@all -@dangerous",
+        ),
+    )
+    assert [u.open_without_password for u in app.users] == [False, False]
+    assert [u.open_without_password for u in legacy.users] == [True]
+    # Only id, name, authentication type and access string are kept: no password count, no secret.
+    assert set(CacheUser.model_fields) == {"user_id", "user_name", "authentication_type", "access_string"}
+
+
+def test_password_rules_of_an_access_string_are_never_kept() -> None:
+    user = to_cache_user({**RAW_USERS[0], "AccessString": "on >hunter2secret #a1b2c3 ~* +@all <old !d4e5"})
+    assert user.access_string == "on >(redacted) #(redacted) ~* +@all <(redacted) !(redacted)"
+    assert "hunter2secret" not in user.model_dump_json()
+    assert user.open_without_password
+
+
+def test_unreadable_rbac_leaves_user_groups_unread_only_where_attached() -> None:
+    denied = Failed("AccessDenied", "denied")
+    raw = {
+        "replication_groups": [RAW_GROUP, {**RAW_GROUP, "ReplicationGroupId": "plain", "UserGroupIds": []}]
+    }
+    rbac, plain, _member = to_elasticache_assets(
+        ACCOUNT,
+        REGION,
+        {
+            **raw,
+            "cache_clusters": [RAW_MEMBER],
+            "subnet_groups": SUBNET_GROUPS,
+            "user_groups": RAW_USER_GROUPS,
+            "users": denied,
+        },
+    )
+    assert rbac.unread == {"user_groups": "AccessDenied on DescribeUsers"}
+    assert plain.unread == {}  # no user group attached: nothing to read
+    groups_denied = to_replication_group(ACCOUNT, REGION, RAW_GROUP, {}, denied, to_user_map(RAW_USERS))
+    assert groups_denied.unread["user_groups"] == "AccessDenied on DescribeUserGroups"
+    # A group or a user the listings do not hold (created or deleted meanwhile) is not guessed.
+    gone = to_replication_group(
+        ACCOUNT,
+        REGION,
+        {**RAW_GROUP, "UserGroupIds": ["app-users", "gone"]},
+        {},
+        to_user_group_map(RAW_USER_GROUPS),
+        to_user_map(RAW_USERS[:2]),
+    )
+    assert gone.unread["user_groups"] == (
+        "user(s) app-writer of user group app-users not listed by DescribeUsers; "
+        "user group gone not listed by DescribeUserGroups"
+    )
+
+
+def test_users_are_listed_only_when_a_group_has_a_user_group() -> None:
+    assert uses_rbac([RAW_GROUP])
+    assert not uses_rbac([{**RAW_GROUP, "UserGroupIds": []}, {"ReplicationGroupId": "x"}])
+    assert not uses_rbac(Failed("AccessDenied", "denied"))
 
 
 def test_failed_listings_leave_network_attributes_unread() -> None:
@@ -172,6 +326,8 @@ def test_failed_listings_leave_network_attributes_unread() -> None:
             "replication_groups": [RAW_GROUP],
             "cache_clusters": [RAW_MEMBER, RAW_MEMCACHED],
             "subnet_groups": denied,
+            "user_groups": RAW_USER_GROUPS,
+            "users": RAW_USERS,
         },
     )
     group = next(a for a in assets if isinstance(a, CacheReplicationGroup))
@@ -185,7 +341,11 @@ def test_failed_listings_leave_network_attributes_unread() -> None:
     no_clusters = to_elasticache_assets(
         ACCOUNT,
         REGION,
-        {"replication_groups": [RAW_GROUP], "cache_clusters": denied, "subnet_groups": SUBNET_GROUPS},
+        {
+            "replication_groups": [{**RAW_GROUP, "UserGroupIds": []}],
+            "cache_clusters": denied,
+            "subnet_groups": SUBNET_GROUPS,
+        },
     )
     (only,) = no_clusters
     assert only.unread == dict.fromkeys(NETWORK_FILLS, "AccessDenied on DescribeCacheClusters")
@@ -390,7 +550,10 @@ def test_run_grades_unauthenticated_caches_by_subnet_routes_and_groups(
     assert rule_hop == {"hop": "security_group", "id": sg, "detail": f"{sg}: tcp/6379 from 0.0.0.0/0"}
     assert sessions["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["ElastiCache.6"]
     memcached = _one(findings, f"{CC}auth_disabled", "catalog-memcached")
-    assert "has no authentication" in memcached["message"]
+    assert "runs Memcached, which cannot authenticate clients" in memcached["message"]
+    assert "moving to Valkey or Redis OSS with RBAC is the fix" in memcached["message"]
+    # No replication group has a user group: RBAC users and groups are not listed at all.
+    assert not {"DescribeUsers", "DescribeUserGroups"} & {c["Action"] for c in calls}
     # The cache clusters were read with node details; the EC2 network came along (also_collect).
     assert {"ShowCacheNodeInfo": "true"}.items() <= next(
         c for c in calls if c["Action"] == "DescribeCacheClusters"
@@ -424,3 +587,171 @@ def test_denied_subnet_groups_make_placement_unknown_not_pass(
     assert (sessions["status"], sessions["severity"]) == ("FAIL", "high")
     assert "could not be determined (subnet_ids not collected)" in sessions["message"]
     assert _one(findings, f"{CC}transit_encryption", "sessions-cache")["status"] == "FAIL"
+
+
+# ------------------------------------------------------------------------------ RBAC over the wire
+
+RBAC_PASSWORD = "rbac-test-password-not-a-secret-0123"
+"""moto needs some password for a password user; it must never reach a report."""
+RBAC_GROUPS = {"legacy-cache": "legacy-users", "orders-cache": "orders-users"}
+"""Replication group -> its user group: legacy-users still holds the built-in default user."""
+USER_GROUP_MEMBERS = {
+    "legacy-users": ("default", "app-writer"),
+    "orders-users": ("default-off", "app-writer"),
+}
+RG = "aws.elasticache.replication_group_"
+
+
+def seed_rbac(endpoint: str) -> None:
+    """Users in moto (beside its built-in ``default``), and two groups with a user group each."""
+    cache = boto3.client("elasticache", endpoint_url=endpoint, region_name=REGION)
+    cache.create_user(
+        UserId="app-writer",
+        UserName="app-writer",
+        Engine="redis",
+        AccessString="on ~app:* +@all -@dangerous",
+        Passwords=[RBAC_PASSWORD],
+    )
+    cache.create_user(
+        UserId="default-off",
+        UserName="default",
+        Engine="redis",
+        AccessString="off -@all",
+        NoPasswordRequired=True,
+    )
+    for ident, user_group in RBAC_GROUPS.items():
+        cache.create_replication_group(
+            ReplicationGroupId=ident,
+            ReplicationGroupDescription=f"{ident}: RBAC with {user_group}",
+            Engine="redis",
+            EngineVersion="7.1",
+            CacheNodeType="cache.t3.micro",
+            NumCacheClusters=1,
+            Port=6390,
+            CacheSubnetGroupName="cache-private",
+            TransitEncryptionEnabled=True,
+            TransitEncryptionMode="required",
+            UserGroupIds=[user_group],
+        )
+
+
+def user_groups_xml() -> str:
+    """The real DescribeUserGroups answer for the RBAC seed (moto has no user groups)."""
+    items = "".join(
+        f"<member><UserGroupId>{group}</UserGroupId><Status>active</Status><Engine>redis</Engine>"
+        f"<UserIds>{''.join(f'<member>{u}</member>' for u in USER_GROUP_MEMBERS[group])}</UserIds>"
+        f"<MinimumEngineVersion>6.0</MinimumEngineVersion>"
+        f"<ReplicationGroups><member>{ident}</member></ReplicationGroups>"
+        f"<ARN>{_arn('usergroup', group)}</ARN></member>"
+        for ident, group in RBAC_GROUPS.items()
+    )
+    return (
+        f'<DescribeUserGroupsResponse xmlns="{NAMESPACE}"><DescribeUserGroupsResult>'
+        f"<UserGroups>{items}</UserGroups></DescribeUserGroupsResult>"
+        "<ResponseMetadata><RequestId>req-user-groups-1</RequestId></ResponseMetadata>"
+        "</DescribeUserGroupsResponse>"
+    )
+
+
+def _serve_rbac(
+    aws: str, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, **extra: tuple[int, str]
+) -> list[dict[str, str]]:
+    seed(aws, REGION)
+    seed_rbac(aws)
+    ids = _ids(aws)
+    members = "".join(
+        _cluster(
+            f"{ident}-001",
+            "redis",
+            "7.1.0",
+            ids["queue-cache-from-vpc"],
+            "cache-private",
+            6390,
+            ReplicationGroupId=ident,
+            TransitEncryptionEnabled="true",
+        )
+        for ident in RBAC_GROUPS
+    )
+    clusters = cache_clusters_xml(ids).replace("</CacheClusters>", f"{members}</CacheClusters>")
+    answers = {
+        "DescribeCacheClusters": (200, clusters),
+        "DescribeUserGroups": (200, user_groups_xml()),
+        **extra,
+    }
+    calls: list[dict[str, str]] = []
+    httpserver.expect_request("/", method="POST").respond_with_handler(query_proxy(aws, answers, calls))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ELASTICACHE", httpserver.url_for("/"))
+    return calls
+
+
+def _run_auth(out: Path) -> dict[str, Any]:
+    checks = "aws.elasticache.*_auth_disabled"
+    assert main(["run", "--provider", "aws", "--regions", REGION, "--checks", checks, "-o", str(out)]) == 0
+    return dict(json.loads((out / "findings.json").read_text()))
+
+
+def test_run_fails_a_user_group_that_still_holds_the_default_user(
+    aws: str, out_dir: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _serve_rbac(aws, httpserver, monkeypatch)
+
+    doc = _run_auth(out_dir)
+
+    findings = doc["findings"]
+    assert doc["coverage"] == []
+    verdicts = {
+        f["resource_name"]: (f["status"], f["severity"]) for f in findings if f["check_id"].startswith(RG)
+    }
+    assert verdicts == {
+        "legacy-cache": ("FAIL", "high"),
+        "orders-cache": ("PASS", "high"),
+        "queue-cache": ("PASS", "high"),
+    }
+    legacy = _one(findings, f"{RG}auth_disabled", "legacy-cache")
+    assert legacy["message"].startswith(
+        "Replication group legacy-cache accepts unauthenticated redis connections: RBAC user group "
+        "legacy-users holds user default (id default) with authentication no-password and access "
+        "string 'on ~* +@all'; none of its subnets routes to an Internet gateway."
+    )
+    evidence = legacy["evidence"]
+    assert (evidence["user_group_ids"], evidence["network"]) == (["legacy-users"], "private")
+    assert evidence["users_without_password"] == [
+        {
+            "user_group_id": "legacy-users",
+            "user_id": "default",
+            "user_name": "default",
+            "authentication_type": "no-password",
+            "access_string": "on ~* +@all",
+        }
+    ]
+    orders = _one(findings, f"{RG}auth_disabled", "orders-cache")
+    assert "RBAC user group(s) orders-users; no enabled user without a password" in orders["message"]
+    assert [(u["user_id"], u["access_string"]) for u in orders["evidence"]["users"]] == [
+        ("default-off", "off -@all"),
+        ("app-writer", "on ~app:* +@all -@dangerous"),
+    ]
+    # Both listings were paginated reads; no password reached any output file.
+    actions = [c["Action"] for c in calls]
+    assert actions.count("DescribeUsers") == 1 and actions.count("DescribeUserGroups") == 1
+    for written in out_dir.iterdir():
+        assert RBAC_PASSWORD not in written.read_text(errors="replace"), written.name
+
+
+def test_denied_describe_users_makes_rbac_groups_unknown_not_pass_or_fail(
+    aws: str, out_dir: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    denied = access_denied("DescribeUsers", "elasticache", NAMESPACE)
+    _serve_rbac(aws, httpserver, monkeypatch, DescribeUsers=denied)
+
+    doc = _run_auth(out_dir)
+
+    findings = doc["findings"]
+    gaps = {(g["service"], g["operation"], g["error_code"]) for g in doc["coverage"]}
+    assert gaps == {("elasticache", "DescribeUsers", "AccessDenied")}
+    verdicts = {f["resource_name"]: f["status"] for f in findings if f["check_id"].startswith(RG)}
+    assert verdicts == {"legacy-cache": "UNKNOWN", "orders-cache": "UNKNOWN", "queue-cache": "PASS"}
+    legacy = _one(findings, f"{RG}auth_disabled", "legacy-cache")
+    assert "AccessDenied on DescribeUsers" in legacy["message"]
+    assert legacy["evidence"]["unread"] == {"user_groups": "AccessDenied on DescribeUsers"}
+    # Caches without a user group are judged as before.
+    assert _one(findings, f"{CC}auth_disabled", "sessions-cache")["status"] == "FAIL"

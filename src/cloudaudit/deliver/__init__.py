@@ -1,0 +1,1 @@
+"""Where reports go after a run: uploads (``--upload``), notifications (``--notify``)."""
