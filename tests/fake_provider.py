@@ -15,22 +15,23 @@ import json
 import logging
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from cloudaudit import interrupt
-from cloudaudit.collect import engine
+from cloudaudit.collect import engine, executor
 from cloudaudit.collect.guard import Failed, Guard
+from cloudaudit.collect.units import Survey
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.demo_services import demo_services
 from cloudaudit.exposure.sources import ConnectTo, ExposureOptions, SourceSpec
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.asset import Asset, Endpoint
-from cloudaudit.model.inventory import GapKind, Inventory, ScanScope
+from cloudaudit.model.inventory import GapKind, Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
 
 log = logging.getLogger("fake_provider")
@@ -131,52 +132,79 @@ class FakePlugin:
         return ["fake.boxes.list"]
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
-        project = options.target.id or ""
-        account = project.removeprefix("dup-")
-        started = datetime.now(UTC)
-        log.warning("using token fake-token-0123abcd for %s", project)
-        guard = Guard(account, FakeErrors(), interrupt.STOP)
-        spec = engine.ServiceSpec[str]("store", regional=True, collect=_collect_store(guard))
-        with engine.pools(options.max_workers) as pools:
-            units = engine.plan([spec], project, ["r1"])
-            assets = engine.run_units(units, pools.units, guard, progress, interrupt.STOP)
-        return Inventory(
-            scope=ScanScope(
-                provider="fake", accounts=(account,), regions=("r1",), started=started, finished=started
-            ),
-            assets=tuple(assets),
-            gaps=guard.close(),
-        )
+        log.warning("using token fake-token-0123abcd for %s", options.target.id)
+        return executor.collect(FakeUnits(), options, progress)
 
     def demo(self, probe: bool = False) -> AbstractContextManager[DemoAccount]:
         return _sample(probe)
 
 
-def _collect_store(guard: Guard) -> Any:
+@dataclass(frozen=True)
+class FakeContext:
+    """What the fake collector receives."""
+
+    project: str
+    guard: Guard
+
+
+class FakeUnits:
+    """The fake provider's collection as units, for the core's executors (local or Dask)."""
+
+    provider = "fake"
+    noun = "fake project"
+
+    def specs(self) -> list[engine.ServiceSpec[FakeContext]]:
+        return [engine.ServiceSpec[FakeContext]("store", regional=True, collect=collect_store)]
+
+    def session(self, options: CollectOptions) -> str:
+        return options.target.id or ""
+
+    def survey(self, session: str, options: CollectOptions, stop: threading.Event) -> Survey:
+        return Survey((session.removeprefix("dup-"),), ("r1",))
+
+    def guard(self, account: str, stop: threading.Event) -> Guard:
+        return Guard(account, FakeErrors(), stop)
+
+    def context(
+        self,
+        session: str,
+        account: str,
+        guard: Guard,
+        survey: Survey,
+        options: CollectOptions,
+        details: Executor,
+        progress: Progress,
+    ) -> FakeContext:
+        return FakeContext(session, guard)
+
+    def close(self, session: str) -> None:
+        pass
+
+
+def collect_store(ctx: FakeContext, region: str) -> list[Asset]:
+    """The fake service's collector: one box per project (``crash-*``: a collector bug)."""
     from fake_provider_checks import Box
 
-    def collect(project: str, region: str) -> list[Asset]:
-        if project.startswith("crash-"):
-            raise RuntimeError("collector bug")
-        listed = guard.call(list_boxes, service="store", region=region, project=project)
-        if isinstance(listed, Failed) or not isinstance(listed, dict):
-            return []
-        account = project.removeprefix("dup-")
-        public = project.startswith("public-")
-        endpoints = (Endpoint(host=PUBLIC_BOX, from_port=6379, to_port=6379, via="open box"),)
-        return [
-            Box(
-                provider="fake",
-                account=account,
-                region=region,
-                id=f"fake://{account}/{b}",
-                name=b,
-                endpoints=endpoints if public else (),
-            )
-            for b in listed["boxes"]
-        ]
-
-    return collect
+    project = ctx.project
+    if project.startswith("crash-"):
+        raise RuntimeError("collector bug")
+    listed = ctx.guard.call(list_boxes, service="store", region=region, project=project)
+    if isinstance(listed, Failed) or not isinstance(listed, dict):
+        return []
+    account = project.removeprefix("dup-")
+    public = project.startswith("public-")
+    endpoints = (Endpoint(host=PUBLIC_BOX, from_port=6379, to_port=6379, via="open box"),)
+    return [
+        Box(
+            provider="fake",
+            account=account,
+            region=region,
+            id=f"fake://{account}/{b}",
+            name=b,
+            endpoints=endpoints if public else (),
+        )
+        for b in listed["boxes"]
+    ]
 
 
 plugin = FakePlugin()

@@ -29,6 +29,13 @@ PROFILE = ScopeOption(
     "(default: the SDK's own: AWS_PROFILE, else the default credentials).",
     metavar="PROFILE",
 )
+ENDPOINT_URL = ScopeOption(
+    "endpoint_url",
+    help="AWS endpoint for every client of the run (an emulator, a proxy); it travels with the target to "
+    "Dask workers (default: the SDK's own, e.g. AWS_ENDPOINT_URL).",
+    multiple=False,
+    metavar="URL",
+)
 
 
 def _modules(package: str) -> list[str]:
@@ -42,7 +49,7 @@ class AwsPlugin:
 
     name = "aws"
     install_hint = install_hint("aws")
-    scope_options = (PROFILE,)
+    scope_options = (PROFILE, ENDPOINT_URL)
     secrets = SECRETS
     case_insensitive_ids = False
     account_noun = "account"
@@ -50,8 +57,10 @@ class AwsPlugin:
     sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
     def targets(self, scope: Scope) -> list[Target]:
-        """One target per ``--profile``; none given: the SDK's default credentials."""
-        return [Target("profile", p) for p in scope.get(PROFILE.name, ())] or [Target("profile")]
+        """One target per ``--profile`` (none: the SDK's default credentials), with ``--endpoint-url``."""
+        settings = tuple((ENDPOINT_URL.name, v[0]) for v in [scope.get(ENDPOINT_URL.name)] if v)
+        profiles = scope.get(PROFILE.name, ()) or (None,)
+        return [Target("profile", p, settings) for p in profiles]
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""

@@ -12,13 +12,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.exposure.sources import ExposureOptions
 from cloudaudit.install import install_hint
 from cloudaudit.logs import SecretRules, register_rules, register_sdk_loggers
 from cloudaudit.model.inventory import Inventory, register_id_key
+
+if TYPE_CHECKING:
+    from cloudaudit.collect.executor import UnitExecutor
 
 ENTRY_POINT_GROUP = "cloudaudit.providers"
 
@@ -84,6 +87,8 @@ class CollectOptions:
     services: frozenset[str] | None = None
     """Services to collect (those the selected checks need); None means all."""
     max_workers: int = 16
+    executor: UnitExecutor | None = field(default=None, compare=False, repr=False)
+    """Where the collection units run (:mod:`cloudaudit.collect.executor`); None: local threads."""
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
-"""Collect one AWS account: its session, regions and service units, run by the core engine."""
+"""Collect one AWS account: its session, regions and service units, run by the core's executor."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Executor
 
-from cloudaudit import interrupt
-from cloudaudit.collect import engine
-from cloudaudit.errors import UsageError
-from cloudaudit.model.inventory import Inventory, ScanScope
+from cloudaudit.collect import executor
+from cloudaudit.collect import guard as core
+from cloudaudit.collect.units import Survey
+from cloudaudit.errors import RunInterrupted, UsageError
+from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, Progress
 from cloudaudit_aws.assets import PROVIDER
-from cloudaudit_aws.collect.context import CollectContext
+from cloudaudit_aws.collect.context import CollectContext, ServiceCollector
 from cloudaudit_aws.collect.guard import Failed, Guard
 from cloudaudit_aws.collect.services import COLLECTORS
 from cloudaudit_aws.collect.session import AwsSession
@@ -19,44 +22,67 @@ from cloudaudit_aws.collect.session import AwsSession
 log = logging.getLogger(__name__)
 
 
+class AwsUnits:
+    """One AWS account as units of (service x region), for the core's executors.
+
+    Everything a unit needs comes from the options' Target (profile, ``endpoint_url``): a Dask
+    worker rebuilds the session with its own credentials.
+    """
+
+    provider = PROVIDER
+    noun = "AWS account"
+
+    def specs(self) -> Sequence[ServiceCollector]:
+        """Every AWS service collector."""
+        return COLLECTORS
+
+    def session(self, options: CollectOptions) -> AwsSession:
+        """The target profile's session (no call made)."""
+        target = options.target
+        return AwsSession(target.id, options.max_workers, target.setting("endpoint_url"))
+
+    def survey(self, session: AwsSession, options: CollectOptions, stop: threading.Event) -> Survey:
+        """The account of the credentials and the regions to audit."""
+        account = session.identify()
+        if stop.is_set():
+            raise RunInterrupted("interrupted before any resource was read: no report written")
+        guard = Guard(account, stop)
+        regions = _resolve_regions(session, guard, options.regions)
+        return Survey((account,), tuple(regions), guard.close())
+
+    def guard(self, account: str, stop: threading.Event) -> Guard:
+        """AWS's guard for ``account``."""
+        return Guard(account, stop)
+
+    def context(
+        self,
+        session: AwsSession,
+        account: str,
+        guard: core.Guard,
+        survey: Survey,
+        options: CollectOptions,
+        details: Executor,
+        progress: Progress,
+    ) -> CollectContext:
+        """What every AWS service collector receives."""
+        assert isinstance(guard, Guard)
+        return CollectContext(session, guard, survey.regions, details, progress)
+
+    def close(self, session: AwsSession) -> None:
+        """Nothing to release: botocore's connection pools end with the session."""
+
+
+AWS_UNITS = AwsUnits()
+
+
 def collect(options: CollectOptions, progress: Progress) -> Inventory:
-    """Collect the account of ``options.target`` (a profile); raise CloudauditError when it cannot
-    be audited at all.
+    """Collect the account of ``options.target`` (a profile) with the options' executor; raise
+    CloudauditError when it cannot be audited at all.
 
     When :data:`cloudaudit.interrupt.STOP` is set, what was read so far is returned, with an
     ``interrupted`` gap for every unit not finished; calls still in flight are abandoned.
     """
-    started = datetime.now(UTC)
-    stop = interrupt.STOP
-    aws = AwsSession(options.target.id, options.max_workers)
-    with engine.pools(options.max_workers) as pools:
-        account = engine.await_or_stop(pools.units.submit(aws.identify), stop)
-        guard = Guard(account, stop)
-        regions = engine.await_or_stop(
-            pools.units.submit(_resolve_regions, aws, guard, options.regions), stop
-        )
-        collectors = [c for c in COLLECTORS if options.services is None or c.service in options.services]
-        log.info(
-            "auditing AWS account %s, %d region(s), services: %s",
-            account,
-            len(regions),
-            ", ".join(c.service for c in collectors),
-        )
-        ctx = CollectContext(aws, guard, tuple(regions), pools.details, progress)
-        assets = engine.run_units(engine.plan(collectors, ctx, regions), pools.units, guard, progress, stop)
-        gaps = guard.close()
-
-    return Inventory(
-        scope=ScanScope(
-            provider=PROVIDER,
-            accounts=(account,),
-            regions=tuple(regions),
-            started=started,
-            finished=datetime.now(UTC),
-        ),
-        assets=tuple(assets),
-        gaps=gaps,
-    )
+    return executor.collect(AWS_UNITS, options, progress)
 
 
 def _resolve_regions(aws: AwsSession, guard: Guard, requested: tuple[str, ...] | None) -> list[str]:

@@ -47,7 +47,9 @@ _CREDENTIAL_CODES = {
 class AwsSession:
     """A boto3 session plus a cache of clients, safe to use from many threads."""
 
-    def __init__(self, profile: str | None, max_workers: int) -> None:
+    def __init__(self, profile: str | None, max_workers: int, endpoint_url: str | None = None) -> None:
+        self.endpoint_url = endpoint_url or None
+        """One endpoint for every client (``--endpoint-url``); None: botocore's own configuration."""
         try:
             self.session = boto3.Session(profile_name=profile)
         except ProfileNotFound as exc:
@@ -71,7 +73,9 @@ class AwsSession:
         key = (service, region or self.home_region)
         with self._lock:  # boto3 sessions are not thread-safe; clients are
             if key not in self._clients:
-                client = self.session.client(service, region_name=key[1], config=self.config)
+                client = self.session.client(
+                    service, region_name=key[1], config=self.config, endpoint_url=self.endpoint_url
+                )
                 if service == "s3control":
                     _route_s3control(client)
                 self._clients[key] = client

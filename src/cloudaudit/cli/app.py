@@ -22,6 +22,7 @@ from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
+from cloudaudit.collect.executor import dask_address, open_executor
 from cloudaudit.collect.targets import ProviderRun, collect_providers
 from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.compliance.commands import (
@@ -402,6 +403,14 @@ def run(
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Concurrent API calls.")] = 16,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            help="Where collection runs: 'local' threads, or dask://HOST:PORT (an existing Dask "
+            "scheduler; its workers read the accounts, reports are written here).",
+        ),
+    ] = "local",
     exposure: ExposureOpt = "",
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
@@ -426,6 +435,7 @@ def run(
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     targets = plugin.targets(parse_scope(plugin, ctx.args))
     fmts = parse_formats(formats)
+    dask_address(executor)  # a bad --executor is a usage error before anything is contacted
     frameworks = frameworks_of(compliance)
     prepare_dir(output_dir)  # before any API call: a bad output location fails fast
     exposure_options = with_probe_limits(
@@ -435,8 +445,10 @@ def run(
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
     history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
-    part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
-    result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
+    with open_executor(executor) as units:
+        options = CollectOptions(regions=wanted, max_workers=workers, executor=units)
+        part = ProviderRun(plugin, options, targets)
+        result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
     _exit(result, fail_on, fail_on_gaps, history, delivery)
 
 

@@ -126,13 +126,20 @@ def _unit_result(unit: Unit, future: Future[list[Asset]], guard: Guard) -> list[
     try:
         return future.result()
     except Exception as exc:  # isolate one unit's bug from the rest of the audit
-        log.debug("collection unit %s/%s crashed", unit.service, unit.region, exc_info=True)
-        guard.record(
-            service=unit.service,
-            region=unit.region,
-            operation="collect",
-            code=type(exc).__name__,
-            message=str(exc) or "unexpected error (see --debug)",
-            kind=GapKind.CRASH,
-        )
+        record_crash(guard, unit.service, unit.region, exc)
         return []
+
+
+def record_crash(
+    guard: Guard, service: str, region: str, exc: BaseException, kind: GapKind = GapKind.CRASH
+) -> None:
+    """Record the unit of ``service`` in ``region`` as a gap: it raised ``exc`` (a collector bug)."""
+    log.debug("collection unit %s/%s crashed", service, region, exc_info=exc)
+    guard.record(
+        service=service,
+        region=region,
+        operation="collect",
+        code=type(exc).__name__,
+        message=str(exc) or "unexpected error (see --debug)",
+        kind=kind,
+    )
