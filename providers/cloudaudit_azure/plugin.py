@@ -14,7 +14,13 @@ from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
-from cloudaudit_azure.scope import SubscriptionListing, chosen_subscriptions, group_ids, nothing_listed
+from cloudaudit_azure.scope import (
+    SubscriptionListing,
+    chosen_subscriptions,
+    group_ids,
+    nothing_listed,
+    unlisted_reason,
+)
 
 SECRETS = SecretRules(
     env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"),
@@ -62,9 +68,6 @@ EXCLUDE_SUBSCRIPTIONS = ScopeOption(
     metavar="ID",
 )
 CONNECTION = (TENANT, ACCESS_TOKEN, ENDPOINT_URL)
-UNLISTED = "unlisted"
-"""The setting of a ``management group`` target standing for a group whose subscriptions could not
-be listed: collecting it fails with that reason (a coverage gap when others were audited)."""
 
 
 def _modules(package: str) -> list[str]:
@@ -104,9 +107,7 @@ class AzurePlugin:
             raise nothing_listed(groups, listing)
         if not subscriptions:
             raise UsageError("--exclude-subscriptions excludes every subscription there was to audit")
-        unlisted = [
-            Target("management group", u.group, (*settings, (UNLISTED, u.reason()))) for u in listing.unlisted
-        ]
+        unlisted = [u.target(settings) for u in listing.unlisted]
         return [*(Target("subscription", s, settings) for s in subscriptions), *unlisted]
 
     def _listing(self, target: Target, groups: list[str], every: bool) -> SubscriptionListing:
@@ -137,9 +138,9 @@ class AzurePlugin:
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the subscriptions with the Azure management clients (GET requests only)."""
-        unlisted = options.target.setting(UNLISTED)
+        unlisted = unlisted_reason(options.target)
         if unlisted:
-            raise CloudauditError(unlisted)
+            raise CloudauditError(unlisted[0])
         try:
             from cloudaudit_azure.collect.runner import collect
         except ImportError as exc:

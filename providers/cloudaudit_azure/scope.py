@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cloudaudit.errors import CloudauditError, UsageError
+from cloudaudit.model.inventory import GapKind
+from cloudaudit.plugins import Target
 from cloudaudit.terminal import printable
 
 GROUPS_PREFIX = "/providers/microsoft.management/managementgroups/"
@@ -41,11 +43,32 @@ class UnlistedGroup:
     group: str
     code: str
     message: str
+    kind: GapKind = GapKind.ERROR
 
     def reason(self) -> str:
         """One line: what could not be listed and why."""
         said = f"{self.code}: {self.message}" if self.message else self.code
         return f"the subscriptions of management group {self.group} could not be listed ({said})"
+
+    def target(self, settings: tuple[tuple[str, str], ...]) -> Target:
+        """A ``management group`` target standing for the group: collecting it fails with this reason,
+        so that the run reports the group as not audited (a coverage gap when subscriptions were)."""
+        why = ((UNLISTED, self.reason()), (UNLISTED_CODE, self.code), (UNLISTED_KIND, self.kind.value))
+        return Target("management group", self.group, (*settings, *why))
+
+
+UNLISTED, UNLISTED_CODE, UNLISTED_KIND = ("unlisted", "unlisted_code", "unlisted_kind")
+"""The settings of a target standing for a group that could not be listed."""
+DESCENDANTS = "managementGroups.getDescendants"
+"""The listing call, as a gap names it."""
+
+
+def unlisted_reason(target: Target) -> tuple[str, str, GapKind] | None:
+    """``(reason, code, kind)`` of a target standing for an unlisted group, else None."""
+    reason = target.setting(UNLISTED)
+    if not reason:
+        return None
+    return reason, target.setting(UNLISTED_CODE) or "", GapKind(target.setting(UNLISTED_KIND) or "error")
 
 
 @dataclass

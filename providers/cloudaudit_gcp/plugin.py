@@ -14,7 +14,7 @@ from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
-from cloudaudit_gcp.scope import Listing, chosen_projects, nothing_listed, parent_names
+from cloudaudit_gcp.scope import Listing, chosen_projects, nothing_listed, parent_names, unlisted_reason
 
 SECRETS = SecretRules(
     env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"),
@@ -73,8 +73,6 @@ EXCLUDE_PROJECTS = ScopeOption(
     metavar="PROJECT",
 )
 CONNECTION = (CREDENTIALS, ACCESS_TOKEN, ENDPOINT_URL)
-UNLISTED = "unlisted"
-"""The setting of a ``folder`` target that stands for a parent whose projects could not be listed."""
 
 
 def _modules(package: str) -> list[str]:
@@ -110,11 +108,7 @@ class GcpPlugin:
             return [Target("project", None, settings)]
         listing = self._listing(Target("organization", None, settings), parents) if parents else None
         projects = chosen_projects(given, listing.projects if listing else (), excluded)
-        unlisted = (
-            [Target("folder", u.parent, (*settings, (UNLISTED, u.reason()))) for u in listing.unlisted]
-            if listing
-            else []
-        )
+        unlisted = [u.target(settings) for u in listing.unlisted] if listing else []
         if not projects and listing is not None and (listing.unlisted or not listing.projects):
             raise nothing_listed(parents, listing)
         if not projects:
@@ -161,9 +155,9 @@ class GcpPlugin:
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the project with the Google Cloud clients (read-only calls only)."""
-        unlisted = options.target.setting(UNLISTED)
+        unlisted = unlisted_reason(options.target)
         if unlisted:
-            raise CloudauditError(unlisted)
+            raise CloudauditError(unlisted[0])
         try:
             from cloudaudit_gcp.collect.runner import collect
         except ImportError as exc:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cloudaudit.errors import CloudauditError, UsageError
+from cloudaudit.model.inventory import GapKind
+from cloudaudit.plugins import Target
 from cloudaudit.terminal import printable
 
 _NUMBER = re.compile(r"\d{1,32}")
@@ -52,11 +54,36 @@ class Unlisted:
     """The listing that failed: ``projects.list`` or ``folders.list``."""
     code: str
     message: str
+    kind: GapKind = GapKind.ERROR
 
     def reason(self) -> str:
         """One line: what could not be listed and why."""
         said = f"{self.code}: {self.message}" if self.message else self.code
         return f"the projects of {self.parent} could not be listed ({self.operation}: {said})"
+
+    def target(self, settings: tuple[tuple[str, str], ...]) -> Target:
+        """A ``folder`` target standing for the parent: collecting it fails with this reason, so that
+        the run reports the parent as not audited (a coverage gap when other projects were)."""
+        why = ((UNLISTED, self.reason()), (UNLISTED_CODE, self.code), (UNLISTED_KIND, self.kind.value))
+        return Target("folder", self.parent, (*settings, *why, (UNLISTED_OPERATION, self.operation)))
+
+
+UNLISTED, UNLISTED_CODE, UNLISTED_KIND, UNLISTED_OPERATION = (
+    "unlisted",
+    "unlisted_code",
+    "unlisted_kind",
+    "unlisted_operation",
+)
+"""The settings of a target standing for a parent that could not be listed."""
+
+
+def unlisted_reason(target: Target) -> tuple[str, str, str, GapKind] | None:
+    """``(reason, code, operation, kind)`` of a target standing for an unlisted parent, else None."""
+    reason = target.setting(UNLISTED)
+    if not reason:
+        return None
+    kind = GapKind(target.setting(UNLISTED_KIND) or GapKind.ERROR.value)
+    return reason, target.setting(UNLISTED_CODE) or "", target.setting(UNLISTED_OPERATION) or "", kind
 
 
 def chosen_projects(

@@ -80,7 +80,7 @@ def _add_group(
     except SDK_ERRORS as exc:
         _raise_if_fatal(exc)
         code, message = describe(exc)
-        listing.unlisted.append(UnlistedGroup(group, code, message))
+        listing.unlisted.append(UnlistedGroup(group, code, message, classify(exc)))
         log.info("%s", printable(listing.unlisted[-1].reason(), limit=300))
         return
     for subscription in filter(None, found):

@@ -104,7 +104,7 @@ class _Walk:
         except SDK_ERRORS as exc:
             _raise_if_fatal(exc)
             code, message = describe(exc)
-            gap = Unlisted(parent, f"{kind}.list", code, message)
+            gap = Unlisted(parent, f"{kind}.list", code, message, classify(exc))
             log.info("%s", printable(gap.reason(), limit=300))
             if all(u.parent != parent for u in listing.unlisted):  # one reason per parent
                 listing.unlisted.append(gap)
