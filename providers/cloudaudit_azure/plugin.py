@@ -9,11 +9,18 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from cloudaudit.errors import MissingDependencyError
+from cloudaudit.errors import CloudauditError, MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+from cloudaudit_azure.scope import (
+    SubscriptionListing,
+    chosen_subscriptions,
+    group_ids,
+    nothing_listed,
+    unlisted_reason,
+)
 
 SECRETS = SecretRules(
     env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"),
@@ -49,6 +56,17 @@ ENDPOINT_URL = ScopeOption(
     multiple=False,
     metavar="URL",
 )
+MANAGEMENT_GROUP = ScopeOption(
+    "management_group",
+    help="Audit every enabled subscription beneath this Azure management group, at any depth; needs "
+    "Microsoft.Management/managementGroups/descendants/read on it (the audit role assigned there).",
+    metavar="GROUP_ID",
+)
+EXCLUDE_SUBSCRIPTIONS = ScopeOption(
+    "exclude_subscriptions",
+    help="Azure subscription ids not to audit, among those listed or given.",
+    metavar="ID",
+)
 CONNECTION = (TENANT, ACCESS_TOKEN, ENDPOINT_URL)
 
 
@@ -63,7 +81,7 @@ class AzurePlugin:
 
     name = "azure"
     install_hint = install_hint("azure")
-    scope_options = (SUBSCRIPTION, *CONNECTION)
+    scope_options = (SUBSCRIPTION, MANAGEMENT_GROUP, EXCLUDE_SUBSCRIPTIONS, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = True
     account_noun = "subscription"
@@ -71,11 +89,36 @@ class AzurePlugin:
     sdk_loggers = ("azure", "msal")
 
     def targets(self, scope: Scope) -> list[Target]:
-        """One target per ``--subscription`` (none: every subscription listed), with the connection
-        settings."""
+        """One target per subscription (each with the connection settings): those of ``--subscription``
+        and the enabled ones beneath ``--management-group`` (listed now), or, when neither is given,
+        every enabled subscription the credentials list; less ``--exclude-subscriptions``. A group
+        whose subscriptions could not be listed becomes a ``management group`` target that fails when
+        collected."""
         settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
-        subscriptions = scope.get(SUBSCRIPTION.name, ()) or (None,)
-        return [Target("subscription", s, settings) for s in subscriptions]
+        given = scope.get(SUBSCRIPTION.name, ())
+        groups = group_ids(scope.get(MANAGEMENT_GROUP.name, ()))
+        excluded = scope.get(EXCLUDE_SUBSCRIPTIONS.name, ())
+        every = not given and not groups
+        listing = SubscriptionListing()
+        if every or groups:
+            listing = self._listing(Target("tenant", None, settings), groups, every)
+        subscriptions = chosen_subscriptions(given, listing.subscriptions, excluded)
+        if not subscriptions and (every or groups) and (listing.unlisted or not listing.subscriptions):
+            raise nothing_listed(groups, listing)
+        if not subscriptions:
+            raise UsageError("--exclude-subscriptions excludes every subscription there was to audit")
+        unlisted = [u.target(settings) for u in listing.unlisted]
+        return [*(Target("subscription", s, settings) for s in subscriptions), *unlisted]
+
+    def _listing(self, target: Target, groups: list[str], every: bool) -> SubscriptionListing:
+        """The subscriptions the credentials list, or those beneath ``groups``."""
+        try:
+            from cloudaudit_azure.collect.estate import list_subscriptions
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Azure libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+        return list_subscriptions(target, groups, every)
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
@@ -95,6 +138,9 @@ class AzurePlugin:
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the subscriptions with the Azure management clients (GET requests only)."""
+        unlisted = unlisted_reason(options.target)
+        if unlisted:
+            raise CloudauditError(unlisted[0])
         try:
             from cloudaudit_azure.collect.runner import collect
         except ImportError as exc:

@@ -9,11 +9,12 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from cloudaudit.errors import MissingDependencyError
+from cloudaudit.errors import CloudauditError, MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+from cloudaudit_gcp.scope import Listing, chosen_projects, nothing_listed, parent_names, unlisted_reason
 
 SECRETS = SecretRules(
     env_vars=("CLOUDAUDIT_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"),
@@ -55,6 +56,22 @@ ENDPOINT_URL = ScopeOption(
     multiple=False,
     metavar="URL",
 )
+ORGANIZATION = ScopeOption(
+    "organization",
+    help="Audit every active project beneath this GCP organization (its number), folders included; "
+    "needs resourcemanager.projects.list and .folders.list on it (deploy/gcp-org-role.yaml).",
+    metavar="ORG_ID",
+)
+FOLDER = ScopeOption(
+    "folder",
+    help="Audit every active project beneath this GCP folder (its number), sub-folders included.",
+    metavar="FOLDER_ID",
+)
+EXCLUDE_PROJECTS = ScopeOption(
+    "exclude_projects",
+    help="GCP projects (ids or numbers) not to audit, among those listed or given.",
+    metavar="PROJECT",
+)
 CONNECTION = (CREDENTIALS, ACCESS_TOKEN, ENDPOINT_URL)
 
 
@@ -69,7 +86,7 @@ class GcpPlugin:
 
     name = "gcp"
     install_hint = install_hint("gcp")
-    scope_options = (PROJECT, *CONNECTION)
+    scope_options = (PROJECT, ORGANIZATION, FOLDER, EXCLUDE_PROJECTS, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = False
     account_noun = "project"
@@ -77,10 +94,36 @@ class GcpPlugin:
     sdk_loggers = ("google", "googleapiclient", "google_auth_httplib2")
 
     def targets(self, scope: Scope) -> list[Target]:
-        """One target per ``--project`` (none: the default project), each with the connection settings."""
+        """One target per project (each with the connection settings): those of ``--project``, and the
+        active ones beneath ``--organization`` and ``--folder`` (listed now), less ``--exclude-projects``;
+        none given: the default project. An organization or folder whose projects could not be listed
+        becomes a ``folder`` target that fails when collected (a coverage gap when others were audited)."""
         settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
-        projects = scope.get(PROJECT.name, ()) or (None,)
-        return [Target("project", p, settings) for p in projects]
+        given = scope.get(PROJECT.name, ())
+        excluded = scope.get(EXCLUDE_PROJECTS.name, ())
+        parents = parent_names(scope.get(ORGANIZATION.name, ()), scope.get(FOLDER.name, ()))
+        if not parents and not given:
+            if excluded:
+                raise UsageError("--exclude-projects applies to --project, --organization or --folder")
+            return [Target("project", None, settings)]
+        listing = self._listing(Target("organization", None, settings), parents) if parents else None
+        projects = chosen_projects(given, listing.projects if listing else (), excluded)
+        unlisted = [u.target(settings) for u in listing.unlisted] if listing else []
+        if not projects and listing is not None and (listing.unlisted or not listing.projects):
+            raise nothing_listed(parents, listing)
+        if not projects:
+            raise UsageError("--exclude-projects excludes every project there was to audit")
+        return [*(Target("project", p, settings) for p in projects), *unlisted]
+
+    def _listing(self, target: Target, parents: list[str]) -> Listing:
+        """The projects beneath ``parents`` (Resource Manager)."""
+        try:
+            from cloudaudit_gcp.collect.hierarchy import list_projects
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the Google Cloud libraries are not installed ({exc}); run: {self.install_hint}"
+            ) from exc
+        return list_projects(target, parents)
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
@@ -112,6 +155,9 @@ class GcpPlugin:
 
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         """Read the project with the Google Cloud clients (read-only calls only)."""
+        unlisted = unlisted_reason(options.target)
+        if unlisted:
+            raise CloudauditError(unlisted[0])
         try:
             from cloudaudit_gcp.collect.runner import collect
         except ImportError as exc:

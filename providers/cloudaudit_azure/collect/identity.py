@@ -29,7 +29,7 @@ def subscriptions(azure: AzureSession) -> list[str]:
             return [str(found.subscription_id or wanted)]
         listed = [s for s in client.subscriptions.list() if _state(s) in ENABLED]
     except SDK_ERRORS as exc:
-        raise _stopping(exc, wanted) from exc
+        raise stopping(exc, wanted) from exc
     if not listed:
         raise CloudauditError(
             "these Azure credentials see no enabled subscription: grant them Reader (or the role of "
@@ -42,7 +42,8 @@ def _state(subscription: Any) -> str:
     return text(getattr(subscription, "state", None)).lower()
 
 
-def _stopping(exc: Exception, wanted: str | None) -> CloudauditError:
+def stopping(exc: Exception, wanted: str | None) -> CloudauditError:
+    """The error that ends the run when the subscriptions cannot be read (``wanted``: the one asked for)."""
     kind = classify(exc)
     code, message = describe(exc)
     said = printable(f"{code}: {message}" if message else code, limit=200)

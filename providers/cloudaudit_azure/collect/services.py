@@ -19,12 +19,15 @@ COLLECTORS: tuple[ServiceCollector, ...] = (
 
 IDENTITY_ACTIONS = ("Microsoft.Resources/subscriptions/read",)
 """Reading the audited subscriptions themselves (listing them, or checking the one asked for)."""
+LISTING_ACTIONS = ("Microsoft.Management/managementGroups/descendants/read",)
+"""Listing the subscriptions beneath a management group (``--management-group``; effective where the
+role is assigned at the group)."""
 ROLE_NAME = "cloudaudit reader"
 
 
 def required_actions() -> list[str]:
     """Sorted RBAC actions used by the collection (all ``*/read``)."""
-    return sorted({*IDENTITY_ACTIONS, *(a for c in COLLECTORS for a in c.actions)})
+    return sorted({*IDENTITY_ACTIONS, *LISTING_ACTIONS, *(a for c in COLLECTORS for a in c.actions)})
 
 
 def audit_role() -> dict[str, Any]:

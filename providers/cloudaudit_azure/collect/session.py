@@ -78,14 +78,28 @@ class GetOnlyTransport(RequestsTransport):  # type: ignore[misc]
         return super().send(request, **kwargs)
 
 
+_DEFAULTS: dict[str, TokenCredential] = {}
+"""The DefaultAzureCredential of each tenant ("": the default one), shared by every target of the process."""
+_DEFAULTS_LOCK = threading.Lock()
+
+
 def credential_for(target: Target) -> TokenCredential:
-    """The target's credential: its access token, else DefaultAzureCredential (for its tenant)."""
+    """The target's credential: its access token, else DefaultAzureCredential (for its tenant), one per
+    tenant for the whole process: the subscriptions of a run share its token cache (an Azure CLI
+    login is asked for a token once, not once per subscription)."""
     token = target.setting("access_token")
     if token:
         return StaticToken(token)
+    tenant = target.setting("tenant") or ""
+    with _DEFAULTS_LOCK:
+        if tenant not in _DEFAULTS:
+            _DEFAULTS[tenant] = _default_credential(tenant)
+        return _DEFAULTS[tenant]
+
+
+def _default_credential(tenant: str) -> TokenCredential:
     from azure.identity import DefaultAzureCredential  # imported only when no token is given
 
-    tenant = target.setting("tenant")
     default = DefaultAzureCredential(
         exclude_interactive_browser_credential=True,
         additionally_allowed_tenants=[tenant] if tenant else [],

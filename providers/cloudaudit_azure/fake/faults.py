@@ -23,14 +23,20 @@ class Fault:
         """ARM's error body."""
         return {"error": {"code": self.code, "message": self.message or self.code}}
 
+    def answer(self) -> tuple[int, JSON, dict[str, str]]:
+        """Status, body and headers of the answer."""
+        return self.status, self.body(), dict(self.headers)
 
-def denied(action: str = "Microsoft.Storage/storageAccounts/read") -> Fault:
+
+def denied(
+    action: str = "Microsoft.Storage/storageAccounts/read", scope: str = "/subscriptions/..."
+) -> Fault:
     """403 AuthorizationFailed, as ARM answers a role without ``action``."""
     return Fault(
         403,
         "AuthorizationFailed",
         f"The client 'cloudaudit' does not have authorization to perform action '{action}' over scope "
-        "'/subscriptions/...' or the scope is invalid.",
+        f"'{scope}' or the scope is invalid.",
     )
 
 

@@ -3,7 +3,8 @@
 ARM's ways are kept: every request needs a bearer token and an ``api-version``; a list answers
 ``{"value": [...]}`` and, beyond ``page_size`` items, a ``nextLink`` (an absolute URL with a
 ``$skiptoken``) that the clients follow; an unknown path is 404 ``ResourceNotFound``; anything but GET
-is 405 and logged, so a test can prove the audit never wrote.
+is 405 and logged, so a test can prove the audit never wrote. Management groups list their descendants
+(:mod:`.management_groups`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from cloudaudit_azure.fake.faults import Fault, FaultTable
+from cloudaudit_azure.fake.faults import Fault, FaultTable, denied
+from cloudaudit_azure.fake.management_groups import GROUPS, FakeManagementGroup, descendants
 from cloudaudit_azure.fake.state import JSON, FakeSubscription, Store
 
 if TYPE_CHECKING:
@@ -64,8 +66,14 @@ class FakeArm:
     ``REQUESTS_CA_BUNDLE`` (the production code path runs unmodified).
     """
 
-    def __init__(self, subscriptions: Sequence[FakeSubscription], page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        subscriptions: Sequence[FakeSubscription],
+        page_size: int = PAGE_SIZE,
+        management_groups: Sequence[FakeManagementGroup] = (),
+    ) -> None:
         self.subscriptions = list(subscriptions)
+        self.management_groups = list(management_groups)
         self.store = Store(subscriptions)
         self.faults = FaultTable()
         self.page_size = page_size
@@ -157,7 +165,7 @@ class FakeArm:
             return _error(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
         fault = self.faults.find(request.path)
         if fault is not None:
-            return fault.status, fault.body(), dict(fault.headers)
+            return fault.answer()
         return self._read(request)
 
     def _read(self, request: Request) -> tuple[int, JSON, dict[str, str]]:
@@ -165,6 +173,8 @@ class FakeArm:
         parts = path.strip("/").split("/")
         if path.lower() == "/subscriptions":
             return self._page(request, [s.as_json() for s in self.subscriptions])
+        if path.lower().startswith(GROUPS.lower() + "/"):
+            return self._group(request, path)
         subscription = self.store.subscriptions.get(parts[1].lower()) if len(parts) > 1 else None
         if subscription is None or parts[0].lower() != "subscriptions":
             code = "SubscriptionNotFound" if parts[0].lower() == "subscriptions" else "InvalidResourceType"
@@ -178,6 +188,19 @@ class FakeArm:
         if listed is not None:
             return self._page(request, listed)
         return _error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
+
+    def _group(self, request: Request, path: str) -> tuple[int, JSON, dict[str, str]]:
+        """A management group's descendants; a group not served is 403, as ARM answers a caller
+        without access (it does not say whether the group exists)."""
+        group, _, rest = path[len(GROUPS) + 1 :].partition("/")
+        if rest.lower() != "descendants":
+            return _error(404, "ResourceNotFound", f"The Resource '{path}' was not found.")
+        found = descendants(group, self.management_groups, self.subscriptions)
+        if found is None:
+            return denied(
+                "Microsoft.Management/managementGroups/descendants/read", f"{GROUPS}/{group}"
+            ).answer()
+        return self._page(request, found)
 
     def _page(self, request: Request, items: list[JSON]) -> tuple[int, JSON, dict[str, str]]:
         try:

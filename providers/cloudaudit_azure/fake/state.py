@@ -31,6 +31,8 @@ class FakeSubscription:
     state: str = "Enabled"
     tenant: str = "00000000-0000-0000-0000-00000000c0de"
     resources: list[JSON] = field(default_factory=list)
+    management_group: str = ""
+    """The management group it sits in (listed among that group's descendants); empty: none served."""
 
     def add(self, *resources: JSON) -> None:
         """Add resources (their ``id`` decides where they are listed)."""

@@ -63,7 +63,7 @@ class GcpSession:
     def __init__(self, target: Target, max_workers: int) -> None:
         self.endpoint = (target.setting("endpoint_url") or "").rstrip("/") or None
         self.max_workers = max_workers
-        self.credentials, adc_project = _credentials(target)
+        self.credentials, adc_project = credentials_of(target)
         self.project = target.id or os.environ.get("GOOGLE_CLOUD_PROJECT") or adc_project or ""
         if not self.project:
             raise UsageError(
@@ -73,8 +73,8 @@ class GcpSession:
         budget = retry_seconds()
         self.retry = Retry(predicate=if_exception_type(*RETRYABLE), initial=0.5, maximum=16.0, timeout=budget)
         """The retry of every google-cloud-storage call."""
-        self.num_retries = 5 if budget >= PATIENT else 1
-        """Retries of a discovery-client call (random exponential sleeps: 5 take up to a minute)."""
+        self.num_retries = discovery_retries()
+        """Retries of a discovery-client call."""
         self._clients: dict[str, Any] = {}
         self._documents: list[dict[str, Any]] = []
         """The discovery documents the clients were built from (emptied by :meth:`close`)."""
@@ -112,15 +112,9 @@ class GcpSession:
         per project and shared by the collection threads (Compute's document alone takes ~15 MB)."""
 
         def build() -> Any:
-            document = json.loads(discovery_cache.get_static_doc(api, version) or "null")
-            if not isinstance(document, dict):
-                raise RuntimeError(f"google-api-python-client bundles no {api} {version} document")
+            client, document = discovery_client(api, version, self.credentials, self.endpoint)
             self._documents.append(document)
-            return discovery.build_from_document(
-                document,
-                credentials=self.credentials,
-                client_options={"api_endpoint": api_root(self.endpoint, document)} if self.endpoint else None,
-            )
+            return client
 
         return self._cached(f"{api}/{version}", build)
 
@@ -144,7 +138,7 @@ class GcpSession:
         """Run a discovery request on this thread's own HTTP connection (httplib2 is not thread-safe)."""
         http = getattr(self._http, "value", None)
         if http is None:
-            http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=int(TIMEOUT)))
+            http = authorized_http(self.credentials)
             self._http.value = http
         return request.execute(http=http, num_retries=self.num_retries)
 
@@ -189,13 +183,40 @@ def _empty(document: dict[str, Any]) -> None:
         node.clear()
 
 
+def discovery_retries() -> int:
+    """Retries of a discovery-client call: 5 (random exponential sleeps, up to a minute) when the retry
+    budget (``CLOUDAUDIT_RETRY_SECONDS``) is patient, else 1."""
+    return 5 if retry_seconds() >= PATIENT else 1
+
+
+def discovery_client(
+    api: str, version: str, credentials: auth_credentials.Credentials, endpoint: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """A discovery client of ``api`` ``version`` built from the document google-api-python-client
+    bundles (no request to the discovery service), and that document."""
+    document = json.loads(discovery_cache.get_static_doc(api, version) or "null")
+    if not isinstance(document, dict):
+        raise RuntimeError(f"google-api-python-client bundles no {api} {version} document")
+    client = discovery.build_from_document(
+        document,
+        credentials=credentials,
+        client_options={"api_endpoint": api_root(endpoint, document)} if endpoint else None,
+    )
+    return client, document
+
+
+def authorized_http(credentials: auth_credentials.Credentials) -> AuthorizedHttp:
+    """An HTTP connection sending ``credentials`` (one per thread: httplib2 is not thread-safe)."""
+    return AuthorizedHttp(credentials, http=httplib2.Http(timeout=int(TIMEOUT)))
+
+
 def api_root(endpoint: str, document: dict[str, Any]) -> str:
     """The base URL of a discovery client under ``--endpoint-url``: the endpoint, then the API's service
     path as its document defines it (``compute/v1/``; Cloud SQL Admin and API Gateway have none)."""
     return f"{endpoint.rstrip('/')}/{str(document.get('servicePath') or '').lstrip('/')}"
 
 
-def _credentials(target: Target) -> tuple[auth_credentials.Credentials, str | None]:
+def credentials_of(target: Target) -> tuple[auth_credentials.Credentials, str | None]:
     """The target's credentials and the project they name (None when they name none)."""
     token = target.setting("access_token")
     if token:

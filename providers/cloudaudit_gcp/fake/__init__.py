@@ -1,9 +1,10 @@
 """A local fake of the Google JSON APIs cloudaudit reads: the GCP equivalent of moto's server.
 
-It serves Cloud Storage JSON v1, Compute Engine v1, Cloud SQL Admin v1 and API Gateway v1 on
-127.0.0.1 with the response shapes of the discovery documents bundled with google-api-python-client,
-paging, aggregated lists, per-route fault injection and a request log. Nothing here imports a Google
-library: the official clients are pointed at it with ``client_options={"api_endpoint": url}`` and
+It serves Cloud Storage JSON v1, Compute Engine v1, Cloud SQL Admin v1, API Gateway v1 and the
+listings of Cloud Resource Manager v3 (the projects and folders of an organization) on 127.0.0.1 with
+the response shapes of the discovery documents bundled with google-api-python-client, paging,
+aggregated lists, per-route fault injection and a request log. Nothing here imports a Google library:
+the official clients are pointed at it with ``client_options={"api_endpoint": url}`` and
 ``AnonymousCredentials``.
 
 Retries of the official clients, as measured against this fake (tests/providers/gcp/test_gcp_fake.py):
@@ -23,6 +24,6 @@ any other method is answered 405 and logged.
 
 from cloudaudit_gcp.fake.faults import Fault
 from cloudaudit_gcp.fake.server import FakeGoogleApis, LoggedRequest
-from cloudaudit_gcp.fake.state import FakeProject, sample_project
+from cloudaudit_gcp.fake.state import FakeFolder, FakeProject, sample_project
 
-__all__ = ["FakeGoogleApis", "FakeProject", "Fault", "LoggedRequest", "sample_project"]
+__all__ = ["FakeFolder", "FakeGoogleApis", "FakeProject", "Fault", "LoggedRequest", "sample_project"]

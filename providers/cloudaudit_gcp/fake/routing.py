@@ -9,17 +9,28 @@ from typing import TypeVar
 from cloudaudit_gcp.fake.errors import bad_request, not_found
 from cloudaudit_gcp.fake.paging import page
 from cloudaudit_gcp.fake.shapes import JSON
-from cloudaudit_gcp.fake.state import Bucket, FakeProject
+from cloudaudit_gcp.fake.state import Bucket, FakeFolder, FakeProject
 
 T = TypeVar("T")
 
 
 class Projects:
-    """The projects a fake serves, found by id or number."""
+    """The projects a fake serves, found by id or number, and the folders above them."""
 
-    def __init__(self, projects: Sequence[FakeProject]) -> None:
+    def __init__(
+        self, projects: Sequence[FakeProject], folders: Sequence[FakeFolder] = (), listing_page: int = 1000
+    ) -> None:
         self._by_key = {key: p for p in projects for key in (p.id, p.number)}
         self.all = list(projects)
+        self.folders = list(folders)
+        self.listing_page = listing_page
+        """The most projects or folders one Resource Manager page holds, whatever ``pageSize`` asks."""
+
+    def parents(self) -> frozenset[str]:
+        """Every organization and folder Resource Manager can list: the served folders and every
+        parent a project or folder names."""
+        named = {p.parent for p in self.all} | {f.parent for f in self.folders}
+        return frozenset({*(f.name for f in self.folders), *named} - {""})
 
     def get(self, key: str) -> FakeProject:
         """The project, or the 404 the APIs answer for an unknown one."""
@@ -29,8 +40,9 @@ class Projects:
             raise not_found(f"projects/{key}") from None
 
     def keys_of_call(self, args: Mapping[str, str], query: Mapping[str, str]) -> frozenset[str]:
-        """The id and number of the project a call concerns (path, ``?project=`` or the bucket's owner)."""
-        key = args.get("project") or query.get("project")
+        """The id and number of the project a call concerns (path, ``?project=`` or the bucket's owner),
+        or the ``?parent=`` a Resource Manager listing names (``folders/N``)."""
+        key = args.get("project") or query.get("project") or query.get("parent")
         if key is None and "bucket" in args:
             key = next((p.id for p in self.all for b in p.buckets if b.name == args["bucket"]), None)
         project = self._by_key.get(key or "")

@@ -14,12 +14,18 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from cloudaudit_gcp.fake import routes_apigateway, routes_compute, routes_sql, routes_storage
+from cloudaudit_gcp.fake import (
+    routes_apigateway,
+    routes_compute,
+    routes_resourcemanager,
+    routes_sql,
+    routes_storage,
+)
 from cloudaudit_gcp.fake.errors import ApiError, error_body
 from cloudaudit_gcp.fake.faults import Fault, FaultTable
 from cloudaudit_gcp.fake.routing import Call, Projects, Route
 from cloudaudit_gcp.fake.shapes import JSON
-from cloudaudit_gcp.fake.state import FakeProject
+from cloudaudit_gcp.fake.state import FakeFolder, FakeProject
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -29,6 +35,7 @@ ROUTES: list[Route] = [
     *routes_compute.ROUTES,
     *routes_sql.ROUTES,
     *routes_apigateway.ROUTES,
+    *routes_resourcemanager.ROUTES,
 ]
 
 
@@ -51,10 +58,14 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class FakeGoogleApis:
-    """Serves projects over the Google JSON APIs: ``with FakeGoogleApis([...]) as fake: fake.url``."""
+    """Serves projects over the Google JSON APIs: ``with FakeGoogleApis([...]) as fake: fake.url``;
+    with ``folders``, Resource Manager lists them and the projects beneath (``FakeProject.parent``),
+    at most ``listing_page`` a page (the real API may send fewer than ``pageSize`` asks)."""
 
-    def __init__(self, projects: Sequence[FakeProject]) -> None:
-        self.projects = Projects(projects)
+    def __init__(
+        self, projects: Sequence[FakeProject], folders: Sequence[FakeFolder] = (), listing_page: int = 1000
+    ) -> None:
+        self.projects = Projects(projects, folders, listing_page)
         self.faults = FaultTable()
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -104,7 +115,8 @@ class FakeGoogleApis:
 
     def inject(self, pattern: str, fault: Fault, project: str | None = None) -> None:
         """Answer routes matching ``pattern`` (fnmatch over route ids, e.g. ``compute.*``) with ``fault``,
-        for every project or only for ``project`` (id or number)."""
+        for every project or only for ``project`` (id or number; for a Resource Manager listing, the
+        ``parent`` it names: ``folders/N``)."""
         self.faults.add(pattern, fault, project)
 
     @property

@@ -1,9 +1,9 @@
 """The typed in-memory project the fake serves, and how each resource renders in the real JSON shape.
 
 Field names and nesting follow the discovery documents bundled with google-api-python-client
-(``storage.v1``, ``compute.v1``, ``sqladmin.v1``, ``apigateway.v1``); int64 values are JSON strings,
-as the real APIs send them. ``tests/providers/gcp/test_gcp_fake.py`` checks every emitted field
-against those schemas.
+(``storage.v1``, ``compute.v1``, ``sqladmin.v1``, ``apigateway.v1``, ``cloudresourcemanager.v3``);
+int64 values are JSON strings, as the real APIs send them. ``tests/providers/gcp/test_gcp_fake.py``
+checks every emitted field against those schemas.
 The resources live in ``model_<api>.py``; this module holds the project and re-exports them.
 """
 
@@ -22,6 +22,7 @@ from cloudaudit_gcp.fake.model_compute import (
     Network,
     PortRule,
 )
+from cloudaudit_gcp.fake.model_resourcemanager import ACTIVE, FakeFolder
 from cloudaudit_gcp.fake.model_sql import SqlInstance, SqlUser
 from cloudaudit_gcp.fake.model_storage import AclEntry, Binding, Bucket
 from cloudaudit_gcp.fake.shapes import CREATED, CREATED_UTC, JSON, compact, numeric_id
@@ -33,6 +34,7 @@ __all__ = [
     "ApiConfig",
     "Binding",
     "Bucket",
+    "FakeFolder",
     "FakeProject",
     "Firewall",
     "ForwardingRule",
@@ -75,6 +77,10 @@ class FakeProject:
     with ``returnPartialSuccess=true`` an ``UNREACHABLE`` warning there (and in ``unreachables``),
     without it a 503 for the whole listing."""
     sql_instances: list[SqlInstance] = field(default_factory=list)
+    parent: str = ""
+    """Where Resource Manager lists it: ``organizations/N`` or ``folders/N`` (empty: under none served)."""
+    state: str = ACTIVE
+    """``ACTIVE`` or ``DELETE_REQUESTED`` (listed only with ``showDeleted=true``)."""
     apis: list[Api] = field(default_factory=list)
     gateways: list[Gateway] = field(default_factory=list)
 

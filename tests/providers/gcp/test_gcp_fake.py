@@ -20,7 +20,7 @@ from google.cloud import compute_v1, storage
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
-from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, Fault, sample_project
+from cloudaudit_gcp.fake import FakeFolder, FakeGoogleApis, FakeProject, Fault, sample_project
 from cloudaudit_gcp.fake.server import ROUTES
 from cloudaudit_gcp.fake.state import (
     Api,
@@ -36,9 +36,14 @@ from cloudaudit_gcp.fake.state import (
 PROJECT = "demo-project"
 
 
+ORG, FOLDER = "organizations/100000000001", "folders/200000000002"
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeGoogleApis]:
-    with FakeGoogleApis([sample_project(PROJECT)]) as served:
+    project = sample_project(PROJECT)
+    project.parent = FOLDER
+    with FakeGoogleApis([project], [FakeFolder(FOLDER.split("/")[1], ORG, "prod")]) as served:
         yield served
 
 
@@ -470,18 +475,19 @@ def test_importing_the_fake_imports_no_google_library() -> None:
 # ---------------------------------------------------------------- schema conformance
 
 
-def _discovery(api_name: str) -> dict[str, Any]:
+def _discovery(api_name: str, version: str = "v1") -> dict[str, Any]:
     root = Path(discovery.__file__).parent / "discovery_cache" / "documents"
-    return dict(json.loads((root / f"{api_name}.v1.json").read_text()))
+    return dict(json.loads((root / f"{api_name}.{version}.json").read_text()))
 
 
 DOCUMENTS = {
-    prefix: _discovery(name)
-    for prefix, name in [
-        ("storage", "storage"),
-        ("compute", "compute"),
-        ("sql", "sqladmin"),
-        ("apigateway", "apigateway"),
+    prefix: _discovery(name, version)
+    for prefix, name, version in [
+        ("storage", "storage", "v1"),
+        ("compute", "compute", "v1"),
+        ("sql", "sqladmin", "v1"),
+        ("apigateway", "apigateway", "v1"),
+        ("cloudresourcemanager", "cloudresourcemanager", "v3"),
     ]
 }
 
@@ -568,6 +574,8 @@ SAMPLE_URLS = {
     "apigateway.projects.locations.apis.configs.get": f"{G}/global/apis/orders/configs/orders-v1?view=FULL",
     "apigateway.projects.locations.gateways.list": f"{G}/-/gateways",
     "apigateway.projects.locations.gateways.get": f"{G}/us-central1/gateways/orders-gw",
+    "cloudresourcemanager.projects.list": f"/v3/projects?parent={FOLDER}",
+    "cloudresourcemanager.folders.list": f"/v3/folders?parent={ORG}&pageSize=10",
 }
 
 
@@ -611,3 +619,68 @@ def test_a_fault_can_target_one_project_of_several() -> None:
             client.get_bucket("other-bucket")
         with pytest.raises(core_exceptions.Forbidden):
             list(client.list_buckets(project="other-project"))
+
+
+# ---------------------------------------------------------------- Resource Manager v3
+
+
+def resource_manager(fake: FakeGoogleApis) -> Any:
+    return discovery.build(
+        "cloudresourcemanager",
+        "v3",
+        credentials=AnonymousCredentials(),
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": fake.url + "/"},
+    )
+
+
+def _all(resource: Any, kind: str, **query: Any) -> list[dict[str, Any]]:
+    """Every page of a v3 listing, followed with the client's own ``list_next``."""
+    items: list[dict[str, Any]] = []
+    request = resource.list(**query)
+    while request is not None:
+        response = request.execute()
+        items += response.get(kind, [])
+        request = resource.list_next(request, response)
+    return items
+
+
+def test_resource_manager_lists_children_by_parent_paged_without_deleted_ones() -> None:
+    org = "organizations/1"
+    projects = [FakeProject(f"p-{i}", number=str(1000 + i), parent=org) for i in range(5)]
+    projects.append(FakeProject("gone", number="1999", parent=org, state="DELETE_REQUESTED"))
+    folders = [
+        FakeFolder("7", org),
+        FakeFolder("8", org, state="DELETE_REQUESTED"),
+        FakeFolder("9", "folders/7"),
+    ]
+    with FakeGoogleApis(projects, folders, listing_page=2) as served:
+        client = resource_manager(served)
+        listed = _all(client.projects(), "projects", parent=org)
+        assert [(p["projectId"], p["name"], p["state"]) for p in listed] == [
+            (f"p-{i}", f"projects/{1000 + i}", "ACTIVE") for i in range(5)
+        ]
+        assert served.count("cloudresourcemanager.projects.list") == 3  # 2 + 2 + 1
+        with_deleted = _all(client.projects(), "projects", parent=org, showDeleted=True)
+        assert [p["projectId"] for p in with_deleted][-1] == "gone"
+        assert [f["name"] for f in _all(client.folders(), "folders", parent=org)] == ["folders/7"]
+        assert [f["parent"] for f in _all(client.folders(), "folders", parent="folders/7")] == ["folders/7"]
+
+
+def test_resource_manager_denies_an_unknown_parent_and_requires_one(fake: FakeGoogleApis) -> None:
+    client = resource_manager(fake)
+    with pytest.raises(HttpError) as denied:
+        client.projects().list(parent="organizations/42").execute()
+    assert denied.value.status_code == 403
+    assert json.loads(denied.value.content)["error"]["status"] == "PERMISSION_DENIED"
+    for query in ("", "?parent=projects/1"):
+        assert requests.get(f"{fake.url}/v3/projects{query}").status_code == 400
+
+
+def test_a_fault_can_target_one_listing_parent(fake: FakeGoogleApis) -> None:
+    fake.inject("cloudresourcemanager.*", Fault.server_error(503), project=FOLDER)
+    client = resource_manager(fake)
+    assert [f["name"] for f in client.folders().list(parent=ORG).execute()["folders"]] == [FOLDER]
+    with pytest.raises(HttpError):
+        client.projects().list(parent=FOLDER).execute()

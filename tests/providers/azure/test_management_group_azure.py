@@ -1,0 +1,143 @@
+"""``cloudaudit run --provider azure --management-group / --exclude-subscriptions``: the subscriptions
+beneath a management group (``descendants``, paged with ``nextLink``) on the HTTPS fake of ARM, each
+audited; disabled and deleted ones skipped, exclusions honoured, errors in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from azure_run import TOKEN, findings
+from cloudaudit.cli.app import main
+from cloudaudit.errors import ExitCode
+from cloudaudit_azure.fake import FakeArm, FakeManagementGroup, FakeSubscription
+from cloudaudit_azure.fake.sample_storage import add_storage
+
+ROOT_SUB, PROD_SUB, PROD_EU_SUB = (f"00000000-0000-0000-0000-0000000001a{i}" for i in range(3))
+DISABLED, DELETED, OUTSIDE = (f"00000000-0000-0000-0000-0000000002b{i}" for i in range(3))
+STORAGE = ("--checks", "azure.storage.*")
+GROUPS = [
+    FakeManagementGroup("contoso", None, "Contoso"),
+    FakeManagementGroup("prod", "contoso", "Production"),
+    FakeManagementGroup("prod-eu", "prod", "Production EU"),
+    FakeManagementGroup("sandbox", None, "Sandbox"),
+]
+
+
+def _subscription(sid: str, group: str, state: str = "Enabled") -> FakeSubscription:
+    sub = FakeSubscription(sid, display_name=f"sub {sid[-3:]}", state=state, management_group=group)
+    add_storage(sub)
+    return sub
+
+
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
+    subscriptions = [
+        _subscription(ROOT_SUB, "contoso"),
+        _subscription(PROD_SUB, "prod"),
+        _subscription(PROD_EU_SUB, "prod-eu"),
+        _subscription(DISABLED, "prod", state="Disabled"),
+        _subscription(DELETED, "contoso", state="Deleted"),
+        _subscription(OUTSIDE, "sandbox"),
+    ]
+    with FakeArm(subscriptions, page_size=2, management_groups=GROUPS) as served:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(served.ca_path))
+        yield served
+
+
+def _run(arm: FakeArm, out: Path, *scope: str) -> int:
+    base = ["run", "--provider", "azure", "--endpoint-url", arm.url, "--access-token", TOKEN, *STORAGE]
+    return main([*base, *scope, "-f", "json", "-o", str(out)])
+
+
+def _audited(arm: FakeArm) -> set[str]:
+    """The subscriptions whose storage accounts were listed."""
+    return {
+        r.path.split("/")[2] for r in arm.requests if r.path.endswith("/Microsoft.Storage/storageAccounts")
+    }
+
+
+def test_a_management_group_audits_every_enabled_subscription_beneath_it(
+    arm: FakeArm, tmp_path: Path
+) -> None:
+    assert _run(arm, tmp_path, "--management-group", "contoso") == ExitCode.OK
+    doc = findings(tmp_path)
+    expected = {ROOT_SUB, PROD_SUB, PROD_EU_SUB}  # not the disabled, the deleted, nor the sandbox's
+    assert set(doc["run"]["accounts"]) == expected
+    assert {f["account"] for f in doc["findings"] if f["status"] == "FAIL"} == expected
+    assert _audited(arm) == expected
+    listings = [r for r in arm.requests if r.path.lower().endswith("/managementgroups/contoso/descendants")]
+    assert [r.query.get("$skiptoken") for r in listings] == [None, "2", "4", "6"]  # 2 groups, 5 subscriptions
+    assert arm.writes() == []
+
+
+def test_given_subscriptions_are_added_and_excluded_ones_left_out(arm: FakeArm, tmp_path: Path) -> None:
+    scope = [
+        "--management-group",
+        "prod",
+        "--subscription",
+        OUTSIDE,
+        "--exclude-subscriptions",
+        PROD_SUB.upper(),
+    ]
+    assert _run(arm, tmp_path, *scope) == ExitCode.OK
+    assert set(findings(tmp_path)["run"]["accounts"]) == {OUTSIDE, PROD_EU_SUB}
+    assert _audited(arm) == {OUTSIDE, PROD_EU_SUB}
+
+
+def test_without_a_scope_every_enabled_subscription_less_the_excluded_is_audited(
+    arm: FakeArm, tmp_path: Path
+) -> None:
+    assert _run(arm, tmp_path, "--exclude-subscriptions", f"{ROOT_SUB},{OUTSIDE}") == ExitCode.OK
+    assert findings(tmp_path)["run"]["accounts"] == sorted([PROD_SUB, PROD_EU_SUB])
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from cloudaudit.cli.app import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=dict(os.environ), timeout=120
+    )
+
+
+def _one_line_error(proc: subprocess.CompletedProcess[str], code: int, *texts: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    for text in texts:
+        assert text in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_group_the_credentials_cannot_list_is_exit_3_saying_what_to_grant(
+    arm: FakeArm, tmp_path: Path
+) -> None:
+    proc = _cli(
+        "run", "-p", "azure", "--management-group", "finance", "--endpoint-url", arm.url,
+        "--access-token", TOKEN, "-o", str(tmp_path),
+    )  # fmt: skip
+    _one_line_error(
+        proc,
+        ExitCode.RUNTIME,
+        "management group finance could not be listed (AuthorizationFailed",
+        "managementGroups/descendants/read",
+    )
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("scope", "text"),
+    [
+        (["--management-group", "a/b"], "--management-group takes a management group id"),
+        (["--subscription", ROOT_SUB, "--exclude-subscriptions", ROOT_SUB], "excludes every subscription"),
+    ],
+)
+def test_bad_scope_values_are_usage_errors_before_any_call(
+    arm: FakeArm, tmp_path: Path, scope: list[str], text: str
+) -> None:
+    proc = _cli("run", "-p", "azure", *scope, "--endpoint-url", arm.url, "--access-token", TOKEN)
+    _one_line_error(proc, ExitCode.USAGE, text)
+    assert arm.requests == []
