@@ -4,15 +4,13 @@ audited; disabled and deleted ones skipped, exclusions honoured, errors in one l
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from azure_run import TOKEN, findings
+from cli_process import assert_one_line_error, run_cli
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit_azure.fake import FakeArm, FakeManagementGroup, FakeSubscription
@@ -97,29 +95,14 @@ def test_without_a_scope_every_enabled_subscription_less_the_excluded_is_audited
     assert findings(tmp_path)["run"]["accounts"] == sorted([PROD_SUB, PROD_EU_SUB])
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from cloudaudit.cli.app import main; sys.exit(main())"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=dict(os.environ), timeout=120
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], code: int, *texts: str) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    for text in texts:
-        assert text in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-
-
 def test_a_group_the_credentials_cannot_list_is_exit_3_saying_what_to_grant(
     arm: FakeArm, tmp_path: Path
 ) -> None:
-    proc = _cli(
+    proc = run_cli(
         "run", "-p", "azure", "--management-group", "finance", "--endpoint-url", arm.url,
         "--access-token", TOKEN, "-o", str(tmp_path),
     )  # fmt: skip
-    _one_line_error(
+    assert_one_line_error(
         proc,
         ExitCode.RUNTIME,
         "management group finance could not be listed (AuthorizationFailed",
@@ -138,6 +121,6 @@ def test_a_group_the_credentials_cannot_list_is_exit_3_saying_what_to_grant(
 def test_bad_scope_values_are_usage_errors_before_any_call(
     arm: FakeArm, tmp_path: Path, scope: list[str], text: str
 ) -> None:
-    proc = _cli("run", "-p", "azure", *scope, "--endpoint-url", arm.url, "--access-token", TOKEN)
-    _one_line_error(proc, ExitCode.USAGE, text)
+    proc = run_cli("run", "-p", "azure", *scope, "--endpoint-url", arm.url, "--access-token", TOKEN)
+    assert_one_line_error(proc, ExitCode.USAGE, text)
     assert arm.requests == []

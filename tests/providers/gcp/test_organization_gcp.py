@@ -4,14 +4,12 @@ project a coverage gap."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cli_process import assert_one_line_error, run_cli
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit_gcp.fake import FakeFolder, FakeGoogleApis, FakeProject, Fault
@@ -117,29 +115,14 @@ def test_a_project_that_denies_the_audit_is_a_gap_and_the_others_are_audited(
     assert _run(fake, tmp_path / "strict", "--organization", ORG, "--fail-on-gaps") == ExitCode.RUNTIME
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from cloudaudit.cli.app import main; sys.exit(main())"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=dict(os.environ), timeout=120
-    )
-
-
-def _one_line_error(proc: subprocess.CompletedProcess[str], code: int, *texts: str) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    for text in texts:
-        assert text in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-
-
 def test_an_organization_the_credentials_cannot_list_is_exit_3_saying_what_to_grant(
     fake: FakeGoogleApis, tmp_path: Path
 ) -> None:
-    proc = _cli(
+    proc = run_cli(
         "run", "-p", "gcp", "--organization", "555555555555", "--endpoint-url", fake.url,
         "--access-token", TOKEN, "-o", str(tmp_path),
     )  # fmt: skip
-    _one_line_error(
+    assert_one_line_error(
         proc, ExitCode.RUNTIME, "organizations/555555555555 could not be listed", "gcp-org-role.yaml"
     )
     assert not list(tmp_path.iterdir())
@@ -148,11 +131,11 @@ def test_an_organization_the_credentials_cannot_list_is_exit_3_saying_what_to_gr
 def test_an_organization_without_active_projects_is_exit_3(tmp_path: Path) -> None:
     gone = _project("only-one", "111111111199", "folders/777", state="DELETE_REQUESTED")
     with FakeGoogleApis([gone]) as served:
-        proc = _cli(
+        proc = run_cli(
             "run", "-p", "gcp", "--folder", "777", "--endpoint-url", served.url, "--access-token", TOKEN,
             "-o", str(tmp_path),
         )  # fmt: skip
-    _one_line_error(proc, ExitCode.RUNTIME, "no active project beneath folders/777")
+    assert_one_line_error(proc, ExitCode.RUNTIME, "no active project beneath folders/777")
 
 
 @pytest.mark.parametrize(
@@ -167,8 +150,8 @@ def test_an_organization_without_active_projects_is_exit_3(tmp_path: Path) -> No
 def test_bad_scope_values_are_usage_errors_before_any_call(
     fake: FakeGoogleApis, tmp_path: Path, scope: list[str], text: str
 ) -> None:
-    proc = _cli("run", "-p", "gcp", *scope, "--endpoint-url", fake.url, "--access-token", TOKEN)
-    _one_line_error(proc, ExitCode.USAGE, text)
+    proc = run_cli("run", "-p", "gcp", *scope, "--endpoint-url", fake.url, "--access-token", TOKEN)
+    assert_one_line_error(proc, ExitCode.USAGE, text)
     assert fake.requests == []
 
 
