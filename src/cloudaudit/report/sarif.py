@@ -35,17 +35,17 @@ SECURITY_SEVERITY = {
 
 
 def _rule(f: Finding) -> dict[str, Any]:
+    steps = steps_for(f.check_id)
     rule: dict[str, Any] = {
         "id": f.check_id,
         "name": f.check_id.replace(".", "_"),
         "shortDescription": {"text": f.title},
-        "help": _help(" ".join(f.remediation.split()) or f.title, steps_for(f.check_id)),
+        "help": _help(" ".join(f.remediation.split()) or f.title, steps),
         "properties": {
             "tags": ["security", f.service, *sorted(f.compliance)],
             "security-severity": SECURITY_SEVERITY[f.severity],
         },
     }
-    steps = steps_for(f.check_id)
     if steps is not None and steps.docs:
         rule["helpUri"] = steps.docs[0]
     return rule
