@@ -5,6 +5,7 @@ the collection engine with its own error classifier, secret patterns, ids compar
 case-insensitively, a demo (with its own exposure snapshot and, with ``--probe``, a local Redis
 mapped onto its public box). Project names steer it: ``throttled-*`` answers with a throttling error,
 ``crash-*`` has a collector bug, ``dup-*`` is the same account as the project without the prefix,
+``denied-*`` denies the audit's identity (the whole project is unavailable),
 ``public-*`` has its box answering on :data:`PUBLIC_BOX` port 6379.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from cloudaudit import interrupt
 from cloudaudit.collect import engine
+from cloudaudit.collect.errors import TargetUnavailable
 from cloudaudit.collect.guard import Failed, Guard
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.demo_services import demo_services
@@ -133,6 +135,12 @@ class FakePlugin:
     def collect(self, options: CollectOptions, progress: Progress) -> Inventory:
         project = options.target.id or ""
         account = project.removeprefix("dup-")
+        if project.startswith("denied-"):
+            raise TargetUnavailable(
+                f"project {project}: the fake API denied the audit's identity",
+                code="PermissionDenied",
+                operation="GetProject",
+            )
         started = datetime.now(UTC)
         log.warning("using token fake-token-0123abcd for %s", project)
         guard = Guard(account, FakeErrors(), interrupt.STOP)

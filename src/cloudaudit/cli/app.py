@@ -21,7 +21,7 @@ from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
-from cloudaudit.collect.targets import ProviderRun, collect_providers
+from cloudaudit.collect.targets import DEFAULT_MAX_TARGETS, ProviderRun, collect_providers
 from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.compliance.commands import (
     formats_for_run,
@@ -46,6 +46,7 @@ from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.per_account import write_account_reports
 from cloudaudit.plugins import (
     CollectOptions,
     Progress,
@@ -264,10 +265,14 @@ def _audit(
     doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
-    judged = judge_all(frameworks, [doc], {c.id for c in checks})
+    ran = {c.id for c in checks}
+    judged = judge_all(frameworks, [doc], ran)
     result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged))
     lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
+    result.account_files = write_account_reports(
+        doc, inventory, output_dir, formats, lambda part: judge_all(frameworks, [part], ran)
+    )
     _report(result, lines)
     return result
 
@@ -283,6 +288,9 @@ def _report(result: Result, notes: Sequence[str] = ()) -> None:
         typer.echo(line)
     for path in result.files:
         typer.echo(f"wrote {path}")
+    if result.account_files:
+        folders = len({p.parent for p in result.account_files})
+        typer.echo(f"wrote one report set per account ({folders}) under {result.account_files[0].parents[1]}")
     if interrupt.requested():
         partial = "partial reports" if result.document.run.interrupted else "reports"
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
@@ -314,6 +322,15 @@ def run(
     exclude_checks: Exclude = "",
     mutelist: MutelistOpt = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Concurrent API calls.")] = 16,
+    max_accounts: Annotated[
+        int,
+        typer.Option(
+            "--max-accounts",
+            min=1,
+            max=64,
+            help="Accounts (projects, subscriptions) collected at once, each with its own --workers.",
+        ),
+    ] = DEFAULT_MAX_TARGETS,
     exposure: ExposureOpt = "",
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
@@ -339,7 +356,8 @@ def run(
     )
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
-    part = ProviderRun(plugin, CollectOptions(regions=wanted, max_workers=workers), targets)
+    options = CollectOptions(regions=wanted, max_workers=workers)
+    part = ProviderRun(plugin, options, targets, max_targets=max_accounts)
     result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks)
     raise typer.Exit(result.exit_code(fail_on, fail_on_gaps))
 
