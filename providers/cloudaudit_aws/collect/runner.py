@@ -20,15 +20,16 @@ log = logging.getLogger(__name__)
 
 
 def collect(options: CollectOptions, progress: Progress) -> Inventory:
-    """Collect the account of ``options.target`` (a profile); raise CloudauditError when it cannot
-    be audited at all.
+    """Collect the account of ``options.target`` (a profile, or an account reached through its role);
+    raise CloudauditError when it cannot be audited at all (TargetUnavailable: the role cannot be
+    assumed).
 
     When :data:`cloudaudit.interrupt.STOP` is set, what was read so far is returned, with an
     ``interrupted`` gap for every unit not finished; calls still in flight are abandoned.
     """
     started = datetime.now(UTC)
     stop = interrupt.STOP
-    aws = AwsSession(options.target.id, options.max_workers)
+    aws = AwsSession.of(options.target, options.max_workers)
     with engine.pools(options.max_workers) as pools:
         account = engine.await_or_stop(pools.units.submit(aws.identify), stop)
         guard = Guard(account, stop)

@@ -553,11 +553,35 @@ def permissions_cmd(
             "--format", "-f", help="json or yaml: the policy or role document; text: one permission a line."
         ),
     ] = "json",
+    organization: Annotated[
+        bool,
+        typer.Option(
+            "--organization",
+            help="The policy of the identity that lists the organization's accounts and assumes the "
+            "audit role in each (AWS), instead of the audit role's.",
+        ),
+    ] = False,
 ) -> None:
     """Print the read-only policy (AWS) or custom role (GCP) the audit needs."""
     configure(False)
     plugin = load_plugin(_provider(provider))
-    typer.echo(render_permissions(plugin.permissions(), plugin.permission_names(), fmt))
+    if not organization:
+        typer.echo(render_permissions(plugin.permissions(), plugin.permission_names(), fmt))
+        return
+    caller_policy = getattr(plugin, "organization_permissions", None)
+    if caller_policy is None:
+        raise UsageError(f"--organization: provider {plugin.name} has no separate organization policy")
+    document = caller_policy()
+    actions = [
+        a
+        for s in document["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    typer.echo(render_permissions(document, actions, fmt))
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 @checks_app.callback()
