@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -176,10 +177,24 @@ def account_client(endpoint: str, account: str, service: str, region: str = "us-
     )
 
 
+MEMBER_ROLE_TEMPLATE = Path(__file__).resolve().parents[3] / "deploy" / "aws-org-member-role.yaml"
+
+
 def give_role(endpoint: str, account: str, external_id: str | None = None) -> None:
-    """Create the audit role in ``account`` (the role the proxy lets the management account assume)."""
-    iam = account_client(endpoint, account, "iam")
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=trust_policy(external_id))
+    """Deploy the audit role in ``account`` with deploy/aws-org-member-role.yaml (moto's CloudFormation),
+    trusting the management account: the role the proxy lets it assume."""
+    cfn = account_client(endpoint, account, "cloudformation")
+    parameters = [{"ParameterKey": "AuditorAccountId", "ParameterValue": MANAGEMENT}]
+    if external_id:
+        parameters.append({"ParameterKey": "ExternalId", "ParameterValue": external_id})
+    cfn.create_stack(
+        StackName="cloudaudit-audit-role",
+        TemplateBody=MEMBER_ROLE_TEMPLATE.read_text(),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+        Parameters=parameters,
+    )
+    status = cfn.describe_stacks(StackName="cloudaudit-audit-role")["Stacks"][0]["StackStatus"]
+    assert status == "CREATE_COMPLETE", status
 
 
 def public_bucket(endpoint: str, account: str) -> str:

@@ -28,6 +28,7 @@ from aws_org import (
 )
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
+from cloudaudit_aws.org_policy import ORGANIZATION_ACTIONS
 
 S3_ONLY = ["--regions", "us-east-1", "--checks", "aws.s3.*"]
 SESSION_NAME = re.compile(r"cloudaudit-\d{8}T\d{6}Z-[0-9a-f]{6}")
@@ -173,6 +174,12 @@ def test_units_select_their_accounts_and_those_of_nested_units(org: Org, tmp_pat
     assert _doc(out / "findings.json")["run"]["accounts"] == sorted([org.ids["a"], org.ids["b"]])
     assert "ListAccounts" not in org.log.organizations
     assert {"ListAccountsForParent", "ListOrganizationalUnitsForParent"} <= set(org.log.organizations)
+
+
+def test_the_caller_policy_names_every_organizations_call(org: Org, tmp_path: Path) -> None:
+    assert _run(tmp_path / "all", "--organization") == ExitCode.OK
+    assert _run(tmp_path / "units", "--organization", "--ous", org.units["prod/eu"]) == ExitCode.OK
+    assert {f"organizations:{op}" for op in org.log.organizations} == set(ORGANIZATION_ACTIONS)
 
 
 def test_external_id_is_sent_when_the_trust_policy_requires_it(
