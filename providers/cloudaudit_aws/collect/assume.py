@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,
     CredentialProvider,
@@ -20,6 +21,7 @@ from botocore.credentials import (
     DeferredRefreshableCredentials,
 )
 from botocore.exceptions import ProfileNotFound
+from botocore.loaders import Loader, create_loader
 
 from cloudaudit.errors import CredentialsError, UsageError
 from cloudaudit.plugins import Target
@@ -51,12 +53,33 @@ class RoleToAssume:
         return self.arn.split(":")[4]
 
 
+_LOADER: Loader | None = None
+_LOADER_LOCK = threading.Lock()
+
+
+def shared_loader() -> Loader:
+    """One botocore data loader for every session of the process: each account's session would
+    otherwise parse and keep its own copy of every service model (EC2's alone is tens of MB)."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = create_loader()
+        return _LOADER
+
+
 def open_session(profile: str | None) -> boto3.Session:
-    """A boto3 session of ``profile`` (None: the SDK's default chain); UsageError for an unknown one."""
+    """A boto3 session of ``profile`` (None: the SDK's default chain) sharing the process's model
+    loader; UsageError for an unknown profile."""
+    core = botocore.session.Session()
+    loader = shared_loader()
+    core.register_component("data_loader", loader)
     try:
-        return boto3.Session(profile_name=profile)
+        session = boto3.Session(botocore_session=core, profile_name=profile)
     except ProfileNotFound as exc:
         raise UsageError(f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials") from exc
+    with _LOADER_LOCK:  # each boto3 session appends its data folder: keep each folder once
+        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+    return session
 
 
 _SOURCES: dict[tuple[str | None, str], Credentials] = {}
