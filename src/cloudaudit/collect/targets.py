@@ -3,6 +3,7 @@ several, a few targets at a time, and merge their inventories."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -127,6 +128,8 @@ def _collect_one(
         return None
     except CloudauditError as exc:
         return exc
+    finally:
+        gc.collect()  # its SDK clients hold reference cycles; the run's raised gc thresholds keep them
 
 
 def _collect_concurrently(
