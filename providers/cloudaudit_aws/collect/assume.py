@@ -75,6 +75,7 @@ def open_session(profile: str | None) -> boto3.Session:
     core.register_component("data_loader", loader)
     try:
         session = boto3.Session(botocore_session=core, profile_name=profile)
+        core.get_scoped_config()  # an unknown profile fails here, not at the first call
     except ProfileNotFound as exc:
         raise UsageError(f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials") from exc
     with _LOADER_LOCK:  # each boto3 session appends its data folder: keep each folder once
