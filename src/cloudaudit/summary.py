@@ -21,6 +21,8 @@ DENIED_CODES = frozenset(
 )
 """Error codes meaning the audit's credentials lack a permission."""
 LADDER = tuple(level for level in ExposureLevel if level is not ExposureLevel.NONE)
+SHOWN_ACCOUNTS = 5
+"""Accounts named on the first line; the others counted (an organization has hundreds)."""
 SHOWN_UNAUDITED = 10
 """Accounts not audited named one per line; the rest counted."""
 
@@ -97,7 +99,12 @@ def _incomplete(doc: FindingsDocument) -> list[str]:
 
 def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
-    accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
+    named = (
+        doc.run.accounts[:SHOWN_ACCOUNTS] if len(doc.run.accounts) > SHOWN_ACCOUNTS + 1 else doc.run.accounts
+    )
+    accounts = ", ".join(printable(a, limit=40) for a in named) or "(none)"
+    if len(named) < len(doc.run.accounts):
+        accounts = f"{accounts} +{len(doc.run.accounts) - len(named)} more ({len(doc.run.accounts)} in all)"
     providers = ", ".join(printable(p, limit=20) for p in doc.run.providers)
     noun = account_noun(doc.run.providers[0]) if len(doc.run.providers) == 1 else "account"
     fails = sum(1 for f in doc.findings if f.status is Status.FAIL)

@@ -115,3 +115,13 @@ def test_account_folder_names_never_leave_the_accounts_folder(account: str, safe
     assert (name == account) is safe
     assert "/" not in name and name not in ("", ".", "..")
     assert name.isprintable()
+
+
+def test_summary_names_a_few_accounts_and_counts_the_rest(fake_installed: Path, tmp_path: Path) -> None:
+    projects = ",".join(f"p{i:02d}" for i in range(12))
+    proc = _run(fake_installed, tmp_path / "out", projects)
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.endswith("account(s) p00, p01, p02, p03, p04 +7 more (12 in all)")
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<title>cloudaudit report: fake 12 accounts</title>" in html
