@@ -125,3 +125,36 @@ def test_summary_names_a_few_accounts_and_counts_the_rest(fake_installed: Path, 
     assert first.endswith("account(s) p00, p01, p02, p03, p04 +7 more (12 in all)")
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<title>cloudaudit report: fake 12 accounts</title>" in html
+
+
+def test_ctrl_c_while_several_targets_run_keeps_what_was_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three targets at a time, Ctrl-C during the first: those under way are kept, those not started
+    are interrupted gaps."""
+    import threading
+    from datetime import UTC, datetime
+
+    from cloudaudit.collect.targets import collect_targets
+    from cloudaudit.model.inventory import GapKind, Inventory, ScanScope
+    from cloudaudit.plugins import CollectOptions, Target
+    from cloudaudit.progress import PlainProgress
+    from fake_provider import plugin
+
+    stop = threading.Event()
+    monkeypatch.setattr("cloudaudit.interrupt.STOP", stop)
+    started = threading.Barrier(3, timeout=10)
+
+    def collect(options: CollectOptions, progress: object) -> Inventory:
+        project = options.target.id or ""
+        if project in ("p1", "p2", "p3"):
+            started.wait()  # the first three run together
+        if project == "p1":
+            stop.set()
+        stop.wait(10)  # p2 and p3 finish after Ctrl-C: no later target may start
+        now = datetime.now(UTC)
+        return Inventory(scope=ScanScope(provider="fake", accounts=(project,), started=now, finished=now))
+
+    monkeypatch.setattr(plugin, "collect", collect)
+    targets = [Target("project", f"p{i}") for i in range(1, 7)]
+    merged = collect_targets(plugin, CollectOptions(), targets, PlainProgress(), max_targets=3)
+    assert merged.scope.accounts == ("p1", "p2", "p3")
+    assert [(g.account, g.kind) for g in merged.gaps] == [(f"p{i}", GapKind.INTERRUPTED) for i in (4, 5, 6)]
