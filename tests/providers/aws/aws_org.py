@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,8 @@ class ProxyLog:
     assumed: list[dict[str, str]] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    expires_in: int | None = None
+    """When set, assumed-role credentials are answered as expiring this many seconds from now."""
 
 
 def _role(upstream: tuple[str, int], arn: str) -> dict[str, Any] | None:
@@ -78,6 +82,12 @@ def _required_external_id(trust: dict[str, Any]) -> str | None:
     return None
 
 
+def _expiring(answer: bytes, seconds: int) -> bytes:
+    """An AssumeRole answer whose credentials expire ``seconds`` from now."""
+    when = (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return re.sub(rb"<Expiration>[^<]*</Expiration>", f"<Expiration>{when}</Expiration>".encode(), answer)
+
+
 def _handler(upstream: tuple[str, int], log: ProxyLog) -> type[BaseHTTPRequestHandler]:
     class Forward(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -95,7 +105,10 @@ def _handler(upstream: tuple[str, int], log: ProxyLog) -> type[BaseHTTPRequestHa
             try:
                 conn.request(self.command, self.path, body=body or None, headers=dict(self.headers.items()))
                 resp = conn.getresponse()
-                self._answer(resp.status, resp.getheaders(), resp.read())
+                answer = resp.read()
+                if form.get("Action") == "AssumeRole" and log.expires_in is not None:
+                    answer = _expiring(answer, log.expires_in)
+                self._answer(resp.status, resp.getheaders(), answer)
             finally:
                 conn.close()
 

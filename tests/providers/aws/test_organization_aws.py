@@ -202,6 +202,19 @@ def test_external_id_is_sent_when_the_trust_policy_requires_it(
     assert "ext-4711" not in (with_id / "findings.json").read_text()
 
 
+def test_assumed_credentials_are_renewed_before_they_expire(org: Org, tmp_path: Path) -> None:
+    """STS answers credentials that expire in 5 minutes (inside botocore's 10-minute mandatory refresh
+    window): the session assumes the role again rather than sign with credentials about to expire."""
+    org.log.expires_in = 300
+    out = tmp_path / "reports"
+    assert _run(out, "--accounts", org.ids["a"]) == ExitCode.OK
+
+    assert _doc(out / "findings.json")["coverage"] == []
+    renewals = [a for a in org.log.assumed if a["RoleArn"] == org.arn("a")]
+    assert len(renewals) > 1
+    assert len({a["RoleSessionName"] for a in renewals}) == 1
+
+
 def test_only_account_unreachable_fails_the_run(
     org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
