@@ -5,6 +5,7 @@ the collection engine with its own error classifier, secret patterns, ids compar
 case-insensitively, a demo (with its own exposure snapshot and, with ``--probe``, a local Redis
 mapped onto its public box). Project names steer it: ``throttled-*`` answers with a throttling error,
 ``crash-*`` has a collector bug, ``dup-*`` is the same account as the project without the prefix,
+``denied-*`` denies the audit's identity (the whole project is unavailable),
 ``public-*`` has its box answering on :data:`PUBLIC_BOX` port 6379.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudaudit.collect import engine, executor
+from cloudaudit.collect.errors import TargetUnavailable
 from cloudaudit.collect.guard import Failed, Guard
 from cloudaudit.collect.units import Survey
 from cloudaudit.errors import UsageError
@@ -160,6 +162,12 @@ class FakeUnits:
         return options.target.id or ""
 
     def survey(self, session: str, options: CollectOptions, stop: threading.Event) -> Survey:
+        if session.startswith("denied-"):
+            raise TargetUnavailable(
+                f"project {session}: the fake API denied the audit's identity",
+                code="PermissionDenied",
+                operation="GetProject",
+            )
         return Survey((session.removeprefix("dup-"),), ("r1",))
 
     def guard(self, account: str, stop: threading.Event) -> Guard:

@@ -13,7 +13,8 @@ from cloudaudit.errors import MissingDependencyError
 from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
-from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
+from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, Target
+from cloudaudit_aws.scope import OPTIONS, accounts_scope, profile_targets
 
 SECRETS = SecretRules(
     env_vars=("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
@@ -22,19 +23,6 @@ SECRETS = SecretRules(
         Redaction(re.compile(r"\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{4})[A-Z0-9]{12}\b"), r"\1************"),
         Redaction(re.compile(r"(Signature=|signature=|X-Amz-Signature=)[^&\s,\"']+"), r"\1****"),
     ),
-)
-PROFILE = ScopeOption(
-    "profile",
-    help="AWS profile to audit; repeat (or comma-separate) to audit several accounts in one run "
-    "(default: the SDK's own: AWS_PROFILE, else the default credentials).",
-    metavar="PROFILE",
-)
-ENDPOINT_URL = ScopeOption(
-    "endpoint_url",
-    help="AWS endpoint for every client of the run (an emulator, a proxy); it travels with the target to "
-    "Dask workers (default: the SDK's own, e.g. AWS_ENDPOINT_URL).",
-    multiple=False,
-    metavar="URL",
 )
 
 
@@ -49,7 +37,7 @@ class AwsPlugin:
 
     name = "aws"
     install_hint = install_hint("aws")
-    scope_options = (PROFILE, ENDPOINT_URL)
+    scope_options = OPTIONS
     secrets = SECRETS
     case_insensitive_ids = False
     account_noun = "account"
@@ -57,10 +45,16 @@ class AwsPlugin:
     sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
     def targets(self, scope: Scope) -> list[Target]:
-        """One target per ``--profile`` (none: the SDK's default credentials), with ``--endpoint-url``."""
-        settings = tuple((ENDPOINT_URL.name, v[0]) for v in [scope.get(ENDPOINT_URL.name)] if v)
-        profiles = scope.get(PROFILE.name, ()) or (None,)
-        return [Target("profile", p, settings) for p in profiles]
+        """One target per ``--profile`` (none given: the SDK's default credentials); with
+        ``--organization`` or ``--accounts``, one per account (listed by AWS Organizations)."""
+        many = accounts_scope(scope)
+        if many is None:
+            return profile_targets(scope)
+        try:
+            from cloudaudit_aws.collect.organization import account_targets
+        except ImportError as exc:
+            raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
+        return account_targets(many)
 
     def load(self) -> None:
         """Register every ``assets*`` module's kinds and every module of ``checks``; imports no SDK."""
@@ -77,6 +71,12 @@ class AwsPlugin:
         except ImportError as exc:
             raise MissingDependencyError(f"boto3 is not installed ({exc}); run: {self.install_hint}") from exc
         return readonly_policy()
+
+    def organization_permissions(self) -> dict[str, Any]:
+        """The policy of the identity that lists the organization and assumes the audit role."""
+        from cloudaudit_aws.org_policy import caller_policy
+
+        return caller_policy()
 
     def permission_names(self) -> list[str]:
         """Every permission the collectors use, sorted."""

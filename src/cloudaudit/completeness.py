@@ -41,6 +41,14 @@ def assess(gaps: Sequence[CollectionGap]) -> Completeness:
     )
 
 
+def is_target_gap(gap: CollectionGap, account_noun: str) -> bool:
+    """True for a gap on a whole target: the account (project, subscription) was not audited at all.
+
+    Such a gap names the provider's word for an account as its service, with no region or resource.
+    """
+    return gap.service == account_noun and not gap.region and not gap.resource_id
+
+
 def not_read_lines(gaps: Sequence[CollectionGap]) -> list[str]:
     """One sorted line per (service, region, kind).
 

@@ -31,7 +31,8 @@ class ScopeOption:
     """A command-line option a provider contributes to ``run`` to say what to audit.
 
     ``ScopeOption("profile", ...)`` becomes ``--profile``; with ``multiple`` it may be repeated
-    (or given comma-separated) to audit several targets in one run.
+    (or given comma-separated) to audit several targets in one run. Without ``takes_value`` it is a
+    switch (``--organization``): given, its value in the scope is ``("true",)``.
     """
 
     name: str
@@ -39,6 +40,7 @@ class ScopeOption:
     multiple: bool = True
     envvar: str | None = None
     metavar: str = "NAME"
+    takes_value: bool = True
 
     @property
     def flag(self) -> str:

@@ -69,6 +69,8 @@ class Result:
 
     document: FindingsDocument
     files: list[Path] = field(default_factory=list)
+    account_files: list[Path] = field(default_factory=list)
+    """The per-account report sets (``accounts/<id>/``) of a run covering several accounts."""
 
     def exit_code(self, fail_on: Severity | None, fail_on_gaps: bool = False) -> ExitCode:
         """INTERRUPTED (Ctrl-C in this process), then RUNTIME (incomplete run, or any gap with

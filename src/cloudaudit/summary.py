@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cloudaudit.completeness import headline
+from cloudaudit.completeness import headline, is_target_gap
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.model.inventory import CollectionGap
 from cloudaudit.plugins import account_noun
 from cloudaudit.terminal import printable
 
@@ -20,6 +21,10 @@ DENIED_CODES = frozenset(
 )
 """Error codes meaning the audit's credentials lack a permission."""
 LADDER = tuple(level for level in ExposureLevel if level is not ExposureLevel.NONE)
+SHOWN_ACCOUNTS = 5
+"""Accounts named on the first line; the others counted (an organization has hundreds)."""
+SHOWN_UNAUDITED = 10
+"""Accounts not audited named one per line; the rest counted."""
 
 
 def _cell(count: int) -> str:
@@ -46,10 +51,28 @@ def _coverage(doc: FindingsDocument) -> list[str]:
     if not doc.coverage:
         return ["coverage gaps: none"]
     lines = [f"coverage gaps: {len(doc.coverage)} (see 'coverage' in the report)"]
-    denied = dict.fromkeys(g.provider for g in doc.coverage if g.error_code in DENIED_CODES)
+    nouns = {p: account_noun(p) for p in dict.fromkeys(g.provider for g in doc.coverage)}
+    missed = [g for g in doc.coverage if is_target_gap(g, nouns[g.provider])]
+    whole = {id(g) for g in missed}
+    denied = dict.fromkeys(
+        g.provider for g in doc.coverage if g.error_code in DENIED_CODES and id(g) not in whole
+    )
     for provider in sorted(denied):
         command = f"cloudaudit permissions --provider {printable(provider, limit=20)}"
         lines.append(f"  access was denied: '{command}' prints the policy the audit needs")
+    return lines + _not_audited(missed)
+
+
+def _not_audited(missed: list[CollectionGap]) -> list[str]:
+    """One line per account (project, subscription) that could not be audited at all, and why."""
+    lines = [
+        f"  not audited: {g.service} {printable(g.account, limit=64)}: "
+        f"{printable(g.error_code, limit=40)} on {printable(g.operation, limit=40)}: "
+        f"{printable(g.message, limit=160)}"
+        for g in missed[:SHOWN_UNAUDITED]
+    ]
+    if len(missed) > SHOWN_UNAUDITED:
+        lines.append(f"  not audited: {len(missed) - SHOWN_UNAUDITED} more (see 'coverage' in the report)")
     return lines
 
 
@@ -76,7 +99,12 @@ def _incomplete(doc: FindingsDocument) -> list[str]:
 
 def summarize(doc: FindingsDocument) -> str:
     """The summary printed at the end of ``run``, ``demo`` and ``evaluate``."""
-    accounts = ", ".join(printable(a, limit=40) for a in doc.run.accounts) or "(none)"
+    named = (
+        doc.run.accounts[:SHOWN_ACCOUNTS] if len(doc.run.accounts) > SHOWN_ACCOUNTS + 1 else doc.run.accounts
+    )
+    accounts = ", ".join(printable(a, limit=40) for a in named) or "(none)"
+    if len(named) < len(doc.run.accounts):
+        accounts = f"{accounts} +{len(doc.run.accounts) - len(named)} more ({len(doc.run.accounts)} in all)"
     providers = ", ".join(printable(p, limit=20) for p in doc.run.providers)
     noun = account_noun(doc.run.providers[0]) if len(doc.run.providers) == 1 else "account"
     fails = sum(1 for f in doc.findings if f.status is Status.FAIL)

@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 class AwsUnits:
     """One AWS account as units of (service x region), for the core's executors.
 
-    Everything a unit needs comes from the options' Target (profile, ``endpoint_url``): a Dask
-    worker rebuilds the session with its own credentials.
+    Everything a unit needs comes from the options' Target (profile, ``endpoint_url``, the role to
+    assume): a Dask worker rebuilds the session with its own credentials.
     """
 
     provider = PROVIDER
@@ -37,9 +37,8 @@ class AwsUnits:
         return COLLECTORS
 
     def session(self, options: CollectOptions) -> AwsSession:
-        """The target profile's session (no call made)."""
-        target = options.target
-        return AwsSession(target.id, options.max_workers, target.setting("endpoint_url"))
+        """The target's session: its profile's, or its account's role's (no call made)."""
+        return AwsSession.of(options.target, options.max_workers)
 
     def survey(self, session: AwsSession, options: CollectOptions, stop: threading.Event) -> Survey:
         """The account of the credentials and the regions to audit."""
@@ -76,8 +75,9 @@ AWS_UNITS = AwsUnits()
 
 
 def collect(options: CollectOptions, progress: Progress) -> Inventory:
-    """Collect the account of ``options.target`` (a profile) with the options' executor; raise
-    CloudauditError when it cannot be audited at all.
+    """Collect the account of ``options.target`` (a profile, or an account reached through its role)
+    with the options' executor; raise CloudauditError when it cannot be audited at all
+    (TargetUnavailable: the role cannot be assumed).
 
     When :data:`cloudaudit.interrupt.STOP` is set, what was read so far is returned, with an
     ``interrupted`` gap for every unit not finished; calls still in flight are abandoned.

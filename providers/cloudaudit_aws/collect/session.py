@@ -19,14 +19,16 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
-    ProfileNotFound,
     TokenRetrievalError,
 )
 
 from cloudaudit import __version__
+from cloudaudit.collect.errors import TargetUnavailable
 from cloudaudit.errors import CloudauditError, CredentialsError, EndpointError, UsageError
 from cloudaudit.model.inventory import GapKind
-from cloudaudit_aws.collect.guard import classify
+from cloudaudit.plugins import Target
+from cloudaudit_aws.collect.assume import ASSUME_OPERATION, RoleToAssume, assumed_session, open_session
+from cloudaudit_aws.collect.guard import classify, error_code
 
 DEFAULT_REGION = "us-east-1"
 
@@ -45,17 +47,24 @@ _CREDENTIAL_CODES = {
 
 
 class AwsSession:
-    """A boto3 session plus a cache of clients, safe to use from many threads."""
+    """A boto3 session plus a cache of clients, safe to use from many threads.
 
-    def __init__(self, profile: str | None, max_workers: int, endpoint_url: str | None = None) -> None:
+    With ``role``, the credentials are that role assumed with ``profile``'s (see :mod:`.assume`).
+    """
+
+    def __init__(
+        self,
+        profile: str | None,
+        max_workers: int,
+        endpoint_url: str | None = None,
+        role: RoleToAssume | None = None,
+    ) -> None:
         self.endpoint_url = endpoint_url or None
         """One endpoint for every client (``--endpoint-url``); None: botocore's own configuration."""
-        try:
-            self.session = boto3.Session(profile_name=profile)
-        except ProfileNotFound as exc:
-            raise UsageError(
-                f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials"
-            ) from exc
+        self.role = role
+        self.session: boto3.Session = (
+            assumed_session(profile, role, self.endpoint_url) if role else open_session(profile)
+        )
         self.home_region = self.session.region_name or DEFAULT_REGION
         self.config = Config(
             retries=_retries(self.session),
@@ -67,6 +76,22 @@ class AwsSession:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.account_id = ""
+        self.arn = ""
+        """The identity's ARN, once :meth:`identify` has run."""
+
+    @classmethod
+    def of(cls, target: Target, max_workers: int) -> AwsSession:
+        """The session of a ``profile`` target, or of an ``account`` target (its role, if any)."""
+        endpoint = target.setting("endpoint_url")
+        if target.kind == "account":
+            return cls(target.setting("profile"), max_workers, endpoint, RoleToAssume.of(target))
+        return cls(target.id, max_workers, endpoint)
+
+    @property
+    def partition(self) -> str:
+        """``aws``, ``aws-cn``, ``aws-us-gov``...: from the identity's ARN."""
+        parts = self.arn.split(":")
+        return parts[1] if len(parts) > 1 and parts[1] else "aws"
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A cached client for ``service`` in ``region`` (the home region by default)."""
@@ -102,11 +127,26 @@ class AwsSession:
         except NoRegionError as exc:
             raise UsageError("no AWS region configured: set AWS_REGION or --regions") from exc
         except ClientError as exc:
+            if self.role is not None:
+                raise _unassumable(self.role, exc) from exc
             raise _identity_error(exc) from exc
         except BotoCoreError as exc:
             raise EndpointError(f"AWS STS call failed: {exc}") from exc
         self.account_id = str(ident["Account"])
+        self.arn = str(ident.get("Arn") or "")
         return self.account_id
+
+
+def _unassumable(role: RoleToAssume, exc: ClientError) -> TargetUnavailable:
+    """Why the account of ``role`` cannot be audited: the role could not be assumed (missing, its
+    trust policy or the external id refuses the caller), or the assumed role may not identify itself."""
+    code, message = error_code(exc)
+    operation = exc.operation_name or ASSUME_OPERATION
+    if operation == ASSUME_OPERATION:
+        text = f"cannot assume {role.arn} ({code}): {message}"
+    else:
+        text = f"the role {role.arn} was assumed but {operation} failed ({code}): {message}"
+    return TargetUnavailable(text, code=code, operation=operation, kind=classify(exc))
 
 
 def _identity_error(exc: ClientError) -> CloudauditError:

@@ -23,7 +23,7 @@ from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, r
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.executor import dask_address, open_executor
-from cloudaudit.collect.targets import ProviderRun, collect_providers
+from cloudaudit.collect.targets import DEFAULT_MAX_TARGETS, ProviderRun, collect_providers
 from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.compliance.commands import (
     formats_for_run,
@@ -51,6 +51,7 @@ from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.per_account import write_account_reports
 from cloudaudit.plugins import (
     CollectOptions,
     Progress,
@@ -312,11 +313,15 @@ def _audit(
     doc, seen = _with_exposure(
         findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
     )
-    judged = judge_all(frameworks, [doc], {c.id for c in checks})
+    ran = {c.id for c in checks}
+    judged = judge_all(frameworks, [doc], ran)
     since = history.compare(doc, [c.id for c in checks]) if history else None
     result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged, since))
     lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
+    result.account_files = write_account_reports(
+        doc, inventory, output_dir, formats, lambda part: judge_all(frameworks, [part], ran)
+    )
     _report(result, lines)
     _record(history, doc, [c.id for c in checks])
     return result
@@ -358,6 +363,9 @@ def _report(result: Result, notes: Sequence[str] = ()) -> None:
         typer.echo(line)
     for path in result.files:
         typer.echo(f"wrote {path}")
+    if result.account_files:
+        folders = len({p.parent for p in result.account_files})
+        typer.echo(f"wrote one report set per account ({folders}) under {result.account_files[0].parents[1]}")
     if interrupt.requested():
         partial = "partial reports" if result.document.run.interrupted else "reports"
         typer.echo(f"interrupted: {partial} written to {result.files[0].parent}", err=True)
@@ -411,6 +419,15 @@ def run(
             "scheduler; its workers read the accounts, reports are written here).",
         ),
     ] = "local",
+    max_accounts: Annotated[
+        int,
+        typer.Option(
+            "--max-accounts",
+            min=1,
+            max=64,
+            help="Accounts (projects, subscriptions) collected at once, each with its own --workers.",
+        ),
+    ] = DEFAULT_MAX_TARGETS,
     exposure: ExposureOpt = "",
     shodan_key: ShodanKey = None,
     probe: ProbeOpt = False,
@@ -433,7 +450,7 @@ def run(
     configure(debug)
     delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
-    targets = plugin.targets(parse_scope(plugin, ctx.args))
+    scope = parse_scope(plugin, ctx.args)
     fmts = parse_formats(formats)
     dask_address(executor)  # a bad --executor is a usage error before anything is contacted
     frameworks = frameworks_of(compliance)
@@ -445,9 +462,10 @@ def run(
     selection = _selection(checks, exclude_checks, mutelist, fail_on)
     wanted = parse_regions(regions)
     history = recorder(store, fail_on_new, checks, exclude_checks, wanted)
+    targets = plugin.targets(scope)  # may list an organization: after every local check
     with open_executor(executor) as units:
         options = CollectOptions(regions=wanted, max_workers=workers, executor=units)
-        part = ProviderRun(plugin, options, targets)
+        part = ProviderRun(plugin, options, targets, max_targets=max_accounts)
         result = _audit([part], selection, output_dir, fmts, exposure_options, frameworks, history)
     _exit(result, fail_on, fail_on_gaps, history, delivery)
 
@@ -668,11 +686,35 @@ def permissions_cmd(
             "--format", "-f", help="json or yaml: the policy or role document; text: one permission a line."
         ),
     ] = "json",
+    organization: Annotated[
+        bool,
+        typer.Option(
+            "--organization",
+            help="The policy of the identity that lists the organization's accounts and assumes the "
+            "audit role in each (AWS), instead of the audit role's.",
+        ),
+    ] = False,
 ) -> None:
     """Print the read-only policy (AWS) or custom role (GCP) the audit needs."""
     configure(False)
     plugin = load_plugin(_provider(provider))
-    typer.echo(render_permissions(plugin.permissions(), plugin.permission_names(), fmt))
+    if not organization:
+        typer.echo(render_permissions(plugin.permissions(), plugin.permission_names(), fmt))
+        return
+    caller_policy = getattr(plugin, "organization_permissions", None)
+    if caller_policy is None:
+        raise UsageError(f"--organization: provider {plugin.name} has no separate organization policy")
+    document = caller_policy()
+    actions = [
+        a
+        for s in document["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    typer.echo(render_permissions(document, actions, fmt))
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 @checks_app.callback()

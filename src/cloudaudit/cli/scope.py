@@ -24,8 +24,9 @@ def scope_help() -> str:
     lines = ["\b", "Provider scope options:"]
     for plugin in installed():
         for option in plugin.scope_options:
-            repeat = " (repeatable)" if option.multiple else ""
-            text = f"{option.flag} {option.metavar}  [{plugin.name}]{repeat} {option.help}"
+            repeat = " (repeatable)" if option.multiple and option.takes_value else ""
+            usage = f"{option.flag} {option.metavar}" if option.takes_value else option.flag
+            text = f"{usage}  [{plugin.name}]{repeat} {option.help}"
             lines += textwrap.wrap(text, 76, initial_indent="  ", subsequent_indent="      ")
     return "\n".join(lines) if len(lines) > 2 else ""
 
@@ -39,7 +40,11 @@ def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
             owners.setdefault(option.flag, []).append(other.name)
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     for option in plugin.scope_options:
-        parser.add_argument(option.flag, dest=option.name, action="append" if option.multiple else "store")
+        if not option.takes_value:
+            parser.add_argument(option.flag, dest=option.name, action="store_true", default=None)
+        else:
+            action = "append" if option.multiple else "store"
+            parser.add_argument(option.flag, dest=option.name, action=action)
     try:
         given, rest = parser.parse_known_args(list(args))
     except argparse.ArgumentError as exc:
@@ -56,9 +61,11 @@ def parse_scope(plugin: ProviderPlugin, args: Sequence[str]) -> Scope:
     return {o.name: values for o in plugin.scope_options if (values := _values(o, vars(given)[o.name]))}
 
 
-def _values(option: ScopeOption, given: str | list[str] | None) -> tuple[str, ...]:
+def _values(option: ScopeOption, given: bool | str | list[str] | None) -> tuple[str, ...]:
     """The option's values, comma-separated lists split (a single-valued option is taken whole: a path
-    or a token may hold a comma); the environment variable when not given."""
+    or a token may hold a comma); the environment variable when not given. A switch given: ``("true",)``."""
+    if isinstance(given, bool) or not option.takes_value:
+        return ("true",) if given else ()
     if given is None:
         given = os.environ.get(option.envvar, "") if option.envvar else ""
     items = [given] if isinstance(given, str) else given

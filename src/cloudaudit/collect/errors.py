@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from cloudaudit.errors import CredentialsError
 from cloudaudit.model.inventory import GapKind
 
 
@@ -23,3 +24,17 @@ class ErrorClassifier(Protocol):
 
     def status(self, exc: Exception) -> int:
         """The HTTP status the service answered (0: no answer)."""
+
+
+class TargetUnavailable(CredentialsError):
+    """One target (an account, a project, a subscription) cannot be audited at all: its role cannot
+    be assumed, or it denies the audit's identity. In a run of several targets it becomes a coverage
+    gap on that target and the others go on; alone, the run fails with this message."""
+
+    def __init__(self, message: str, *, code: str, operation: str, kind: GapKind = GapKind.DENIED) -> None:
+        super().__init__(message)
+        self.code = code
+        """The provider's error code (``AccessDenied``)."""
+        self.operation = operation
+        """The call that failed (``AssumeRole``)."""
+        self.kind = kind
