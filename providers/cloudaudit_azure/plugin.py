@@ -9,12 +9,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from cloudaudit.errors import CloudauditError, MissingDependencyError, UsageError
+from cloudaudit.collect.errors import TargetUnavailable
+from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.plugins import CollectOptions, DemoAccount, Progress, Scope, ScopeOption, Target
 from cloudaudit_azure.scope import (
+    DESCENDANTS,
     SubscriptionListing,
     chosen_subscriptions,
     group_ids,
@@ -56,6 +58,12 @@ ENDPOINT_URL = ScopeOption(
     multiple=False,
     metavar="URL",
 )
+ALL_SUBSCRIPTIONS = ScopeOption(
+    "all_subscriptions",
+    help="Audit every enabled Azure subscription the credentials can list (the default when no "
+    "--subscription or --management-group is given; with them, added to theirs).",
+    takes_value=False,
+)
 MANAGEMENT_GROUP = ScopeOption(
     "management_group",
     help="Audit every enabled subscription beneath this Azure management group, at any depth; needs "
@@ -81,7 +89,7 @@ class AzurePlugin:
 
     name = "azure"
     install_hint = install_hint("azure")
-    scope_options = (SUBSCRIPTION, MANAGEMENT_GROUP, EXCLUDE_SUBSCRIPTIONS, *CONNECTION)
+    scope_options = (SUBSCRIPTION, ALL_SUBSCRIPTIONS, MANAGEMENT_GROUP, EXCLUDE_SUBSCRIPTIONS, *CONNECTION)
     secrets = SECRETS
     case_insensitive_ids = True
     account_noun = "subscription"
@@ -90,15 +98,16 @@ class AzurePlugin:
 
     def targets(self, scope: Scope) -> list[Target]:
         """One target per subscription (each with the connection settings): those of ``--subscription``
-        and the enabled ones beneath ``--management-group`` (listed now), or, when neither is given,
-        every enabled subscription the credentials list; less ``--exclude-subscriptions``. A group
+        and the enabled ones beneath ``--management-group`` (listed now), and with ``--all-subscriptions``
+        (or when neither is given) every enabled subscription the credentials list; less
+        ``--exclude-subscriptions``. A group
         whose subscriptions could not be listed becomes a ``management group`` target that fails when
         collected."""
         settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
         given = scope.get(SUBSCRIPTION.name, ())
         groups = group_ids(scope.get(MANAGEMENT_GROUP.name, ()))
         excluded = scope.get(EXCLUDE_SUBSCRIPTIONS.name, ())
-        every = not given and not groups
+        every = bool(scope.get(ALL_SUBSCRIPTIONS.name)) or (not given and not groups)
         listing = SubscriptionListing()
         if every or groups:
             listing = self._listing(Target("tenant", None, settings), groups, every)
@@ -140,7 +149,8 @@ class AzurePlugin:
         """Read the subscriptions with the Azure management clients (GET requests only)."""
         unlisted = unlisted_reason(options.target)
         if unlisted:
-            raise CloudauditError(unlisted[0])
+            reason, code, kind = unlisted
+            raise TargetUnavailable(reason, code=code, operation=DESCENDANTS, kind=kind)
         try:
             from cloudaudit_azure.collect.runner import collect
         except ImportError as exc:

@@ -9,7 +9,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from cloudaudit.errors import CloudauditError, MissingDependencyError, UsageError
+from cloudaudit.collect.errors import TargetUnavailable
+from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
 from cloudaudit.logs import Redaction, SecretRules
 from cloudaudit.model.inventory import Inventory
@@ -157,7 +158,8 @@ class GcpPlugin:
         """Read the project with the Google Cloud clients (read-only calls only)."""
         unlisted = unlisted_reason(options.target)
         if unlisted:
-            raise CloudauditError(unlisted[0])
+            reason, code, operation, kind = unlisted
+            raise TargetUnavailable(reason, code=code, operation=operation, kind=kind)
         try:
             from cloudaudit_gcp.collect.runner import collect
         except ImportError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
+from cloudaudit.collect.errors import TargetUnavailable
 from cloudaudit.errors import CloudauditError, CredentialsError, EndpointError
 from cloudaudit.model.inventory import GapKind
 from cloudaudit.terminal import printable
@@ -57,7 +58,10 @@ def stopping(exc: Exception, wanted: str | None) -> CloudauditError:
             f"cannot reach Azure Resource Manager ({said}): check the network, proxy or --endpoint-url"
         )
     if wanted:
-        return CloudauditError(
-            f"cannot read subscription {printable(wanted)} ({said}): check its id and the role"
+        return TargetUnavailable(
+            f"cannot read subscription {printable(wanted)} ({said}): check its id and the role",
+            code=code,
+            operation="subscriptions.get",
+            kind=kind,
         )
     return CloudauditError(f"cannot list the subscriptions ({said}): pass --subscription ID")

@@ -14,6 +14,7 @@ from cli_process import assert_one_line_error, run_cli
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit_azure.fake import FakeArm, FakeManagementGroup, FakeSubscription
+from cloudaudit_azure.fake.faults import denied
 from cloudaudit_azure.fake.sample_storage import add_storage
 
 ROOT_SUB, PROD_SUB, PROD_EU_SUB = (f"00000000-0000-0000-0000-0000000001a{i}" for i in range(3))
@@ -124,3 +125,39 @@ def test_bad_scope_values_are_usage_errors_before_any_call(
     proc = run_cli("run", "-p", "azure", *scope, "--endpoint-url", arm.url, "--access-token", TOKEN)
     assert_one_line_error(proc, ExitCode.USAGE, text)
     assert arm.requests == []
+
+
+def test_a_subscription_that_denies_the_audit_is_a_gap_and_the_others_are_audited(
+    arm: FakeArm, tmp_path: Path
+) -> None:
+    arm.inject(f"/subscriptions/{PROD_SUB}*", denied("Microsoft.Resources/subscriptions/read"))
+    assert _run(arm, tmp_path, "--management-group", "contoso") == ExitCode.OK
+    doc = findings(tmp_path)
+    assert set(doc["run"]["accounts"]) == {ROOT_SUB, PROD_EU_SUB}
+    assert _audited(arm) == {ROOT_SUB, PROD_EU_SUB}
+    (gap,) = [g for g in doc["coverage"] if g["account"] == PROD_SUB]
+    assert (gap["kind"], gap["error_code"], gap["operation"]) == (
+        "denied",
+        "AuthorizationFailed",
+        "subscriptions.get",
+    )
+    # The combined report and one report set per subscription, the denied one saying why.
+    assert {p.name for p in (tmp_path / "accounts").iterdir()} == {ROOT_SUB, PROD_SUB, PROD_EU_SUB}
+    assert findings(tmp_path / "accounts" / PROD_SUB)["coverage"] == [gap]
+    assert (
+        _run(arm, tmp_path / "strict", "--management-group", "contoso", "--fail-on-gaps") == ExitCode.RUNTIME
+    )
+
+
+def test_a_group_that_cannot_be_listed_among_others_is_a_gap(arm: FakeArm, tmp_path: Path) -> None:
+    assert _run(arm, tmp_path, "--management-group", "prod", "--management-group", "finance") == ExitCode.OK
+    doc = findings(tmp_path)
+    assert set(doc["run"]["accounts"]) == {PROD_SUB, PROD_EU_SUB}
+    (gap,) = [g for g in doc["coverage"] if g["account"] == "finance"]
+    assert (gap["kind"], gap["error_code"]) == ("denied", "AuthorizationFailed")
+    assert "management group finance could not be listed" in gap["message"]
+
+
+def test_all_subscriptions_adds_every_enabled_one_to_a_groups(arm: FakeArm, tmp_path: Path) -> None:
+    assert _run(arm, tmp_path, "--all-subscriptions", "--management-group", "prod-eu") == ExitCode.OK
+    assert set(findings(tmp_path)["run"]["accounts"]) == {ROOT_SUB, PROD_SUB, PROD_EU_SUB, OUTSIDE}

@@ -180,3 +180,39 @@ def test_the_org_role_file_grants_exactly_what_the_listing_calls_need(
     assert sorted(LISTING_PERMISSIONS[c] for c in called) == role["includedPermissions"]
     project_role = yaml.safe_load(SHIPPED_PERMISSIONS.read_text())["includedPermissions"]
     assert not set(project_role) & set(role["includedPermissions"])
+
+
+def test_a_folder_that_cannot_be_listed_is_a_gap_and_the_rest_is_audited(
+    fake: FakeGoogleApis, tmp_path: Path
+) -> None:
+    eu = f"folders/{PROD_EU}"
+    fake.inject(
+        "cloudresourcemanager.*", Fault.permission_denied("resourcemanager.projects.list"), project=eu
+    )
+    assert _run(fake, tmp_path, "--organization", ORG) == ExitCode.OK  # a denial is a known blind spot
+    doc = findings(tmp_path)
+    assert set(doc["run"]["accounts"]) == ACTIVE_IN_ORG - {"prod-eu-app"}
+    assert _audited(fake) == ACTIVE_IN_ORG - {"prod-eu-app"}
+    (gap,) = [g for g in doc["coverage"] if g["account"] == eu]
+    assert (gap["kind"], gap["error_code"], gap["operation"]) == (
+        "denied",
+        "IAM_PERMISSION_DENIED",
+        "projects.list",
+    )
+    assert f"the projects of {eu} could not be listed" in gap["message"]
+
+
+def test_every_project_gets_its_own_report_set_beside_the_combined_one(
+    fake: FakeGoogleApis, tmp_path: Path
+) -> None:
+    fake.inject("*", Fault.permission_denied("storage.buckets.list"), project="prod-db")
+    assert _run(fake, tmp_path, "--organization", ORG) == ExitCode.OK
+    combined = findings(tmp_path)
+    folders = {p.name for p in (tmp_path / "accounts").iterdir()}
+    assert folders == ACTIVE_IN_ORG
+    for project in ACTIVE_IN_ORG:
+        own = findings(tmp_path / "accounts" / project)
+        assert own["run"]["accounts"] == [project]
+        assert own["findings"] == [f for f in combined["findings"] if f["account"] == project]
+        assert {g["account"] for g in own["coverage"]} <= {project}
+    assert findings(tmp_path / "accounts" / "prod-db")["coverage"]
