@@ -118,11 +118,13 @@ class FakePlugin:
     steps_file = Path(__file__).parent / "data" / "fake_remediation.yaml"
     sdk_loggers = ()
 
-    def targets(self, scope: Scope) -> list[Target]:
-        projects = scope.get(PROJECT.name, ())
-        if not projects:
+    def check_scope(self, scope: Scope) -> None:
+        if not scope.get(PROJECT.name, ()):
             raise UsageError("no fake project: give --project or set FAKE_PROJECT")
-        return [Target("project", p) for p in projects]
+
+    def targets(self, scope: Scope) -> list[Target]:
+        self.check_scope(scope)
+        return [Target("project", p) for p in scope.get(PROJECT.name, ())]
 
     def load(self) -> None:
         importlib.import_module("fake_provider_checks")

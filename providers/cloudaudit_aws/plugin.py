@@ -44,6 +44,10 @@ class AwsPlugin:
     steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("botocore", "boto3", "moto", "s3transfer")
 
+    def check_scope(self, scope: Scope) -> None:
+        """The many-accounts options' values and combinations (no call)."""
+        accounts_scope(scope)
+
     def targets(self, scope: Scope) -> list[Target]:
         """One target per ``--profile`` (none given: the SDK's default credentials); with
         ``--organization`` or ``--accounts``, one per account (listed by AWS Organizations)."""

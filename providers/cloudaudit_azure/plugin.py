@@ -96,6 +96,15 @@ class AzurePlugin:
     steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("azure", "msal")
 
+    def check_scope(self, scope: Scope) -> None:
+        """``--management-group`` values, and ``--exclude-subscriptions`` against the subscriptions
+        given when nothing is listed (no call: what a listing finds is checked by :meth:`targets`)."""
+        given = scope.get(SUBSCRIPTION.name, ())
+        groups = group_ids(scope.get(MANAGEMENT_GROUP.name, ()))
+        listed = bool(scope.get(ALL_SUBSCRIPTIONS.name)) or bool(groups) or not given
+        if not listed and not chosen_subscriptions(given, (), scope.get(EXCLUDE_SUBSCRIPTIONS.name, ())):
+            raise UsageError("--exclude-subscriptions excludes every subscription there was to audit")
+
     def targets(self, scope: Scope) -> list[Target]:
         """One target per subscription (each with the connection settings): those of ``--subscription``
         and the enabled ones beneath ``--management-group`` (listed now), and with ``--all-subscriptions``

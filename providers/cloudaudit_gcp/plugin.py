@@ -94,6 +94,18 @@ class GcpPlugin:
     steps_file = Path(__file__).parent / "data" / "remediation.yaml"
     sdk_loggers = ("google", "googleapiclient", "google_auth_httplib2")
 
+    def check_scope(self, scope: Scope) -> None:
+        """``--organization``/``--folder`` values, and ``--exclude-projects`` against what was given
+        (no call: what the listing finds is checked by :meth:`targets`)."""
+        given = scope.get(PROJECT.name, ())
+        excluded = scope.get(EXCLUDE_PROJECTS.name, ())
+        parents = parent_names(scope.get(ORGANIZATION.name, ()), scope.get(FOLDER.name, ()))
+        if not parents and excluded:
+            if not given:
+                raise UsageError("--exclude-projects applies to --project, --organization or --folder")
+            if not chosen_projects(given, (), excluded):
+                raise UsageError("--exclude-projects excludes every project there was to audit")
+
     def targets(self, scope: Scope) -> list[Target]:
         """One target per project (each with the connection settings): those of ``--project``, and the
         active ones beneath ``--organization`` and ``--folder`` (listed now), less ``--exclude-projects``;

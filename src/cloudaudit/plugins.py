@@ -133,8 +133,13 @@ class ProviderPlugin(Protocol):
     steps_file: Path
     """Its checks' remediation steps (:mod:`cloudaudit.remediation`); read without importing the SDK."""
 
+    def check_scope(self, scope: Scope) -> None:
+        """Raise UsageError for scope options that are wrong in themselves, without any call: the CLI
+        checks them before it touches the output directory (``targets`` may then call the cloud)."""
+
     def targets(self, scope: Scope) -> list[Target]:
-        """The targets the scope options select (none given: the SDK's default); UsageError if none."""
+        """The targets the scope options select (none given: the SDK's default), listing an
+        organization's members if asked; UsageError if none."""
 
     def load(self) -> None:
         """Register the provider's asset kinds and checks (pure imports, no SDK)."""

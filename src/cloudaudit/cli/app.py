@@ -451,6 +451,7 @@ def run(
     delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     plugin = load_plugin(_provider(provider))  # registers its checks: load before selecting them
     scope = parse_scope(plugin, ctx.args)
+    plugin.check_scope(scope)
     fmts = parse_formats(formats)
     dask_address(executor)  # a bad --executor is a usage error before anything is contacted
     frameworks = frameworks_of(compliance)
