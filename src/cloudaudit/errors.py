@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from enum import IntEnum
+from typing import Self
 
 
 class ExitCode(IntEnum):
@@ -28,6 +30,13 @@ class CloudauditError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def reworded(self, message: str) -> Self:
+        """The same error (its class and attributes) with another message."""
+        other = copy.copy(self)
+        other.message = message
+        other.args = (message,)
+        return other
 
 
 class UsageError(CloudauditError):

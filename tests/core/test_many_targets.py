@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cloudaudit.collect.errors import TargetUnavailable
 from cloudaudit.per_account import account_dir_name
 from test_core_cli import _cli, fake_installed
 
@@ -158,3 +159,20 @@ def test_ctrl_c_while_several_targets_run_keeps_what_was_read(monkeypatch: pytes
     merged = collect_targets(plugin, CollectOptions(), targets, PlainProgress(), max_targets=3)
     assert merged.scope.accounts == ("p1", "p2", "p3")
     assert [(g.account, g.kind) for g in merged.gaps] == [(f"p{i}", GapKind.INTERRUPTED) for i in (4, 5, 6)]
+
+
+def test_target_unavailable_crosses_a_process_boundary_and_can_be_reworded() -> None:
+    """A Dask worker's survey raises it: the client unpickles it, then prefixes where it happened."""
+    import pickle
+
+    from cloudaudit.model.inventory import GapKind
+
+    sent = TargetUnavailable(
+        "cannot assume role X", code="AccessDenied", operation="AssumeRole", kind=GapKind.ERROR
+    )
+    received = pickle.loads(pickle.dumps(sent))
+    said = received.reworded(f"on the Dask worker: {received.message}")
+    assert isinstance(said, TargetUnavailable)
+    assert (said.message, str(said)) == ("on the Dask worker: cannot assume role X",) * 2
+    assert (said.code, said.operation, said.kind) == ("AccessDenied", "AssumeRole", GapKind.ERROR)
+    assert sent.message == "cannot assume role X"

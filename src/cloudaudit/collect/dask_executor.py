@@ -131,7 +131,7 @@ class DaskExecutor:
             try:
                 found: Survey = future.result()
             except CloudauditError as exc:
-                raise type(exc)(f"on the Dask worker: {exc.message}") from exc
+                raise exc.reworded(f"on the Dask worker: {exc.message}") from exc
             except LOST as exc:
                 raise EndpointError(
                     f"the Dask cluster failed before {options.target.label} was surveyed: "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from cloudaudit.errors import CredentialsError
 from cloudaudit.model.inventory import GapKind
@@ -38,3 +38,11 @@ class TargetUnavailable(CredentialsError):
         self.operation = operation
         """The call that failed (``AssumeRole``)."""
         self.kind = kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole: a Dask worker's survey raises it and the client receives it."""
+        return (_target_unavailable, (str(self), self.code, self.operation, self.kind))
+
+
+def _target_unavailable(message: str, code: str, operation: str, kind: GapKind) -> TargetUnavailable:
+    return TargetUnavailable(message, code=code, operation=operation, kind=kind)

@@ -272,3 +272,37 @@ def test_organization_outside_an_organization_points_at_accounts(
     err = capsys.readouterr().err
     assert f"account {MANAGEMENT} is not in an AWS Organization" in err
     assert "--accounts" in err
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """An in-process Dask cluster on 127.0.0.1 (its workers share this process's environment, so they
+    reach the organization's proxy); its ``dask://`` address."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        processes=False,
+        n_workers=2,
+        threads_per_worker=4,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield str(cluster.scheduler_address).replace("tcp://", "dask://")
+
+
+def test_on_a_dask_cluster_the_workers_assume_each_accounts_role(
+    org: Org, tmp_path: Path, dask_scheduler: str
+) -> None:
+    """The role to assume travels with each account's target: the units run on the workers read each
+    member account as its role, and a missing role is still that account's gap."""
+    out = tmp_path / "reports"
+    assert _run(out, "--organization", "--executor", dask_scheduler) == ExitCode.OK
+
+    doc = _doc(out / "findings.json")
+    audited = sorted([MANAGEMENT, org.ids["a"], org.ids["b"]])
+    assert doc["run"]["accounts"] == audited
+    assert {acct for acct, _ in _failing_buckets(doc)} == set(audited)
+    assert [(g["account"], g["operation"]) for g in doc["coverage"]] == [(org.ids["c"], "AssumeRole")]
+    assert {a["RoleArn"] for a in org.log.assumed} == {org.arn(n) for n in ("a", "b", "c")}
+    assert sorted(p.name for p in (out / "accounts").iterdir()) == sorted([*audited, org.ids["c"]])
