@@ -181,7 +181,7 @@ def test_demo_all_audits_every_provider_into_one_report(fake_installed: Path, tm
     providers = _every_demo()
 
     doc = _findings(out)
-    assert (doc["schema_version"], doc["run"]["providers"]) == ("1.2", providers)
+    assert (doc["schema_version"], doc["run"]["providers"]) == ("1.3", providers)
     assert doc["run"]["provider"] == ",".join(providers)
     assert {"123456789012", "public-demo"} <= set(doc["run"]["accounts"])
     assert doc["run"]["exposure_sources"] == ["file"]  # both snapshots, one source

@@ -26,7 +26,7 @@ from cloudaudit.compliance.evaluate import evaluate as evaluate_compliance
 from cloudaudit.exposure.model import Exposure, ExposureEvidence, ExposureLevel
 from cloudaudit.model import FindingsDocument, Severity, Status
 from cloudaudit.model.network import Hop, NetworkExposure, PortRange
-from cloudaudit.model.surface import OpenPort, SurfaceOwner
+from cloudaudit.model.surface import OpenPort, SurfaceEntry, SurfaceOwner
 from cloudaudit.remediation import catalog as remediation_catalog
 from cloudaudit.remediation import fill_command, fill_text, values_of
 from cloudaudit.report.html import render_html
@@ -912,6 +912,29 @@ def test_attack_surface_renders_hostile_entries_as_text(tmp_path: Path) -> None:
         assert row["level"] == "exploitable"
         assert row["evidence"] == f"probe: {XSS}not checked: internetdb: {IMG}"
         assert _surface_info(page) == "Endpoints 1\u20131 of 1 matching (1 in total) \u00b7 page 1 of 1"
+
+
+def test_attack_surface_names_each_owners_account_in_a_run_of_several(tmp_path: Path) -> None:
+    def entry(endpoint: str, account: str) -> SurfaceEntry:
+        name = f"sg-{endpoint}"
+        owner = SurfaceOwner(id=name, name=name, kind="aws.ec2.security_group", account=account)
+        return make_entry(endpoint, owner=owner)
+
+    surface = [entry("198.51.100.1", "111111111111"), entry("198.51.100.2", "222222222222")]
+    for name in ("several", "one"):
+        (tmp_path / name).mkdir()
+    several = make_doc([make_finding()], surface=surface, accounts=["111111111111", "222222222222"])
+    with opened(several, tmp_path / "several") as page:
+        owners = [r["owner"] for r in _surface_rows(page)]
+        assert owners == [
+            "sg-198.51.100.1 aws.ec2.security_groupaccount 111111111111",
+            "sg-198.51.100.2 aws.ec2.security_groupaccount 222222222222",
+        ]
+        page.search("222222222222", box="surface-search")
+        assert [r["endpoint"] for r in _surface_rows(page)] == ["198.51.100.2"]
+    one = make_doc([make_finding()], surface=surface[:1], accounts=["111111111111"])
+    with opened(one, tmp_path / "one") as page:  # one account: the owner cell stays short
+        assert [r["owner"] for r in _surface_rows(page)] == ["sg-198.51.100.1 aws.ec2.security_group"]
 
 
 def test_attack_surface_sorts_filters_searches_and_pages(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def _owner(asset_ids: Sequence[str], assets: Mapping[str, Asset]) -> SurfaceOwne
     best = strongest_owner(assets[a] for a in asset_ids if a in assets)
     if best is None:
         return None
-    return SurfaceOwner(id=best.id, name=best.name, kind=best.kind)
+    return SurfaceOwner(id=best.id, name=best.name, kind=best.kind, account=best.account)
 
 
 def _open_port(endpoint: Endpoint) -> OpenPort:

@@ -16,8 +16,9 @@ from cloudaudit.model.network import NetworkExposure
 from cloudaudit.model.providers import fill_providers
 from cloudaudit.model.surface import SurfaceEntry
 
-FINDINGS_SCHEMA_VERSION = "1.2"
-"""1.1: the attack ``surface``; 1.2: ``run.providers`` (a run may cover several providers)."""
+FINDINGS_SCHEMA_VERSION = "1.3"
+"""1.1: the attack ``surface``; 1.2: ``run.providers`` (a run may cover several providers); 1.3: the
+``account`` of a surface entry's owner."""
 
 
 class Finding(Frozen):

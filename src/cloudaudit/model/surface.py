@@ -22,6 +22,8 @@ class SurfaceOwner(_Frozen):
     id: str
     name: str
     kind: str
+    account: str = ""
+    """Its account (project, subscription): which one, in a run of many (since findings 1.3)."""
 
 
 class OpenPort(_Frozen):

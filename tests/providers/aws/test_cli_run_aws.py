@@ -37,7 +37,7 @@ def test_run_finds_public_bucket_and_exposed_instance(
     assert _run(out_dir) == 0
 
     doc = json.loads((out_dir / "findings.json").read_text())
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.3"
     assert doc["run"]["provider"] == "aws" and doc["run"]["accounts"] == [ACCOUNT]
     assert doc["run"]["regions"] == ["us-east-1"]
     findings = doc["findings"]

@@ -80,6 +80,7 @@ def test_without_exposure_sources_the_surface_answers_from_configuration(aws: st
     host = surface[ip]
     assert host["kind"] == "address"
     assert host["owner"]["kind"] == "aws.ec2.instance" and host["owner"]["id"].endswith(f"instance/{iid}")
+    assert host["owner"]["account"] == "123456789012"  # moto's default account
     owners = {rid.rsplit(":", 1)[1].split("/")[0] for rid in host["resource_ids"]}
     assert owners == {"instance", "network-interface", "security-group", "elastic-ip"}
     assert any(rid.endswith(f"security-group/{gid}") for rid in host["resource_ids"])
