@@ -29,6 +29,7 @@ from cloudaudit.model.asset import Asset
 from cloudaudit.model.inventory import GapKind, Inventory
 from cloudaudit.plugins import CollectOptions, Progress, Target
 from cloudaudit.progress import PlainProgress
+from dask_cluster import local_cluster
 from fake_provider import FakeErrors
 
 REGIONS = tuple(f"r{i}" for i in range(12))
@@ -37,15 +38,8 @@ REGIONS = tuple(f"r{i}" for i in range(12))
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """An in-process cluster (2 workers x 4 threads) listening on 127.0.0.1; its address."""
-    with LocalCluster(
-        processes=False,
-        n_workers=2,
-        threads_per_worker=4,
-        protocol="tcp",
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        yield str(cluster.scheduler_address)
+    with local_cluster() as address:
+        yield address
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from aws_org import (
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
 from cloudaudit_aws.org_policy import ORGANIZATION_ACTIONS
+from dask_cluster import local_cluster
 
 S3_ONLY = ["--regions", "us-east-1", "--checks", "aws.s3.*"]
 SESSION_NAME = re.compile(r"cloudaudit-\d{8}T\d{6}Z-[0-9a-f]{6}")
@@ -278,17 +279,8 @@ def test_organization_outside_an_organization_points_at_accounts(
 def dask_scheduler() -> Iterator[str]:
     """An in-process Dask cluster on 127.0.0.1 (its workers share this process's environment, so they
     reach the organization's proxy); its ``dask://`` address."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        processes=False,
-        n_workers=2,
-        threads_per_worker=4,
-        protocol="tcp",
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        yield str(cluster.scheduler_address).replace("tcp://", "dask://")
+    with local_cluster() as address:
+        yield address.replace("tcp://", "dask://")
 
 
 def test_on_a_dask_cluster_the_workers_assume_each_accounts_role(
