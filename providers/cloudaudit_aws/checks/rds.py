@@ -4,15 +4,19 @@ Covers RDS, Aurora, DocumentDB and Neptune (all read through the RDS API). Publi
 graded by the network path (:mod:`.reachability`): publicly accessible, a subnet of the DB subnet
 group routing to an Internet gateway, and a security group allowing the port from the Internet.
 Instances that belong to a cluster inherit deletion protection from it and are judged on the
-cluster.
+cluster. Their port and IAM database authentication are the cluster's too (Aurora, Neptune and
+Multi-AZ DB clusters set them on the cluster; a member's own ``IAMDatabaseAuthenticationEnabled``
+stays false): those checks judge a member by its cluster's setting, and say UNKNOWN when the cluster
+was not collected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from cloudaudit.engine.declarative import expect
-from cloudaudit.engine.outcome import Outcome, fail, passed
+from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import is_false, is_true, none_of, positive, predicate
 from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
@@ -57,6 +61,50 @@ def supports_iam_auth(db: RdsInstance) -> bool:
 def stand_alone(db: RdsInstance) -> bool:
     """Cluster members take deletion protection from their cluster, which is judged instead."""
     return not db.cluster_identifier
+
+
+ClusterKey = tuple[str, str, str]
+"""(account, region, DB cluster identifier)."""
+
+
+@dataclass(frozen=True)
+class ClusterIndex:
+    """The inventory's DB clusters by (account, region, identifier), and why a region's were not read."""
+
+    clusters: dict[ClusterKey, RdsCluster]
+    unread: dict[tuple[str, str], str]
+    """(account, region) -> the failed DescribeDBClusters listing (or collection) of that region;
+    region "" for a whole account."""
+
+    @classmethod
+    def build(cls, inventory: Inventory) -> ClusterIndex:
+        """Index the clusters and the gaps that may hide one (built once per evaluation)."""
+        clusters = {(c.account, c.region, c.identifier): c for c in inventory.of(RdsCluster)}
+        unread = {
+            (g.account, g.region): f"{g.operation}: {g.error_code or g.message}"
+            for g in inventory.gaps
+            if g.provider == "aws"
+            and g.service in ("rds", "")
+            and not g.resource_id
+            and g.operation.lower() in ("describedbclusters", "collect")
+        }
+        return cls(clusters, unread)
+
+    def cluster_of(self, db: RdsInstance, attr: str) -> RdsCluster | str:
+        """The member's DB cluster, or why its ``attr`` cannot be read from it."""
+        found = self.clusters.get((db.account, db.region, db.cluster_identifier))
+        name = f"DB cluster {db.cluster_identifier}"
+        if found is None:
+            why = self.unread.get((db.account, db.region)) or self.unread.get((db.account, ""))
+            return f"{name} was not collected ({why})" if why else f"{name} is not in the inventory"
+        if attr in found.unread:
+            return f"{attr} of {name} was not read ({found.unread[attr]})"
+        return found
+
+
+def member_cluster(db: RdsInstance, inventory: Inventory, attr: str) -> RdsCluster | str:
+    """The DB cluster ``db`` belongs to (it holds the member's ``attr``), or why it cannot be read."""
+    return inventory.derived("aws.rds.cluster_index", ClusterIndex.build).cluster_of(db, attr)
 
 
 def default_port(engine: str) -> int | None:
@@ -140,11 +188,45 @@ expect(
     remediation="Move the database to a non-default port (aws rds modify-db-instance --db-port-number).",
 )
 def instance_default_port(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
-    """Port equal to the engine's default; silent for engines without a known default."""
+    """Port equal to the engine's default; silent for engines without a known default. A cluster
+    member listens on its cluster's port: it is judged by the cluster's."""
     expected = default_port(db.engine)
     if expected is None:
         return
     network = db.endpoint_network()
+    if db.cluster_identifier:
+        cluster = member_cluster(db, inventory, "port")
+        if isinstance(cluster, str):
+            yield unknown(
+                f"DB instance {db.identifier} listens on its cluster's port, which could not be read: "
+                f"{cluster}.",
+                {"db_cluster": db.cluster_identifier},
+                network,
+            )
+            return
+        evidence = {"engine": db.engine, "port": cluster.port, "db_cluster": cluster.id}
+        if not cluster.port:
+            yield unknown(
+                f"DB instance {db.identifier} listens on the port of DB cluster {cluster.identifier}, "
+                "which reports none.",
+                evidence,
+                network,
+            )
+        elif cluster.port == expected:
+            yield fail(
+                f"DB instance {db.identifier} ({db.engine}) listens on the default port {cluster.port} of "
+                f"its DB cluster {cluster.identifier} (the port is set on the cluster).",
+                evidence,
+                network=network,
+            )
+        else:
+            yield passed(
+                f"DB instance {db.identifier} uses non-default port {cluster.port} of its DB cluster "
+                f"{cluster.identifier}.",
+                evidence,
+                network,
+            )
+        return
     if db.port == expected:
         yield fail(
             f"DB instance {db.identifier} ({db.engine}) listens on the default port {db.port}.",
@@ -189,20 +271,57 @@ expect(
 )
 
 
-expect(
+@check(
     id="aws.rds.instance_iam_auth",
     title="RDS DB instance does not use IAM database authentication",
     severity=Severity.LOW,
     asset=RdsInstance,
-    attr="iam_auth_enabled",
-    ok=is_true,
-    when=supports_iam_auth,
-    pass_msg="DB instance {name} has IAM database authentication enabled.",
-    fail_msg="DB instance {name} does not use IAM database authentication.",
+    requires=("engine", "iam_auth_enabled"),
     rationale="""IAM authentication replaces long-lived database passwords with short-lived tokens tied to
         IAM identities and CloudTrail.""",
-    remediation="aws rds modify-db-instance --enable-iam-database-authentication --apply-immediately",
+    remediation="""aws rds modify-db-instance --enable-iam-database-authentication --apply-immediately
+        (for a cluster member: aws rds modify-db-cluster on its cluster).""",
 )
+def instance_iam_auth(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome]:
+    """IAMDatabaseAuthenticationEnabled, for engines that support it; a cluster member (Aurora,
+    Neptune, Multi-AZ DB cluster) is judged by its cluster's setting, which is where it is made."""
+    if not supports_iam_auth(db):
+        return
+    if not db.cluster_identifier:
+        if db.iam_auth_enabled:
+            yield passed(
+                f"DB instance {db.identifier} has IAM database authentication enabled.",
+                {"iam_auth_enabled": True},
+            )
+        else:
+            yield fail(
+                f"DB instance {db.identifier} does not use IAM database authentication.",
+                {"iam_auth_enabled": False, "expected": "iam_auth_enabled is enabled"},
+            )
+        return
+    cluster = member_cluster(db, inventory, "iam_auth_enabled")
+    if isinstance(cluster, str):
+        yield unknown(
+            f"DB instance {db.identifier} takes IAM database authentication from its cluster, which "
+            f"could not be read: {cluster}.",
+            {"db_cluster": db.cluster_identifier},
+        )
+        return
+    evidence: dict[str, object] = {"iam_auth_enabled": cluster.iam_auth_enabled, "db_cluster": cluster.id}
+    if cluster.iam_auth_enabled:
+        yield passed(
+            f"DB instance {db.identifier} has IAM database authentication enabled on its DB cluster "
+            f"{cluster.identifier}.",
+            evidence,
+        )
+    else:
+        evidence["expected"] = "iam_auth_enabled of the DB cluster is enabled"
+        yield fail(
+            f"DB instance {db.identifier} does not use IAM database authentication: its DB cluster "
+            f"{cluster.identifier}, where the setting is made, has it off (aws rds modify-db-cluster "
+            f"--db-cluster-identifier {cluster.identifier} --enable-iam-database-authentication).",
+            evidence,
+        )
 
 
 expect(

@@ -144,15 +144,34 @@ _RDS_DEFAULT_PORT = case(
     rds_db("db-pg-6543"),
     rds_db("db-oracle-1522", engine="oracle-ee", port=1522),
     rds_db("db-exotic", engine="exotic", port=1),
+    # Aurora members are judged on their cluster's port (the instance's own may differ, as moto reports)
+    rds_cluster("cl-mysql-3307", engine="aurora-mysql", port=3307),
+    rds_cluster("cl-mysql-3306", engine="aurora-mysql", port=3306),
+    rds_cluster(
+        "cl-port-unread", engine="aurora-mysql", unread={"port": "AccessDenied on DescribeDBClusters"}
+    ),
+    rds_db("db-member-3307", engine="aurora-mysql", cluster_identifier="cl-mysql-3307", port=3306),
+    rds_db("db-member-3306", engine="aurora-mysql", cluster_identifier="cl-mysql-3306", port=13306),
+    rds_db("db-member-unread", engine="aurora-mysql", cluster_identifier="cl-port-unread", port=13306),
+    rds_db("db-member-orphan", engine="aurora-mysql", cluster_identifier="cl-not-collected", port=3306),
     failing={
         RDS("db", "db-pg-5432"): LOW,
         RDS("db", "db-mysql-3306"): LOW,
         RDS("db", "db-sqlserver-1433"): LOW,
         RDS("db", "db-docdb-27017"): LOW,
         RDS("db", "db-neptune-8182"): LOW,
+        RDS("db", "db-member-3306"): LOW,
     },
-    passing={RDS("db", "db-pg-6543"), RDS("db", "db-oracle-1522")},
+    passing={RDS("db", "db-pg-6543"), RDS("db", "db-oracle-1522"), RDS("db", "db-member-3307")},
+    unknown={RDS("db", "db-member-unread"), RDS("db", "db-member-orphan")},
     silent={RDS("db", "db-exotic")},
+    messages={
+        RDS("db", "db-pg-5432"): "listens on the default port 5432.",
+        RDS("db", "db-member-3307"): "non-default port 3307 of its DB cluster cl-mysql-3307",
+        RDS("db", "db-member-3306"): "default port 3306 of its DB cluster cl-mysql-3306",
+        RDS("db", "db-member-unread"): "port of DB cluster cl-port-unread was not read",
+        RDS("db", "db-member-orphan"): "DB cluster cl-not-collected is not in the inventory",
+    },
 )
 
 _RDS_DEFAULT_USER = case(
@@ -181,9 +200,30 @@ _RDS_IAM_AUTH = case(
     rds_db("db-pg-iam"),
     rds_db("db-sqlserver", engine="sqlserver-ee", iam_auth_enabled=False),
     rds_db("db-docdb", engine="docdb", iam_auth_enabled=False),
-    failing={RDS("db", "db-mysql-no-iam"): LOW, RDS("db", "db-neptune-no-iam"): LOW},
-    passing={RDS("db", "db-pg-iam")},
-    silent={RDS("db", "db-sqlserver"), RDS("db", "db-docdb")},
+    # An Aurora member's own flag stays false (AWS and moto): its cluster's setting is the one judged
+    rds_cluster("cl-iam", engine="aurora-mysql", iam_auth_enabled=True),
+    rds_cluster("cl-no-iam", engine="aurora-postgresql", iam_auth_enabled=False),
+    rds_cluster("cl-iam-unread", unread={"iam_auth_enabled": "AccessDenied on DescribeDBClusters"}),
+    rds_db("db-member-iam", engine="aurora-mysql", cluster_identifier="cl-iam", iam_auth_enabled=False),
+    rds_db("db-member-no-iam", engine="aurora-postgresql", cluster_identifier="cl-no-iam"),
+    rds_db("db-member-unread", engine="aurora-postgresql", cluster_identifier="cl-iam-unread"),
+    rds_db("db-member-orphan", engine="aurora-mysql", cluster_identifier="cl-not-collected"),
+    rds_db("db-docdb-member", engine="docdb", cluster_identifier="cl-not-collected"),
+    failing={
+        RDS("db", "db-mysql-no-iam"): LOW,
+        RDS("db", "db-neptune-no-iam"): LOW,
+        RDS("db", "db-member-no-iam"): LOW,
+    },
+    passing={RDS("db", "db-pg-iam"), RDS("db", "db-member-iam")},
+    unknown={RDS("db", "db-member-unread"), RDS("db", "db-member-orphan")},
+    silent={RDS("db", "db-sqlserver"), RDS("db", "db-docdb"), RDS("db", "db-docdb-member")},
+    messages={
+        RDS("db", "db-mysql-no-iam"): "DB instance db-mysql-no-iam does not use IAM database authentication.",
+        RDS("db", "db-member-iam"): "enabled on its DB cluster cl-iam",
+        RDS("db", "db-member-no-iam"): "its DB cluster cl-no-iam, where the setting is made, has it off",
+        RDS("db", "db-member-unread"): "iam_auth_enabled of DB cluster cl-iam-unread was not read",
+        RDS("db", "db-member-orphan"): "DB cluster cl-not-collected is not in the inventory",
+    },
 )
 
 _RDS_INSTANCE_DELETION = case(
