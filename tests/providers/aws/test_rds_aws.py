@@ -370,3 +370,37 @@ def test_cluster_takes_subnets_from_its_named_subnet_group_and_tls_from_its_clus
     )
     assert cluster.subnet_ids == ("subnet-a", "subnet-b")
     assert cluster.tls_parameters == {"require_secure_transport": "ON"}
+
+
+def test_aurora_members_are_judged_by_their_cluster_over_moto(aws: str, out_dir: Path) -> None:
+    """moto, like AWS, reports the member's own IAMDatabaseAuthenticationEnabled false and port 3306."""
+    rds = boto3.client("rds", endpoint_url=aws, region_name=REGION)
+    for ident, iam, port in (("aur-iam", True, 3307), ("aur-noiam", False, 3306)):
+        rds.create_db_cluster(
+            DBClusterIdentifier=ident,
+            Engine="aurora-mysql",
+            MasterUsername="app_owner",
+            MasterUserPassword="password123",
+            EnableIAMDatabaseAuthentication=iam,
+            Port=port,
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"{ident}-1",
+            DBInstanceClass="db.r6g.large",
+            Engine="aurora-mysql",
+            DBClusterIdentifier=ident,
+        )
+
+    findings = _run(out_dir, "aws.rds.instance_iam_auth,aws.rds.instance_default_port")
+
+    status = {(f["check_id"], f["resource_id"]): f["status"] for f in findings}
+    assert status == {
+        ("aws.rds.instance_iam_auth", _arn("db", "aur-iam-1")): "PASS",
+        ("aws.rds.instance_iam_auth", _arn("db", "aur-noiam-1")): "FAIL",
+        ("aws.rds.instance_default_port", _arn("db", "aur-iam-1")): "PASS",
+        ("aws.rds.instance_default_port", _arn("db", "aur-noiam-1")): "FAIL",
+    }
+    assert (
+        "DB cluster aur-noiam"
+        in _one(findings, "aws.rds.instance_iam_auth", _arn("db", "aur-noiam-1"))["message"]
+    )
