@@ -14,6 +14,8 @@ from cloudaudit.model.asset import Asset, asset_kind
 
 EXECUTE_API_DOMAIN = "execute-api.{region}.amazonaws.com"
 """Suffix of an API's default endpoint: ``{api_id}.execute-api.{region}.amazonaws.com``."""
+HTTP_INTEGRATIONS = ("HTTP", "HTTP_PROXY")
+"""HTTP-endpoint integrations: the only ones a stage's client certificate reaches."""
 
 
 class _Frozen(Frozen):
@@ -32,6 +34,19 @@ class ApiMethod(_Frozen):
     authorizer_id: str = ""
     api_key_required: bool = False
     request_validator_id: str = ""
+    integration_type: str | None = None
+    """HTTP, HTTP_PROXY, AWS, AWS_PROXY or MOCK; empty when the method has no integration; None when not
+    recorded (an inventory written before integrations were collected)."""
+    integration_connection: str = ""
+    """``VPC_LINK`` for a private integration (through a VPC link); empty for INTERNET."""
+    integration_host: str = ""
+    """Scheme and host of an HTTP/HTTP_PROXY integration's URI (path and query dropped: they may hold
+    secrets); empty for other integrations."""
+
+    @property
+    def http_backend(self) -> bool:
+        """Integrated with an HTTP endpoint (HTTP or HTTP_PROXY, over the Internet or a VPC link)."""
+        return (self.integration_type or "").upper() in HTTP_INTEGRATIONS
 
     @property
     def label(self) -> str:

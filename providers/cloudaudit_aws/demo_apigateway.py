@@ -2,10 +2,11 @@
 
 * ``orders-rest-api-no-auth``: ``GET /orders`` and ``ANY /admin`` without authorization, a ``prod``
   stage with data trace on, execution and access logging off, a password in a stage variable, served
-  on a TLS 1.0 custom domain while its default execute-api endpoint stays on.
+  on a TLS 1.0 custom domain while its default execute-api endpoint stays on; ``GET /orders`` proxies
+  to an HTTP backend, which the stage reaches without a client certificate.
 * ``payments-rest-api-iam``: Cognito and IAM authorization, access and execution logs, X-Ray, a WAF
-  web ACL, served only through its TLS 1.2 custom domain (default endpoint disabled).  The emulator
-  cannot attach a backend client certificate, so it still fails that one LOW check.
+  web ACL, served only through its TLS 1.2 custom domain (default endpoint disabled); its methods
+  invoke a Lambda function, so no client certificate is needed.
 * ``inventory-private-api``: a PRIVATE API reachable only through one VPC endpoint (resource policy
   with ``aws:SourceVpce``).
 
@@ -24,6 +25,8 @@ ORDERS_DOMAIN = "rest-orders.example.com"
 PAYMENTS_DOMAIN = "rest-payments.example.com"
 DEMO_VPCE = "vpce-0demo1234567890ab"
 COGNITO_POOL = "us-east-1_DemoPool1"
+ORDERS_BACKEND = "https://orders.internal.example.com/orders"
+"""The HTTP backend ``GET /orders`` proxies to."""
 
 
 def _certificate(region: str, name: str) -> str:
@@ -34,9 +37,27 @@ def _root(client: Any, api_id: str) -> str:
     return str(next(r["id"] for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/"))
 
 
-def _method(client: Any, api_id: str, resource_id: str, verb: str, auth: str = "NONE", **kw: Any) -> None:
+def _method(
+    client: Any,
+    api_id: str,
+    resource_id: str,
+    verb: str,
+    auth: str = "NONE",
+    integration: dict[str, str] | None = None,
+    **kw: Any,
+) -> None:
+    """A method and its integration (MOCK unless ``integration`` gives type, uri and method)."""
     client.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=verb, authorizationType=auth, **kw)
-    client.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=verb, type="MOCK")
+    client.put_integration(
+        restApiId=api_id, resourceId=resource_id, httpMethod=verb, **(integration or {"type": "MOCK"})
+    )
+
+
+def _lambda(region: str) -> dict[str, str]:
+    """A Lambda proxy integration of the payments function."""
+    function = f"arn:aws:lambda:{region}:{ACCOUNT}:function:payments-handler"
+    uri = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function}/invocations"
+    return {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": uri}
 
 
 def _resource(client: Any, api_id: str, path_part: str) -> str:
@@ -54,7 +75,8 @@ def _orders_api(client: Any, region: str) -> str:
         )["id"]
     )
     orders = _resource(client, api_id, "orders")
-    _method(client, api_id, orders, "GET")
+    backend = {"type": "HTTP_PROXY", "integrationHttpMethod": "GET", "uri": ORDERS_BACKEND}
+    _method(client, api_id, orders, "GET", integration=backend)
     _method(client, api_id, orders, "POST", "AWS_IAM")
     _method(client, api_id, orders, "OPTIONS")
     _method(client, api_id, _resource(client, api_id, "admin"), "ANY")
@@ -115,8 +137,8 @@ def _payments_api(client: Any, region: str, endpoint: str) -> str:
         identitySource="method.request.header.Authorization",
     )["id"]
     payments = _resource(client, api_id, "payments")
-    _method(client, api_id, payments, "GET", "COGNITO_USER_POOLS", authorizerId=authorizer)
-    _method(client, api_id, payments, "POST", "AWS_IAM")
+    _method(client, api_id, payments, "GET", "COGNITO_USER_POOLS", _lambda(region), authorizerId=authorizer)
+    _method(client, api_id, payments, "POST", "AWS_IAM", _lambda(region))
     _method(client, api_id, payments, "OPTIONS")
     client.create_deployment(
         restApiId=api_id, stageName="prod", variables={"backendHost": "payments.internal"}

@@ -3,14 +3,25 @@
 Each is a child-collection declaration (:func:`~cloudaudit.engine.declarative.expect_each`): "for
 each stage of the API, expect ...", one verdict per API over all its stages (the evidence names each
 failing stage and what is wrong with it); an API without any deployed stage gets no stage finding.
+
+The client certificate check is a function: a stage presents its certificate only to HTTP backends
+(HTTP and HTTP_PROXY integrations, over the Internet or a VPC link), so an API whose methods all
+integrate with Lambda, other AWS services or MOCK passes as not applicable, and one whose
+integrations could not be read is UNKNOWN. As for the method checks, the integrations judged are
+the API's current ones; a stage serves its last deployment, which may differ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cloudaudit.engine.declarative import expect_each
+from cloudaudit.engine.outcome import Outcome, fail, passed, unknown
 from cloudaudit.engine.predicates import Predicate, predicate
+from cloudaudit.engine.registry import check
 from cloudaudit.model.enums import Severity
-from cloudaudit_aws.assets_apigateway import ApiGatewayRestApi, ApiStage
+from cloudaudit.model.inventory import Inventory
+from cloudaudit_aws.assets_apigateway import ApiGatewayRestApi, ApiMethod, ApiStage
 
 _LOGGING_ON = ("ERROR", "INFO")
 
@@ -163,20 +174,79 @@ expect_each(
         arn:aws:apigateway:REGION::/restapis/ID/stages/STAGE""",
 )
 
-expect_each(
+
+def _backend(method: ApiMethod) -> str:
+    """``GET /orders -> https://orders.example.com (HTTP_PROXY, VPC_LINK)``."""
+    how = ", ".join(x for x in (method.integration_type, method.integration_connection) if x)
+    return f"{method.label} -> {method.integration_host or 'an HTTP endpoint'} ({how})"
+
+
+def _listed(items: list[str], shown: int = 3) -> str:
+    more = len(items) - shown
+    return "; ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+@check(
     id="aws.apigateway.stage_client_certificate",
     title="API Gateway REST API stage does not authenticate itself to the backend",
     severity=Severity.LOW,
     asset=ApiGatewayRestApi,
-    items="stages",
-    ok=has_client_certificate,
-    pass_msg="Every stage of API {name} presents a client certificate to its backend.",
-    fail_msg="Stage(s) {failing} of API {name} present no client certificate to the backend.",
+    requires=("stages",),
     rationale="""Without a client certificate the HTTP backend cannot tell API Gateway's calls from anyone
-        else's, so callers can go around the API's authorization straight to the backend.""",
+        else's, so callers can go around the API's authorization straight to the backend. Only HTTP and
+        HTTP_PROXY integrations receive the certificate: an API whose methods all integrate with Lambda,
+        other AWS services (called with IAM credentials) or MOCK passes as not applicable.""",
     remediation="""aws apigateway generate-client-certificate, then update-stage --patch-operations
         op=replace,path=/clientCertificateId,value=CERT_ID; make the backend require it.""",
 )
+def stage_client_certificate(api: ApiGatewayRestApi, inventory: Inventory) -> Iterator[Outcome]:
+    """Stages without a client certificate, when a method of the API integrates with an HTTP backend."""
+    if not api.stages:
+        return
+    if "methods" in api.unread:
+        reason = api.unread["methods"]
+        yield unknown(
+            f"API {api.name}: its integrations were not read ({reason}), so whether its stages reach an "
+            "HTTP backend is unknown.",
+            {"unread": {"methods": reason}},
+        )
+        return
+    unrecorded = [m.label for m in api.methods if m.integration_type is None]
+    if unrecorded:
+        yield unknown(
+            f"API {api.name}: the integrations of {_listed(unrecorded)} are not recorded in the inventory, "
+            "so whether its stages reach an HTTP backend is unknown.",
+            {"methods_without_integration_data": unrecorded},
+        )
+        return
+    stages = [s.name for s in api.stages]
+    http = [_backend(m) for m in api.methods if m.http_backend]
+    if not http:
+        kinds = sorted({m.integration_type or "none" for m in api.methods})
+        listed = ", ".join(kinds) or "none"
+        yield passed(
+            f"API {api.name} has no HTTP or HTTP_PROXY integration (integrations: {listed}): "
+            "not applicable, a stage presents its client certificate only to HTTP backends.",
+            {"stages": stages, "integration_types": kinds},
+        )
+        return
+    missing = {s.name: "no client certificate" for s in api.stages if not has_client_certificate(s)}
+    if not missing:
+        yield passed(
+            f"Every stage of API {api.name} presents a client certificate to its HTTP backends.",
+            {"stages": stages, "http_backends": http},
+        )
+        return
+    yield fail(
+        f"Stage(s) {', '.join(missing)} of API {api.name} present no client certificate to its HTTP "
+        f"backends: {_listed(http)}.",
+        {
+            "stages": missing,
+            "expected": "each of stages presents a client certificate",
+            "http_backends": http,
+        },
+    )
+
 
 expect_each(
     id="aws.apigateway.stage_xray_tracing",

@@ -2,7 +2,10 @@
 
 Every check exists for replication groups (Redis OSS / Valkey) and for stand-alone cache
 clusters (Redis OSS / Valkey without a group, and Memcached). Member clusters of a replication
-group are silent: the group is judged. ElastiCache nodes never get a public address, so the
+group are silent: the group is judged. ElastiCache has no client authentication for Memcached
+(AUTH tokens, RBAC user groups and IAM authentication are Valkey / Redis OSS only): the
+authentication check passes it as not applicable, and its risk is judged where it lies, by the
+subnet and security group checks. ElastiCache nodes never get a public address, so the
 network grade is "how far the Internet gets": a subnet routing to an Internet gateway plus a
 security group open to the Internet on the cache port leave only the missing public address
 between the cache and the Internet (one NAT/proxy/peering change away, and reachable from every
@@ -230,17 +233,43 @@ def _open_user(user: dict[str, str], engine: str) -> str:
     return f"accepts {engine} connections with any password: {who}"
 
 
+NETWORK_CHECKS = ("aws.elasticache.cache_cluster_internet_routable_subnet", "aws.ec2.sg_open_database_ports")
+"""The checks that judge a Memcached cluster's real risk: who can reach its port."""
+
+
+def _without_auth_feature(store: CacheStore) -> Outcome:
+    """Memcached: not applicable (no authentication exists to enable); an unknown engine: UNKNOWN."""
+    evidence: dict[str, object] = {"engine": store.engine, "engine_version": store.engine_version}
+    if store.engine.lower() != "memcached":
+        return unknown(
+            f"{_label(store)} runs engine '{store.engine}': "
+            "whether it can authenticate clients is not known.",
+            evidence,
+        )
+    evidence |= {"authentication": "not available for Memcached", "judged_by": list(NETWORK_CHECKS)}
+    return passed(
+        f"{_label(store)} runs Memcached: not applicable, ElastiCache has no client authentication for "
+        "Memcached (AUTH tokens, RBAC user groups and IAM authentication exist for Valkey and Redis OSS "
+        "only), so there is nothing to enable. The network is its only control: its subnets and "
+        f"security groups are judged by {' and '.join(NETWORK_CHECKS)}.",
+        evidence,
+    )
+
+
 def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
     """Redis/Valkey without AUTH token, or whose RBAC user groups still let clients in without a
-    password (the built-in ``default`` user left enabled); Memcached (no authentication at all) by
-    placement."""
+    password (the built-in ``default`` user left enabled), graded by placement; Memcached, which has
+    no authentication to enable, is not applicable."""
+    if not store.redis_like:
+        yield _without_auth_feature(store)
+        return
     group = store if isinstance(store, CacheReplicationGroup) else None
     user_groups = group.user_group_ids if group else ()
-    if store.redis_like and store.auth_token_enabled:
+    if store.auth_token_enabled:
         yield passed(f"{_label(store)} requires authentication (an AUTH token).")
         return
     open_users: list[dict[str, str]] = []
-    if store.redis_like and group and user_groups:
+    if group and user_groups:
         read = {g.user_group_id for g in group.user_groups}
         not_read = [g for g in user_groups if g not in read]
         if not_read:
@@ -264,27 +293,17 @@ def _auth(store: CacheStore, inventory: Inventory) -> Iterator[Outcome]:
         "auth_token_enabled": store.auth_token_enabled,
         "port": store.port,
         **where.evidence(store),
+        "user_group_ids": list(user_groups),
     }
-    if store.redis_like:
-        evidence["user_group_ids"] = list(user_groups)
-        grade = Severity.CRITICAL if where.network == "internet" else Severity.HIGH
-        if open_users:
-            evidence["users_without_password"] = open_users
-            more = len(open_users) - 1
-            what = _open_user(open_users[0], store.engine) + (
-                f" (and {more} more user(s) without a password)" if more else ""
-            )
-        else:
-            what = f"accepts {store.engine} connections without an AUTH token or RBAC user group"
+    grade = Severity.CRITICAL if where.network == "internet" else Severity.HIGH
+    if open_users:
+        evidence["users_without_password"] = open_users
+        more = len(open_users) - 1
+        what = _open_user(open_users[0], store.engine) + (
+            f" (and {more} more user(s) without a password)" if more else ""
+        )
     else:
-        grade = {"internet": Severity.CRITICAL, "routed": Severity.MEDIUM, "private": Severity.LOW}.get(
-            where.network, Severity.MEDIUM
-        )
-        engine = "Memcached" if store.engine.lower() == "memcached" else (store.engine or "an engine")
-        what = (
-            f"runs {engine}, which cannot authenticate clients (moving to Valkey or Redis OSS with RBAC "
-            "is the fix): the network is its only control"
-        )
+        what = f"accepts {store.engine} connections without an AUTH token or RBAC user group"
     yield fail(
         f"{_label(store)} {what}; {where.describe(store.port)}.", evidence, grade, where.network_facts(store)
     )
@@ -300,13 +319,13 @@ _register(
     token and queue item can be read, changed or flushed, and Redis CONFIG/EVAL can be abused.
     An RBAC user group does not help while it holds the built-in default user (no password,
     access string "on ~* +@all"): every connection starts as that user. A subnet routed to an
-    Internet gateway with the port open to 0.0.0.0/0 leaves one step to the Internet.""",
+    Internet gateway with the port open to 0.0.0.0/0 leaves one step to the Internet. Memcached
+    clusters pass as not applicable: ElastiCache offers them no authentication to enable, so their
+    subnets and security groups are judged instead (internet_routable_subnet, sg_open_database_ports).""",
     """Redis OSS 6+/Valkey: attach an RBAC user group (aws elasticache modify-replication-group
     --user-group-ids-to-add ...) whose default user is replaced by one with access string "off"
     and whose users all have passwords or IAM authentication; earlier Redis: set an AUTH token
-    with in-transit encryption (--auth-token --auth-token-update-strategy ROTATE). Memcached
-    cannot authenticate: keep it in private subnets and allow the port only from the
-    application's security group, or move to Valkey/Redis with RBAC.""",
+    with in-transit encryption (--auth-token --auth-token-update-strategy ROTATE).""",
     _auth,
     group_requires=("user_groups",),
     also_collect=("ec2",),

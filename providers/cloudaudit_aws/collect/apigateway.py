@@ -9,6 +9,7 @@ variable values are judged here (``looks_secret``) and dropped: only names reach
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from cloudaudit.model.asset import Asset, Endpoint
 from cloudaudit_aws.assets import PROVIDER
 from cloudaudit_aws.assets_apigateway import (
     EXECUTE_API_DOMAIN,
+    HTTP_INTEGRATIONS,
     ApiGatewayDomainName,
     ApiGatewayRestApi,
     ApiMethod,
@@ -194,8 +196,32 @@ def _types(raw: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(t).upper() for t in config.get("types", []) or [])
 
 
+def integration_host(uri: object) -> str:
+    """``scheme://host[:port]`` of an integration URI (path, query and any ``user:password@`` dropped:
+    they may hold secrets); empty without a scheme. The host may be a stage variable reference."""
+    text = str(uri or "")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return ""
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    return f"{scheme.lower()}://{host.rpartition('@')[2]}"
+
+
+def _integration(method: Mapping[str, Any]) -> dict[str, str]:
+    """The integration fields of an embedded method (``methodIntegration``; absent: no integration)."""
+    raw = method.get("methodIntegration") or {}
+    kind = str(raw.get("type") or "").upper()
+    connection = str(raw.get("connectionType") or "").upper()
+    return {
+        "integration_type": kind,
+        "integration_connection": "" if connection == "INTERNET" else connection,
+        "integration_host": integration_host(raw.get("uri")) if kind in HTTP_INTEGRATIONS else "",
+    }
+
+
 def to_methods(resources: list[Raw]) -> tuple[ApiMethod, ...]:
-    """Methods of a GetResources answer read with ``embed=methods``, sorted by path then verb."""
+    """Methods of a GetResources answer read with ``embed=methods`` (each with its integration), sorted
+    by path then verb."""
     methods: list[ApiMethod] = []
     for res in resources:
         path = str(res.get("path", ""))
@@ -209,6 +235,7 @@ def to_methods(resources: list[Raw]) -> tuple[ApiMethod, ...]:
                     authorizer_id=str(method.get("authorizerId", "")),
                     api_key_required=bool(method.get("apiKeyRequired")),
                     request_validator_id=str(method.get("requestValidatorId", "")),
+                    **_integration(method),
                 )
             )
     return tuple(sorted(methods, key=lambda m: (m.path, m.http_method)))

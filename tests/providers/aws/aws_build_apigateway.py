@@ -22,6 +22,7 @@ from cloudaudit_aws.collect.apigateway import rest_api_arn
 WEB_ACL = f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/api-acl/1a2b3c4d"
 LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:api-access"
 VPCE = "vpce-0a1b2c3d4e5f60718"
+BACKEND = "https://backend.example.com"
 
 
 def api_arn(name: str, region: str = REGION) -> str:
@@ -34,14 +35,25 @@ def domain_arn(domain: str, region: str = REGION) -> str:
     return f"arn:aws:apigateway:{region}::/domainnames/{domain}"
 
 
-def method(verb: str, path: str, auth: str = "NONE", api_key: bool = False) -> ApiMethod:
-    """One method; ``auth`` is the authorization type."""
+def method(
+    verb: str,
+    path: str,
+    auth: str = "NONE",
+    api_key: bool = False,
+    integration: str | None = "HTTP_PROXY",
+    connection: str = "",
+) -> ApiMethod:
+    """One method; ``auth`` is the authorization type, ``integration`` its integration type (None: not
+    recorded), HTTP ones to ``https://backend.example.com`` (``connection``: ``VPC_LINK``)."""
     return ApiMethod(
         path=path,
         http_method=verb,
         authorization_type=auth,
         authorizer_id="auth01" if auth in ("CUSTOM", "COGNITO_USER_POOLS") else "",
         api_key_required=api_key,
+        integration_type=integration,
+        integration_connection=connection,
+        integration_host=BACKEND if integration in ("HTTP", "HTTP_PROXY") else "",
     )
 
 

@@ -287,13 +287,57 @@ _WAF = case(
     silent={A("waf-no-stage")},
 )
 
+LAMBDA, AWS_SERVICE, MOCK = (method("GET", "/a", integration=t) for t in ("AWS_PROXY", "AWS", "MOCK"))
+
 _CLIENT_CERT = case(
-    rest_api("cert-none", stages=(stage(),)),
+    # An HTTP backend reached without a certificate: the finding.
+    rest_api("cert-none", methods=(method("GET", "/orders"),), stages=(stage(),)),
+    rest_api("cert-http", methods=(LAMBDA, method("POST", "/b", integration="HTTP")), stages=(stage(),)),
+    rest_api(
+        "cert-vpc-link",
+        methods=(method("GET", "/orders", integration="HTTP_PROXY", connection="VPC_LINK"),),
+        stages=(stage(),),
+    ),
+    rest_api(
+        "cert-one-stage",
+        methods=(method("GET", "/orders"),),
+        stages=(hardened_stage("prod"), stage("dev")),
+    ),
     hardened_api("cert-on"),
-    rest_api("cert-no-stage"),
-    failing={A("cert-none"): LOW},
-    passing={A("cert-on")},
-    silent={A("cert-no-stage")},
+    # No HTTP backend: the certificate would reach nobody (not applicable).
+    rest_api("cert-lambda-only", methods=(LAMBDA,), stages=(stage(),)),
+    rest_api("cert-aws-and-mock", methods=(LAMBDA, AWS_SERVICE, MOCK), stages=(stage(),)),
+    rest_api("cert-no-integration", methods=(method("GET", "/a", integration=""),), stages=(stage(),)),
+    rest_api("cert-no-methods", stages=(stage(),)),
+    # Integrations unknown: no verdict.
+    rest_api("cert-methods-unread", stages=(stage(),), unread={"methods": "AccessDenied on GetResources"}),
+    rest_api("cert-not-recorded", methods=(LAMBDA, method("GET", "/b", integration=None)), stages=(stage(),)),
+    rest_api("cert-no-stage", methods=(method("GET", "/orders"),)),
+    rest_api("cert-no-stage-unread", unread={"methods": "AccessDenied on GetResources"}),
+    failing={A("cert-none"): LOW, A("cert-http"): LOW, A("cert-vpc-link"): LOW, A("cert-one-stage"): LOW},
+    passing={
+        A("cert-on"),
+        A("cert-lambda-only"),
+        A("cert-aws-and-mock"),
+        A("cert-no-integration"),
+        A("cert-no-methods"),
+    },
+    unknown={A("cert-methods-unread"), A("cert-not-recorded")},
+    silent={A("cert-no-stage"), A("cert-no-stage-unread")},
+    messages={
+        A("cert-none"): "Stage(s) prod of API cert-none present no client certificate to its HTTP backends: "
+        "GET /orders -> https://backend.example.com (HTTP_PROXY).",
+        A("cert-http"): "POST /b -> https://backend.example.com (HTTP)",
+        A("cert-vpc-link"): "(HTTP_PROXY, VPC_LINK)",
+        A("cert-one-stage"): "Stage(s) dev of API",
+        A("cert-on"): "presents a client certificate to its HTTP backends",
+        A("cert-lambda-only"): "has no HTTP or HTTP_PROXY integration (integrations: AWS_PROXY): not "
+        "applicable, a stage presents its client certificate only to HTTP backends",
+        A("cert-aws-and-mock"): "(integrations: AWS, AWS_PROXY, MOCK)",
+        A("cert-no-integration"): "(integrations: none)",
+        A("cert-methods-unread"): "its integrations were not read (AccessDenied on GetResources)",
+        A("cert-not-recorded"): "the integrations of GET /b are not recorded in the inventory",
+    },
 )
 
 _XRAY = case(

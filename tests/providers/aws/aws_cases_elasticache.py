@@ -171,27 +171,41 @@ _CLUSTER_AUTH = case(
     cache_cluster("cc-redis-auth"),
     cache_cluster("cc-redis-noauth-public-open", **NO_AUTH, **PUBLIC_OPEN),
     cache_cluster("cc-redis-noauth-private", **NO_AUTH),
+    cache_cluster("cc-valkey-noauth-public-open", **NO_AUTH, **PUBLIC_OPEN, engine="valkey"),
+    # Memcached has no authentication to enable: not applicable wherever it sits (the subnet and
+    # security group checks judge its placement).
     memcached("cc-mc-public-open", subnet_ids=(PUBLIC_SUBNET,), security_group_ids=("sg-memcached-open",)),
     memcached("cc-mc-public-vpc-only", subnet_ids=(PUBLIC_SUBNET,), security_group_ids=("sg-cache-vpc",)),
     memcached("cc-mc-private", security_group_ids=("sg-memcached-open",)),
     memcached("cc-mc-subnet-not-collected", subnet_ids=("subnet-gone",)),
+    memcached("cc-mc-upper-case", engine="Memcached"),
+    # An engine this check does not know: no verdict either way.
+    cache_cluster("cc-unknown-engine", **NO_AUTH, engine="futurecache"),
     cache_cluster("cc-member", **NO_AUTH, replication_group_id="rg-noauth-private"),
     failing={
         cc_arn("cc-redis-noauth-public-open"): CRITICAL,
         cc_arn("cc-redis-noauth-private"): HIGH,
-        cc_arn("cc-mc-public-open"): CRITICAL,
-        cc_arn("cc-mc-public-vpc-only"): MEDIUM,
-        cc_arn("cc-mc-private"): LOW,
-        cc_arn("cc-mc-subnet-not-collected"): MEDIUM,
+        cc_arn("cc-valkey-noauth-public-open"): CRITICAL,
     },
-    passing={cc_arn("cc-redis-auth")},
+    passing={
+        cc_arn("cc-redis-auth"),
+        cc_arn("cc-mc-public-open"),
+        cc_arn("cc-mc-public-vpc-only"),
+        cc_arn("cc-mc-private"),
+        cc_arn("cc-mc-subnet-not-collected"),
+        cc_arn("cc-mc-upper-case"),
+    },
+    unknown={cc_arn("cc-unknown-engine")},
     silent={cc_arn("cc-member")},
     messages={
-        cc_arn("cc-mc-public-open"): "runs Memcached, which cannot authenticate clients (moving to "
-        "Valkey or Redis OSS with RBAC is the fix): the network is its only control",
-        cc_arn("cc-mc-private"): "none of its subnets routes to an Internet gateway",
-        cc_arn("cc-mc-subnet-not-collected"): "subnet-gone not collected",
+        cc_arn("cc-mc-public-open"): "runs Memcached: not applicable, ElastiCache has no client "
+        "authentication for Memcached (AUTH tokens, RBAC user groups and IAM authentication exist for "
+        "Valkey and Redis OSS only)",
+        cc_arn("cc-mc-private"): "judged by aws.elasticache.cache_cluster_internet_routable_subnet and "
+        "aws.ec2.sg_open_database_ports",
+        cc_arn("cc-unknown-engine"): "runs engine 'futurecache': whether it can authenticate clients",
         cc_arn("cc-redis-noauth-public-open"): IGW,
+        cc_arn("cc-valkey-noauth-public-open"): "accepts valkey connections without an AUTH token",
     },
 )
 

@@ -10,7 +10,8 @@ request to moto:
 
 * GetRestApis as AWS answers it: the resource policy JSON-escaped a second time, and two pages;
 * GetStages with ``clientCertificateId`` (moto's stages never carry one);
-* a denied GetStages / GetBasePathMappings (AccessDeniedException) for the partial-failure test.
+* a denied GetStages / GetBasePathMappings / GetResources (AccessDeniedException) for the
+  partial-failure tests.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from cloudaudit.cli.app import main
 from cloudaudit.plugins import CollectOptions
 from cloudaudit.progress import PlainProgress
 from cloudaudit_aws import demo_apigateway
-from cloudaudit_aws.assets_apigateway import ApiGatewayDomainName, ApiGatewayRestApi
+from cloudaudit_aws.assets_apigateway import ApiGatewayDomainName, ApiGatewayRestApi, ApiMethod
 from cloudaudit_aws.collect.apigateway import (
     PERMISSIONS,
     domains_by_api,
@@ -94,13 +95,29 @@ RAW_RESOURCES: list[dict[str, Any]] = [
         "pathPart": "orders",
         "path": "/orders",
         "resourceMethods": {
-            "GET": {"httpMethod": "GET", "authorizationType": "NONE", "apiKeyRequired": False},
+            "GET": {
+                "httpMethod": "GET",
+                "authorizationType": "NONE",
+                "apiKeyRequired": False,
+                "methodIntegration": {
+                    "type": "HTTP_PROXY",
+                    "httpMethod": "GET",
+                    "uri": "https://svc:k3y@orders.example.com:8443/v1/orders?token=abc",
+                    "connectionType": "INTERNET",
+                },
+            },
             "POST": {
                 "httpMethod": "POST",
                 "authorizationType": "COGNITO_USER_POOLS",
                 "authorizerId": "au1",
                 "apiKeyRequired": True,
                 "requestValidatorId": "val1",
+                "methodIntegration": {
+                    "type": "AWS_PROXY",
+                    "httpMethod": "POST",
+                    "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                    "arn:aws:lambda:us-east-1:123456789012:function:orders/invocations",
+                },
             },
         },
     },
@@ -162,6 +179,42 @@ def test_methods_come_from_embedded_resource_methods() -> None:
         ("POST /orders", "COGNITO_USER_POOLS", True, False),
     ]
     assert (methods[1].authorizer_id, methods[1].request_validator_id) == ("au1", "val1")
+
+
+def test_methods_keep_their_integration_but_no_path_query_or_credentials_of_its_uri() -> None:
+    private = {
+        "id": "res2",
+        "path": "/stock",
+        "resourceMethods": {
+            "PUT": {
+                "httpMethod": "PUT",
+                "authorizationType": "AWS_IAM",
+                "methodIntegration": {
+                    "type": "HTTP",
+                    "uri": "http://${stageVariables.backendHost}/stock",
+                    "connectionType": "VPC_LINK",
+                    "connectionId": "vl1",
+                },
+            },
+            "DELETE": {"httpMethod": "DELETE", "authorizationType": "AWS_IAM"},
+        },
+    }
+    methods = {m.label: m for m in to_methods([*RAW_RESOURCES, private])}
+    integrations = {
+        label: (m.integration_type, m.integration_connection, m.integration_host, m.http_backend)
+        for label, m in methods.items()
+    }
+    assert integrations == {
+        "GET /orders": ("HTTP_PROXY", "", "https://orders.example.com:8443", True),
+        "POST /orders": ("AWS_PROXY", "", "", False),
+        "PUT /stock": ("HTTP", "VPC_LINK", "http://${stageVariables.backendHost}", True),
+        "DELETE /stock": ("", "", "", False),  # no integration: nothing is called
+    }
+    dumped = json.dumps([m.model_dump() for m in methods.values()])
+    assert "k3y" not in dumped and "token=abc" not in dumped and "/v1/orders" not in dumped
+    # An inventory written before integrations were collected: not recorded, not "none".
+    old = ApiMethod.model_validate({"path": "/orders", "http_method": "GET"})
+    assert (old.integration_type, old.http_backend) == (None, False)
 
 
 def test_stage_keeps_settings_and_variable_names_but_never_values() -> None:
@@ -365,7 +418,7 @@ DEMO_FAILURES = {
     "aws.apigateway.stage_execution_logging": {ORDERS: "medium", PRIVATE: "medium"},
     "aws.apigateway.stage_data_trace": {ORDERS: "medium"},
     "aws.apigateway.stage_waf": {ORDERS: "medium"},
-    "aws.apigateway.stage_client_certificate": {ORDERS: "low", PAYMENTS: "low", PRIVATE: "low"},
+    "aws.apigateway.stage_client_certificate": {ORDERS: "low"},
     "aws.apigateway.stage_xray_tracing": {ORDERS: "low", PRIVATE: "low"},
     "aws.apigateway.stage_secret_variables": {ORDERS: "high"},
     "aws.apigateway.domain_tls_1_0": {demo_apigateway.ORDERS_DOMAIN: "medium"},
@@ -390,6 +443,22 @@ def test_run_apigateway_checks_on_the_demo_account(aws: str, out_dir: Path) -> N
     written = sorted(p for p in out_dir.rglob("*") if p.is_file())
     assert {p.name for p in written} >= {"findings.json", "inventory.json", "report.html"}
     assert not [p.name for p in written if SECRET_VALUE in p.read_text(errors="replace")]
+    # Client certificates reach HTTP backends only: the orders API proxies GET /orders to one and
+    # fails; the payments API (Lambda) and the private one (MOCK) have none: not applicable.
+    cert = "aws.apigateway.stage_client_certificate"
+    assert by_key[cert, ORDERS]["evidence"]["http_backends"] == [
+        "GET /orders -> https://orders.internal.example.com (HTTP_PROXY)"
+    ]
+    assert by_key[cert, ORDERS]["evidence"]["stages"] == {"prod": "no client certificate"}
+    assert (by_key[cert, PAYMENTS]["status"], by_key[cert, PAYMENTS]["evidence"]["integration_types"]) == (
+        "PASS",
+        ["AWS_PROXY", "MOCK"],
+    )
+    assert "not applicable" in by_key[cert, PAYMENTS]["message"]
+    assert (by_key[cert, PRIVATE]["status"], by_key[cert, PRIVATE]["evidence"]["integration_types"]) == (
+        "PASS",
+        ["MOCK"],
+    )
     waf = by_key["aws.apigateway.stage_waf", ORDERS]
     assert waf["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["APIGateway.4"]
     assert waf["compliance"]["OWASP-API-Top10-2023"] == ["API8"]
@@ -535,3 +604,38 @@ def test_denied_detail_reads_are_unknown_and_reported_as_gaps(
         "AccessDeniedException",
     ) in gaps
     assert "GetStages" in (out_dir / "report.html").read_text()
+
+
+def test_client_certificate_is_judged_on_http_backends_and_unknown_without_integrations(
+    aws: str, out_dir: Path, gateway: Gateway
+) -> None:
+    demo_apigateway.seed(aws, REGION)
+    ids = _api_ids(aws)
+    orders_stages = f"/restapis/{ids[ORDERS]}/stages"
+    private_resources = f"/restapis/{ids[PRIVATE]}/resources"
+
+    def answer(request: Request) -> Response | None:
+        """The orders stage with a client certificate; the private API's GetResources denied."""
+        if request.path == orders_stages:
+            stages = gateway.forward(request).json()["item"]
+            return _json({"item": [{**s, "clientCertificateId": "orders-backend-cert"} for s in stages]})
+        if request.path == private_resources:
+            return _denied(f"arn:aws:apigateway:{REGION}::{request.path}")
+        return None
+
+    gateway.handlers.append(answer)
+    check_id = "aws.apigateway.stage_client_certificate"
+    args = ["run", "--provider", "aws", "--regions", REGION, "--checks", check_id, "-o", str(out_dir)]
+    assert main(args) == 0
+
+    found = {f["resource_name"]: f for f in _findings(out_dir)["findings"]}
+    assert {name: f["status"] for name, f in found.items()} == {
+        ORDERS: "PASS",
+        PAYMENTS: "PASS",
+        PRIVATE: "UNKNOWN",
+    }
+    assert "presents a client certificate to its HTTP backends" in found[ORDERS]["message"]
+    assert "not applicable" in found[PAYMENTS]["message"]
+    assert (
+        "its integrations were not read (AccessDeniedException on GetResources)" in found[PRIVATE]["message"]
+    )

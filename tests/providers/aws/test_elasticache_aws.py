@@ -522,7 +522,7 @@ def test_run_grades_unauthenticated_caches_by_subnet_routes_and_groups(
     assert doc["coverage"] == []
     assert [f for f in findings if f["status"] in ("UNKNOWN", "ERROR")] == []
     assert _by_check(findings, "FAIL") == {
-        f"{CC}auth_disabled": {"sessions-cache": "critical", "catalog-memcached": "critical"},
+        f"{CC}auth_disabled": {"sessions-cache": "critical"},
         f"{CC}transit_encryption": {"sessions-cache": "medium", "catalog-memcached": "medium"},
         f"{CC}at_rest_encryption": {"sessions-cache": "medium"},
         f"{CC}internet_routable_subnet": {"sessions-cache": "medium", "catalog-memcached": "medium"},
@@ -549,15 +549,44 @@ def test_run_grades_unauthenticated_caches_by_subnet_routes_and_groups(
     assert subnet_hop["id"] == ids["cache-vpc-public"] and "0.0.0.0/0 -> igw-" in subnet_hop["detail"]
     assert rule_hop == {"hop": "security_group", "id": sg, "detail": f"{sg}: tcp/6379 from 0.0.0.0/0"}
     assert sessions["compliance"]["AWS-Foundational-Security-Best-Practices"] == ["ElastiCache.6"]
+    # Memcached has no authentication to enable: not applicable, while its public subnet and the
+    # security group opening 11211 to the Internet stay the network findings they are.
     memcached = _one(findings, f"{CC}auth_disabled", "catalog-memcached")
-    assert "runs Memcached, which cannot authenticate clients" in memcached["message"]
-    assert "moving to Valkey or Redis OSS with RBAC is the fix" in memcached["message"]
+    assert (memcached["status"], memcached["evidence"]["engine"]) == ("PASS", "memcached")
+    assert "runs Memcached: not applicable, ElastiCache has no client authentication" in memcached["message"]
+    network_checks = [f"{CC}internet_routable_subnet", "aws.ec2.sg_open_database_ports"]
+    assert memcached["evidence"]["judged_by"] == network_checks
     # No replication group has a user group: RBAC users and groups are not listed at all.
     assert not {"DescribeUsers", "DescribeUserGroups"} & {c["Action"] for c in calls}
     # The cache clusters were read with node details; the EC2 network came along (also_collect).
     assert {"ShowCacheNodeInfo": "true"}.items() <= next(
         c for c in calls if c["Action"] == "DescribeCacheClusters"
     ).items()
+
+
+def test_memcached_is_not_applicable_to_auth_but_its_open_port_still_fails(
+    aws: str, out_dir: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve(aws, httpserver, monkeypatch)
+    checks = f"{CC}auth_disabled,{CC}internet_routable_subnet,aws.ec2.sg_open_database_ports"
+    args = ["run", "--provider", "aws", "--regions", REGION, "--checks", checks, "-o", str(out_dir)]
+    assert main(args) == 0
+
+    findings = json.loads((out_dir / "findings.json").read_text())["findings"]
+
+    auth = _one(findings, f"{CC}auth_disabled", "catalog-memcached")
+    assert auth["status"] == "PASS" and "not applicable" in auth["message"]
+    # The Redis stand-alone cluster beside it still fails for lacking AUTH/RBAC.
+    assert _one(findings, f"{CC}auth_disabled", "sessions-cache")["status"] == "FAIL"
+    # The real risk signals of the Memcached cluster: public subnet, 11211 open to the Internet.
+    assert _one(findings, f"{CC}internet_routable_subnet", "catalog-memcached")["status"] == "FAIL"
+    sg = _ids(aws)["catalog-memcached-open-11211"]
+    (open_sg,) = [
+        f
+        for f in findings
+        if f["check_id"] == "aws.ec2.sg_open_database_ports" and f["resource_id"].endswith(sg)
+    ]
+    assert open_sg["status"] == "FAIL" and "11211" in open_sg["message"]
 
 
 def test_denied_subnet_groups_make_placement_unknown_not_pass(
