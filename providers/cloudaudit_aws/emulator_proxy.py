@@ -33,6 +33,18 @@ def is_denied(method: str, target: str) -> bool:
     )
 
 
+def answer(handler: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    """Send a relayed response: the upstream's headers (less the hop-by-hop ones) and its body."""
+    handler.send_response(status)
+    for name, value in headers:
+        if name.lower() not in HOP_BY_HOP:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
 def _handler(upstream_host: str, upstream_port: int) -> type[BaseHTTPRequestHandler]:
     class Forward(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -51,14 +63,7 @@ def _handler(upstream_host: str, upstream_port: int) -> type[BaseHTTPRequestHand
                 conn.close()
 
         def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+            answer(self, status, headers, body)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _relay
 

@@ -25,12 +25,13 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import boto3
 
+from cloudaudit_aws.emulator_proxy import answer
+
 MANAGEMENT = "123456789012"
 """moto's default account: the caller's credentials (``testing``) belong to it."""
 ROLE = "CloudAuditReadOnly"
 IAM_SCOPE = "iam/aws4_request"
 """moto's server picks the service from the signature's credential scope."""
-HOP_BY_HOP = frozenset({"connection", "transfer-encoding", "keep-alive", "content-length"})
 DENIED = (
     '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
     "<Code>AccessDenied</Code><Message>User: arn:aws:iam::{caller}:user/moto is not authorized to "
@@ -126,14 +127,7 @@ def _handler(upstream: tuple[str, int], log: ProxyLog) -> type[BaseHTTPRequestHa
             return True
 
         def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+            answer(self, status, headers, body)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _relay
 
