@@ -112,6 +112,7 @@ class AzurePlugin:
         ``--exclude-subscriptions``. A group
         whose subscriptions could not be listed becomes a ``management group`` target that fails when
         collected."""
+        self.check_scope(scope)
         settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
         given = scope.get(SUBSCRIPTION.name, ())
         groups = group_ids(scope.get(MANAGEMENT_GROUP.name, ()))

@@ -111,13 +111,12 @@ class GcpPlugin:
         active ones beneath ``--organization`` and ``--folder`` (listed now), less ``--exclude-projects``;
         none given: the default project. An organization or folder whose projects could not be listed
         becomes a ``folder`` target that fails when collected (a coverage gap when others were audited)."""
+        self.check_scope(scope)
         settings = tuple((o.name, v[0]) for o in CONNECTION if (v := scope.get(o.name)))
         given = scope.get(PROJECT.name, ())
         excluded = scope.get(EXCLUDE_PROJECTS.name, ())
         parents = parent_names(scope.get(ORGANIZATION.name, ()), scope.get(FOLDER.name, ()))
         if not parents and not given:
-            if excluded:
-                raise UsageError("--exclude-projects applies to --project, --organization or --folder")
             return [Target("project", None, settings)]
         listing = self._listing(Target("organization", None, settings), parents) if parents else None
         projects = chosen_projects(given, listing.projects if listing else (), excluded)
