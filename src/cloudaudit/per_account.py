@@ -18,6 +18,7 @@ from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.runflow import write_reports
+from cloudaudit.spool import of_account
 
 ACCOUNTS_DIR = "accounts"
 """The folder of ``<output-dir>`` holding one folder per account."""
@@ -59,7 +60,7 @@ def account_document(doc: FindingsDocument, account: str, asset_ids: Iterable[st
     return doc.model_copy(
         update={
             "run": run,
-            "findings": [f for f in doc.findings if f.account == account],
+            "findings": of_account(doc.findings, account),
             "coverage": coverage,
             "surface": [e for e in doc.surface if mine.intersection(e.resource_ids)],
         }

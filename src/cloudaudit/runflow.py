@@ -13,7 +13,8 @@ from cloudaudit.completeness import assess
 from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
-from cloudaudit.engine.runner import evaluate
+from cloudaudit.engine.runner import iter_evaluate
+from cloudaudit.engine.units import parts
 from cloudaudit.errors import ExitCode, UsageError
 from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.history.diff import Changes
@@ -30,6 +31,7 @@ from cloudaudit.report.junit import iter_junit
 from cloudaudit.report.ocsf import iter_ocsf
 from cloudaudit.report.sarif import iter_sarif
 from cloudaudit.report.stream import Chunks
+from cloudaudit.spool import FindingSpool
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +115,11 @@ def parse_regions(text: str) -> tuple[str, ...] | None:
 def findings_document(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None
 ) -> FindingsDocument:
-    """Evaluate the checks over an inventory (no I/O)."""
-    findings = evaluate(inventory, checks, mutelist)
+    """Evaluate the checks over an inventory, one evaluation unit (:mod:`cloudaudit.engine.units`)
+    at a time; the findings go to a spool (:mod:`cloudaudit.spool`: on disk past its limit)."""
+    findings = FindingSpool()
+    for part in parts(inventory):
+        findings.extend(iter_evaluate(part, checks, mutelist))
     scope = inventory.scope
     completeness = assess(inventory.gaps)
     return FindingsDocument(

@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from cloudaudit import __version__, interrupt
+from cloudaudit import __version__, interrupt, spool
 from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
@@ -847,6 +847,8 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         code = ExitCode.RUNTIME
+    finally:
+        spool.close_all()  # findings spilled to disk are the run's, not the machine's
     return int(code or 0)
 
 

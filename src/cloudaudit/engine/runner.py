@@ -20,11 +20,17 @@ log = logging.getLogger(__name__)
 def evaluate(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None = None
 ) -> list[Finding]:
-    """Run every check on every asset of its kind; return findings in check order.
+    """Run every check on every asset of its kind; return findings in check order."""
+    return list(iter_evaluate(inventory, checks, mutelist))
+
+
+def iter_evaluate(
+    inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None = None
+) -> Iterator[Finding]:
+    """:func:`evaluate`'s findings one at a time, as the checks produce them.
 
     What the checks derived from the inventory (:meth:`Inventory.derived`) is dropped at the end.
     """
-    findings: list[Finding] = []
     try:
         for spec in checks:
             for resource in inventory.of(spec.asset):
@@ -32,10 +38,9 @@ def evaluate(
                     finding = _finding(spec, resource, outcome)
                     if mutelist is not None:
                         finding = mutelist.apply(finding, resource.tags)
-                    findings.append(finding)
+                    yield finding
     finally:
         inventory.forget_derived()
-    return findings
 
 
 def _outcomes(spec: CheckSpec, resource: Asset, inventory: Inventory) -> Iterator[Outcome]:

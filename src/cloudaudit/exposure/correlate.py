@@ -49,6 +49,7 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
+from cloudaudit.spool import map_findings
 
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
 BARE = {level: Exposure(level=level) for level in ExposureLevel}
@@ -59,9 +60,15 @@ BARE = {level: Exposure(level=level) for level in ExposureLevel}
 class Correlation:
     """The graded findings plus the stage's own findings."""
 
-    findings: list[Finding]
-    added: int
-    """How many findings the stage added."""
+    graded: Sequence[Finding]
+    """The findings given, graded (spooled as they were)."""
+    added: list[Finding]
+    """The stage's own findings (what the sources saw, what they could not check)."""
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Graded then added, in one list."""
+        return [*self.graded, *self.added]
 
 
 def _endpoint(obs: Observation) -> str:
@@ -260,13 +267,14 @@ def correlate(
     for target in targets:
         for aid in target.asset_ids:
             hosts_of[aid].append(target.host)
-    graded = []
-    for finding in findings:
-        hosts = _hosts(finding, hosts_of)
-        seen = [obs for host in hosts for obs in by_host.get(host, ())]
-        graded.append(_grade(finding, seen, checked=bool(seen)))
+
+    def grade(finding: Finding) -> Finding:
+        seen = [obs for host in _hosts(finding, hosts_of) for obs in by_host.get(host, ())]
+        return _grade(finding, seen, checked=bool(seen))
+
+    graded = map_findings(findings, grade)
     gaps = [g for r in results for g in r.gaps]
     added = _stage_findings(targets, by_host, assets) + _gap_findings(
         gaps, {t.host: t for t in targets}, assets
     )
-    return Correlation(graded + added, len(added))
+    return Correlation(graded, added)

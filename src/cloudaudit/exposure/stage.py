@@ -17,6 +17,7 @@ from cloudaudit.exposure.targets import targets_from_inventory
 from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.model.inventory import CollectionGap, Inventory
 from cloudaudit.plugins import Progress
+from cloudaudit.spool import with_more
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +136,11 @@ def apply_exposure(
     if options.enabled and recorded is None:
         results = _run_sources(targets, options, progress, echo)
     correlation = correlate(doc.findings, inventory, targets, results)
-    findings = correlation.findings
-    if mutelist is not None and correlation.added:
+    added = correlation.added
+    if mutelist is not None and added:
         tags = {a.id: a.tags for a in inventory.assets}
-        head = len(findings) - correlation.added
-        findings = findings[:head] + [mutelist.apply(f, tags.get(f.resource_id, {})) for f in findings[head:]]
+        added = [mutelist.apply(f, tags.get(f.resource_id, {})) for f in added]
+    findings = with_more(correlation.graded, added)
     gaps = [g for r in results for g in r.gaps]
     run = doc.run.model_copy(
         update={

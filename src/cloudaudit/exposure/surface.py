@@ -185,12 +185,16 @@ def build_surface(
     for asset in inventory.assets:
         for endpoint in asset.endpoints:
             exposers[endpoint.host].append((asset.id, endpoint))
+    owned = {aid for t in targets for aid in (*t.asset_ids, *(aid for aid, _ in exposers[t.host]))}
     by_resource: dict[str, list[Finding]] = defaultdict(list)
+    """The "reachable" findings of the endpoints' owners (whose paths the entries quote)."""
     said_of: dict[str, set[str]] = defaultdict(set)
     """The in-account verdicts of each resource's findings (an endpoint takes its owners')."""
     for finding in findings:
-        by_resource[finding.resource_id].append(finding)
-        said_of[finding.resource_id].add(reachability_of(finding))
+        said = reachability_of(finding)
+        said_of[finding.resource_id].add(said)
+        if said == "reachable" and finding.resource_id in owned:
+            by_resource[finding.resource_id].append(finding)
     observations: dict[str, list[Observation]] = defaultdict(list)
     gaps: dict[str, list[ExposureGap]] = defaultdict(list)
     for result in results:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+    WrapSerializer,
+    WrapValidator,
+    model_validator,
+)
 
 from cloudaudit.compact import Frozen, shared
 from cloudaudit.exposure.model import Exposure
@@ -60,6 +69,23 @@ def _compliance_key(compliance: Mapping[str, list[str]]) -> Hashable:
     return ("compliance", *((framework, *ids) for framework, ids in compliance.items()))
 
 
+class LazyFindings(Sequence[Finding]):
+    """Findings read when iterated (:class:`cloudaudit.spool.FindingSpool`): a document holds them
+    as they are, and serializes them one at a time."""
+
+
+def _keep_lazy(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return value if isinstance(value, LazyFindings) else handler(value)
+
+
+def _dump_lazy(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+    return handler(list(value) if isinstance(value, LazyFindings) else value)
+
+
+Findings = Annotated[Sequence[Finding], WrapValidator(_keep_lazy), WrapSerializer(_dump_lazy)]
+"""A document's findings: a list, or findings spilled to disk (read as they are iterated)."""
+
+
 class RunInfo(BaseModel):
     """Metadata about the run that produced the findings."""
 
@@ -102,7 +128,7 @@ class FindingsDocument(BaseModel):
 
     schema_version: str = FINDINGS_SCHEMA_VERSION
     run: RunInfo
-    findings: list[Finding]
+    findings: Findings
     coverage: list[CollectionGap]
     """What could not be collected, and why."""
     surface: list[SurfaceEntry] = Field(default_factory=list)

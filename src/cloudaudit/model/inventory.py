@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
@@ -166,6 +166,18 @@ class Inventory(BaseModel):
     def forget_derived(self) -> None:
         """Drop what :meth:`derived` built."""
         self._derived.clear()
+
+    def only(self, accounts: Collection[tuple[str, str]]) -> Inventory:
+        """The part of this inventory of some (provider, account) pairs: their assets, their gaps and
+        the gaps of no account; the scope names those accounts."""
+        keep = frozenset(accounts)
+        names = {account for _, account in keep}
+        scope = self.scope
+        return Inventory(
+            scope=scope.model_copy(update={"accounts": tuple(a for a in scope.accounts if a in names)}),
+            assets=tuple(a for a in self.assets if (a.provider, a.account) in keep),
+            gaps=tuple(g for g in self.gaps if not g.account or (g.provider, g.account) in keep),
+        )
 
     def fronted_by(self, control_id: str) -> tuple[str, ...]:
         """Public addresses of the assets whose :meth:`Asset.network_controls` include ``control_id``

@@ -21,6 +21,7 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
 from cloudaudit.report.stream import Chunks
+from cloudaudit.spool import sort_findings
 
 TEMPLATE_NAME = "report.html.j2"
 
@@ -208,10 +209,10 @@ def _sort_key(finding: Finding) -> tuple[int, int, int, str, str, str, str]:
     )
 
 
-def order_findings(findings: list[Finding]) -> list[Finding]:
+def order_findings(findings: Sequence[Finding]) -> Iterator[Finding]:
     """Findings in report order: FAIL by severity (critical→info), exposure (exploitable first) and
-    check id, then the others."""
-    return sorted(findings, key=_sort_key)
+    check id, then the others (spilled findings are sorted without being loaded together)."""
+    return sort_findings(findings, _sort_key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ Packed value (:meth:`Table.value`), a JSON value standing for a JSON value:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,7 +202,7 @@ class FindingsPack:
     odd: list[list[Any]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, findings: Sequence[Finding]) -> FindingsPack:
+    def of(cls, findings: Iterable[Finding]) -> FindingsPack:
         """The pack of ``findings``, in their order."""
         pack = cls()
         for finding in findings:
