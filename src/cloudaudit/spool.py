@@ -70,8 +70,8 @@ class _Unit:
 
 
 class FindingSpool(LazyFindings):
-    """Findings in evaluation-unit order (see the module doc); a sequence that is cheap to iterate
-    and to count, not to index (``spool[i]`` reads one line of a file)."""
+    """Findings in evaluation-unit order (see the module doc): a sequence cheap to iterate and to
+    count; ``spool[i]`` reads one line of a file (an account's view scans its units)."""
 
     def __init__(self, limit: int | None = None) -> None:
         self._limit = spill_limit() if limit is None else limit
@@ -186,7 +186,18 @@ class FindingSpool(LazyFindings):
         position = index + size if index < 0 else index
         if not 0 <= position < size:
             raise IndexError("spool index out of range")
-        return next(f for i, f in enumerate(self) if i == position)
+        if self._account is not None:  # a view: its findings' places are not indexed
+            return next(f for i, f in enumerate(self) if i == position)
+        for unit in self._units:
+            if position < len(unit):
+                if unit.items is not None:
+                    return unit.items[position]
+                assert unit.path is not None
+                with _open_read(unit.path) as handle:
+                    handle.seek(unit.offsets[position])
+                    return Finding.model_validate_json(handle.readline())
+            position -= len(unit)
+        raise IndexError("spool index out of range")
 
     def sorted_by(self, key: Callable[[Finding], Any]) -> Iterator[Finding]:
         """Every finding in ``key`` order (stable), holding only the keys and locations in memory

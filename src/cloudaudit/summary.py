@@ -7,11 +7,13 @@ taken from the findings passes through :func:`cloudaudit.terminal.printable`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from cloudaudit.completeness import headline, is_target_gap
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
-from cloudaudit.model.finding import FindingsDocument
+from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.model.inventory import CollectionGap
 from cloudaudit.plugins import account_noun
 from cloudaudit.terminal import printable
@@ -31,11 +33,31 @@ def _cell(count: int) -> str:
     return str(count) if count else "-"
 
 
-def _table(doc: FindingsDocument) -> list[str]:
+@dataclass
+class _Tally:
+    """What the summary counts, read in one pass (a large run's findings are read back from disk)."""
+
+    statuses: Counter[Status] = field(default_factory=Counter)
+    failing: dict[str, Counter[Severity]] = field(default_factory=dict)
+    """Service -> severity -> failing findings."""
+    levels: Counter[ExposureLevel] = field(default_factory=Counter)
+    """The exposure levels of the failing findings."""
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> _Tally:
+        tally = cls()
+        for f in findings:
+            tally.statuses[f.status] += 1
+            if f.status is Status.FAIL:
+                tally.failing.setdefault(f.service, Counter())[f.severity] += 1
+                tally.levels[f.exposure.level] += 1
+        return tally
+
+
+def _table(tally: _Tally) -> list[str]:
     rows: dict[str, Counter[Severity]] = {}
-    for f in doc.findings:
-        if f.status is Status.FAIL:
-            rows.setdefault(printable(f.service, limit=30), Counter())[f.severity] += 1
+    for service, counts in tally.failing.items():
+        rows.setdefault(printable(service, limit=30), Counter()).update(counts)
     rows = dict(sorted(rows.items()))
     rows["total"] = sum(rows.values(), Counter())
     width = max(len("service"), *(len(name) for name in rows))
@@ -76,10 +98,9 @@ def _not_audited(missed: list[CollectionGap]) -> list[str]:
     return lines
 
 
-def _exposure(doc: FindingsDocument) -> list[str]:
+def _exposure(doc: FindingsDocument, levels: Counter[ExposureLevel]) -> list[str]:
     if not doc.run.exposure_sources:
         return []
-    levels = Counter(f.exposure.level for f in doc.findings if f.status is Status.FAIL)
     counted = ", ".join(f"{level.value} {levels[level]}" for level in LADDER)
     return [f"exposure of failing findings: {counted}"]
 
@@ -107,20 +128,21 @@ def summarize(doc: FindingsDocument) -> str:
         accounts = f"{accounts} +{len(doc.run.accounts) - len(named)} more ({len(doc.run.accounts)} in all)"
     providers = ", ".join(printable(p, limit=20) for p in doc.run.providers)
     noun = account_noun(doc.run.providers[0]) if len(doc.run.providers) == 1 else "account"
-    fails = sum(1 for f in doc.findings if f.status is Status.FAIL)
-    others: Counter[Status] = Counter(f.status for f in doc.findings if f.status is not Status.FAIL)
+    tally = _Tally.of(doc.findings)
+    counts = tally.statuses
+    fails = counts[Status.FAIL]
     not_failing = (
-        ", ".join(f"{others[s]} {s.value}" for s in Status if s is not Status.FAIL and others[s]) or "none"
+        ", ".join(f"{counts[s]} {s.value}" for s in Status if s is not Status.FAIL and counts[s]) or "none"
     )
     lines = [
-        f"{len(doc.findings)} results from {doc.run.checks_run} checks on {providers} {noun}(s) {accounts}",
+        f"{counts.total()} results from {doc.run.checks_run} checks on {providers} {noun}(s) {accounts}",
         "",
-        *_table(doc),
+        *_table(tally),
         "",
         f"failing: {fails}" if fails else "no failing finding",
         f"not failing: {not_failing}",
         *_coverage(doc),
-        *_exposure(doc),
+        *_exposure(doc, tally.levels),
         *_surface(doc),
         *_incomplete(doc),
     ]

@@ -20,14 +20,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from cloudaudit.model.enums import Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.model.inventory import CollectionGap
 from cloudaudit.report.machine import utc
 from cloudaudit.report.stream import Chunks
+from cloudaudit.spool import sort_findings
 
 COVERAGE_SUITE = "cloudaudit.coverage"
 
@@ -59,10 +61,10 @@ def _attrs(**values: str | int) -> str:
 
 @dataclass
 class _Suite:
-    """One check's findings, by index, and their counts."""
+    """One check's first finding and its findings' counts."""
 
     name: str
-    indices: list[int]
+    first: Finding
     counts: Counter[Status]
 
     @property
@@ -70,20 +72,20 @@ class _Suite:
         skipped = self.counts[Status.UNKNOWN] + self.counts[Status.MUTED]
         return _attrs(
             name=self.name,
-            tests=len(self.indices),
+            tests=self.counts.total(),
             failures=self.counts[Status.FAIL],
             errors=self.counts[Status.ERROR],
             skipped=skipped,
         )
 
 
-def _suites(findings: Sequence[Finding]) -> list[_Suite]:
+def _suites(findings: Iterable[Finding]) -> list[_Suite]:
+    """One suite per check, in the order of the checks' first findings."""
     suites: dict[str, _Suite] = {}
-    for index, f in enumerate(findings):
+    for f in findings:
         suite = suites.get(f.check_id)
         if suite is None:
-            suite = suites[f.check_id] = _Suite(f.check_id, [], Counter())
-        suite.indices.append(index)
+            suite = suites[f.check_id] = _Suite(f.check_id, f, Counter())
         suite.counts[f.status] += 1
     return list(suites.values())
 
@@ -147,14 +149,16 @@ def iter_junit(doc: FindingsDocument) -> Chunks:
     )
     yield f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites{totals}>\n'
     stamp = _attrs(timestamp=utc(run.started).strftime("%Y-%m-%dT%H:%M:%S"))
+    rank = {suite.name: i for i, suite in enumerate(suites)}
+    by_check = sort_findings(findings, lambda f: rank[f.check_id])  # stable: each check's in run order
     for suite in suites:
-        first = findings[suite.indices[0]]
+        first = suite.first
         yield f"  <testsuite{suite.attrs}{stamp}>\n"
         yield "    <properties>\n"
         for name, value in (("title", first.title), ("service", first.service), ("provider", first.provider)):
             yield f"      <property{_attrs(name=name, value=value)}/>\n"
         yield "    </properties>\n"
-        yield from (_testcase(findings[i]) for i in suite.indices)
+        yield from (_testcase(f) for f in islice(by_check, suite.counts.total()))
         yield "  </testsuite>\n"
     if doc.coverage:
         incomplete = sum(g.kind.incomplete for g in doc.coverage)
