@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import Hop, PortRange
@@ -134,9 +134,9 @@ def relevant(opening: Opening, wanted: list[PortService]) -> bool:
 # ---------------------------------------------------------------------------------- the view
 
 
-@dataclass(frozen=True)
-class Reached:
-    """One external address (and the ports) a rule opens to the Internet."""
+class Reached(NamedTuple):
+    """One external address (and the ports) a rule opens to the Internet (a tuple: tens of thousands
+    are built per run)."""
 
     instance: VmInstance
     nic: NetworkInterface
