@@ -87,7 +87,7 @@ def _grade(rule: FirewallRule, category: Category, reach: Reach, inventory: Inve
     if category == "data" and reach in ("public", "unknown"):
         wanted = category_services(rule, "data")
         if reach == "public":
-            opened = [r.opening for r in rule_reach(rule, inventory, "data").live]
+            opened = rule_reach(rule, inventory, "data").openings
             wanted = [s for s in wanted if any(o.covers(s.port, s.protocol) for o in opened)]
         if any(s.unauthenticated for s in wanted):
             return C
@@ -108,7 +108,7 @@ def _open_ingress(category: Category, label: str) -> Callable[[FirewallRule, Inv
         addresses = reach.addresses
         network = NetworkExposure(
             addresses=addresses,
-            ports=opening_ports(r.opening for r in reach.live) if reach.live else rule_ports(rule),
+            ports=opening_ports(reach.openings) if reach.live else rule_ports(rule),
             reachability=_REACHABILITY[reach.where],
             path=path_of(reach.live[0], inventory, wanted) if reach.live else (),
         )

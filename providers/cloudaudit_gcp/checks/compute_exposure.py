@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Literal
+from functools import cache, cached_property
+from typing import Literal, NamedTuple
 
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import Hop, PortRange
@@ -112,10 +112,18 @@ def rule_ports(rule: FirewallRule) -> tuple[PortRange, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_Ports = tuple[str, int, int]
+"""An opening's protocol and port range."""
+
+
+def distinct(opened: Iterable[Opening]) -> dict[_Ports, Opening]:
+    """Openings by protocol and port range, in order of first appearance (many addresses, few ranges)."""
+    return {(o.protocol, o.first, o.last): o for o in opened}
+
+
 def opening_ports(opened: Iterable[Opening]) -> tuple[PortRange, ...]:
     """The port ranges of openings (TCP, UDP or every protocol)."""
-    distinct = {(o.protocol, o.first, o.last): o for o in opened}  # many addresses, few distinct ranges
-    return tuple(dict.fromkeys(r for o in distinct.values() if (r := o.port_range()) is not None))
+    return tuple(dict.fromkeys(r for o in distinct(opened).values() if (r := o.port_range()) is not None))
 
 
 def relevant(opening: Opening, wanted: list[PortService]) -> bool:
@@ -126,9 +134,9 @@ def relevant(opening: Opening, wanted: list[PortService]) -> bool:
 # ---------------------------------------------------------------------------------- the view
 
 
-@dataclass(frozen=True)
-class Reached:
-    """One external address (and the ports) a rule opens to the Internet."""
+class Reached(NamedTuple):
+    """One external address (and the ports) a rule opens to the Internet (a tuple: tens of thousands
+    are built per run)."""
 
     instance: VmInstance
     nic: NetworkInterface
@@ -142,16 +150,20 @@ class ComputeView:
     def __init__(self, inventory: Inventory) -> None:
         self.index = FirewallIndex(inventory.of(FirewallRule))
         self.instances = list(inventory.of(VmInstance))
-        self._on: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        self._on: dict[tuple[str, str], dict[tuple[str, str], Target]] = defaultdict(dict)
+        """(network, "" / tag:T / sa:A) -> the targets there, by (instance id, interface name)."""
         for instance in self.instances:
             for nic in instance.interfaces:
                 net = network_key(nic.network)
-                self._on[(net, "")].append((instance, nic))
+                target = (instance.id, nic.name)
+                self._on[(net, "")][target] = (instance, nic)
                 for tag in set(instance.network_tags):
-                    self._on[(net, f"tag:{tag}")].append((instance, nic))
+                    self._on[(net, f"tag:{tag}")][target] = (instance, nic)
                 for account in set(instance.service_accounts):
-                    self._on[(net, f"sa:{account}")].append((instance, nic))
+                    self._on[(net, f"sa:{account}")][target] = (instance, nic)
         self._targets: dict[str, list[Target]] = {}
+        self._targeted: dict[str, tuple[tuple[VmInstance, ...], bool]] = {}
+        self._live: dict[str, tuple[tuple[Reached, ...], dict[_Ports, Opening]]] = {}
         self.reach: dict[tuple[str, str], RuleReach] = {}
         """What each rule reaches per category, filled by :func:`rule_reach`."""
         self._reached: dict[str, list[Reached]] | None = None
@@ -186,10 +198,36 @@ class ComputeView:
                 keys = [f"tag:{t}" for t in dict.fromkeys(rule.target_tags)]
             else:
                 keys = [f"sa:{a}" for a in dict.fromkeys(rule.target_service_accounts)]
-            chosen: dict[tuple[str, str], Target] = {}
-            for key in keys:
-                chosen.update(((i.id, nic.name), (i, nic)) for i, nic in self._on.get((net, key), ()))
-            found = self._targets[rule.id] = list(chosen.values())
+            if len(keys) == 1:
+                found = list(self._on.get((net, keys[0]), {}).values())
+            else:
+                chosen: dict[tuple[str, str], Target] = {}
+                for key in keys:
+                    chosen.update(self._on.get((net, key), {}))
+                found = list(chosen.values())
+            self._targets[rule.id] = found
+        return found
+
+    def targeted(self, rule: FirewallRule) -> tuple[tuple[VmInstance, ...], bool]:
+        """The instances the rule applies to, and whether one has an external address of a family
+        whose whole Internet the rule lets in (computed once per rule)."""
+        found = self._targeted.get(rule.id)
+        if found is None:
+            targets = self.targets(rule)
+            families = internet_families(rule)
+            exposed = any(
+                any((6 if ":" in ip else 4) in families for ip in nic.external_ips) for _, nic in targets
+            )
+            found = self._targeted[rule.id] = (tuple({i.id: i for i, _ in targets}.values()), exposed)
+        return found
+
+    def live(self, rule: FirewallRule) -> tuple[tuple[Reached, ...], dict[_Ports, Opening]]:
+        """The external addresses of running instances the rule opens to the Internet, and their
+        distinct openings (a rule has few, reached many times)."""
+        found = self._live.get(rule.id)
+        if found is None:
+            live = tuple(r for r in self.reached(rule) if r.instance.running)
+            found = self._live[rule.id] = (live, distinct(r.opening for r in live))
         return found
 
     def instances_unread(self, rule: FirewallRule) -> str:
@@ -216,14 +254,23 @@ class RuleReach:
     targets: tuple[VmInstance, ...]
     unread: str = ""
 
-    @property
+    @cached_property
     def addresses(self) -> tuple[str, ...]:
         """The external addresses it opens."""
         return tuple(dict.fromkeys(r.address for r in self.live))
 
+    @cached_property
+    def openings(self) -> tuple[Opening, ...]:
+        """The distinct openings (protocol and ports) of ``live``."""
+        return tuple(distinct(r.opening for r in self.live).values())
+
+    @cached_property
+    def _names(self) -> list[str]:
+        return list(dict.fromkeys(r.instance.name for r in self.live) or (i.name for i in self.targets))
+
     def instance_names(self, limit: int = 20) -> list[str]:
         """The names of the instances it reaches (else targets), at most ``limit`` plus a count."""
-        names = list(dict.fromkeys(r.instance.name for r in self.live) or (i.name for i in self.targets))
+        names = self._names
         more = len(names) - limit
         return names[:limit] + ([f"... and {more} more"] if more > 0 else [])
 
@@ -240,24 +287,18 @@ def rule_reach(rule: FirewallRule, inventory: Inventory, category: Category) -> 
 
 def _rule_reach(rule: FirewallRule, v: ComputeView, category: Category) -> RuleReach:
     wanted = category_services(rule, category)
-    judged: dict[tuple[str, int, int], bool] = {}  # a rule has few distinct openings, reached many times
-
-    def wanted_port(o: Opening) -> bool:
-        key = (o.protocol, o.first, o.last)
-        answer = judged.get(key)
-        if answer is None:
-            answer = judged[key] = relevant(o, wanted)
-        return answer
-
-    live = tuple(r for r in v.reached(rule) if r.instance.running and wanted_port(r.opening))
-    targets = tuple({i.id: i for i, _ in v.targets(rule)}.values())
+    live, judged = v.live(rule)
+    if wanted:  # each distinct opening is judged once
+        kept = {key for key, o in judged.items() if relevant(o, wanted)}
+        if len(kept) < len(judged):
+            live = tuple(r for r in live if (r.opening.protocol, r.opening.first, r.opening.last) in kept)
+    targets, exposed = v.targeted(rule)
     unread = v.instances_unread(rule)
     if unread:
         return RuleReach("unknown", live, targets, unread)
     if live:
         return RuleReach("public", live, targets)
-    families = internet_families(rule)
-    if any(any((6 if ":" in ip else 4) in families for ip in nic.external_ips) for _, nic in v.targets(rule)):
+    if exposed:
         return RuleReach("dormant", live, targets)
     return RuleReach("private" if targets else "none", live, targets)
 

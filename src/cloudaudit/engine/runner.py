@@ -10,7 +10,7 @@ from cloudaudit.engine.outcome import Outcome
 from cloudaudit.engine.registry import CheckSpec
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Status
-from cloudaudit.model.finding import Finding
+from cloudaudit.model.finding import Finding, checked_finding, shared_compliance
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 
@@ -33,9 +33,10 @@ def iter_evaluate(
     """
     try:
         for spec in checks:
+            compliance = shared_compliance(spec.compliance)
             for resource in inventory.of(spec.asset):
                 for outcome in _outcomes(spec, resource, inventory):
-                    finding = _finding(spec, resource, outcome)
+                    finding = _finding(spec, resource, outcome, compliance)
                     if mutelist is not None:
                         finding = mutelist.apply(finding, resource.tags)
                     yield finding
@@ -60,24 +61,28 @@ def _outcomes(spec: CheckSpec, resource: Asset, inventory: Inventory) -> Iterato
     yield from outcomes
 
 
-def _finding(spec: CheckSpec, resource: Asset, outcome: Outcome) -> Finding:
-    return Finding(
-        check_id=spec.id,
-        title=spec.title,
-        severity=outcome.severity or spec.severity,
-        status=outcome.status,
-        message=outcome.message,
-        provider=resource.provider,
-        account=resource.account,
-        region=resource.region,
-        service=spec.service,
-        resource_type=resource.kind,
-        resource_id=resource.id,
-        resource_name=resource.name,
-        evidence=dict(outcome.evidence),
-        remediation=spec.remediation,
-        compliance={k: list(v) for k, v in spec.compliance.items()},
-        network=_network(spec, outcome),
+def _finding(spec: CheckSpec, resource: Asset, outcome: Outcome, compliance: dict[str, list[str]]) -> Finding:
+    """The finding of one outcome; ``compliance`` is the check's (:func:`shared_compliance`)."""
+    evidence = outcome.evidence
+    return checked_finding(
+        {
+            "check_id": spec.id,
+            "title": spec.title,
+            "severity": outcome.severity or spec.severity,
+            "status": outcome.status,
+            "message": outcome.message,
+            "provider": resource.provider,
+            "account": resource.account,
+            "region": resource.region,
+            "service": spec.service,
+            "resource_type": resource.kind,
+            "resource_id": resource.id,
+            "resource_name": resource.name,
+            "evidence": evidence if type(evidence) is dict else dict(evidence),  # validation copies it
+            "remediation": spec.remediation,
+            "network": _network(spec, outcome),
+        },
+        compliance,
     )
 
 

@@ -65,7 +65,7 @@ class Finding(Frozen):
         self.__dict__["compliance"] = shared(_compliance_key(self.compliance), self.compliance)
 
 
-def _compliance_key(compliance: Mapping[str, list[str]]) -> Hashable:
+def _compliance_key(compliance: Mapping[str, Sequence[str]]) -> Hashable:
     return ("compliance", *((framework, *ids) for framework, ids in compliance.items()))
 
 
@@ -84,6 +84,23 @@ def _dump_lazy(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
 
 Findings = Annotated[Sequence[Finding], WrapValidator(_keep_lazy), WrapSerializer(_dump_lazy)]
 """A document's findings: a list, or findings spilled to disk (read as they are iterated)."""
+
+
+def shared_compliance(compliance: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """A check's compliance mapping as a finding holds it: the one instance its findings share."""
+    return shared(_compliance_key(compliance), {k: list(v) for k, v in compliance.items()})
+
+
+def checked_finding(fields: dict[str, Any], compliance: dict[str, list[str]]) -> Finding:
+    """``Finding(**fields, compliance=compliance)`` for the engine's many findings of one check, where
+    ``compliance`` comes from :func:`shared_compliance`: the other fields are validated as always, the
+    check's shared mapping is taken as it is instead of being copied, checked, and looked up again."""
+    finding = Finding.model_validate({**fields, "compliance": _NO_COMPLIANCE})
+    finding.__dict__["compliance"] = compliance
+    return finding
+
+
+_NO_COMPLIANCE: dict[str, list[str]] = {}
 
 
 class RunInfo(BaseModel):
