@@ -23,6 +23,7 @@ from cloudaudit.exposure.correlate import _new_finding
 from cloudaudit.exposure.model import Exposure
 from cloudaudit.exposure.rules import ExposureRule, all_rules
 from cloudaudit.model.enums import Severity
+from cloudaudit.model.finding import shared_compliance
 from cloudaudit.plugins import available, load_all
 
 FRAMEWORK_DIR = Path(__file__).resolve().parents[2] / "src" / "cloudaudit" / "data" / "frameworks"
@@ -154,7 +155,7 @@ def test_findings_carry_exactly_what_the_files_say() -> None:
     expected = _mapping_from_files()
     resource = SimpleNamespace(provider="p", account="a", region="r", kind="k", id="i", name="n")
     for spec in _checks():
-        finding = _finding(spec, resource, passed("ok"))  # type: ignore[arg-type]  # what the runner builds
+        finding = _finding(spec, resource, passed("ok"), shared_compliance(spec.compliance))  # type: ignore[arg-type]  # what the runner builds
         assert finding.compliance == expected.get(spec.id, {}), spec.id
         assert list(finding.compliance) == sorted(finding.compliance)
     for rule in all_rules():
