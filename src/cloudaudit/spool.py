@@ -172,9 +172,6 @@ class FindingSpool(LazyFindings):
                 if self._account is None or finding.account == self._account:
                     yield finding
 
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
     @overload
     def __getitem__(self, index: int) -> Finding: ...
     @overload

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,8 @@ def _unit(account: str, n: int, start: int = 0) -> list[Finding]:
     ]
 
 
-def _dumps(findings: object) -> list[str]:
-    assert not isinstance(findings, str)
-    return [f.model_dump_json() for f in findings]  # type: ignore[attr-defined]
+def _dumps(findings: Iterable[Finding]) -> list[str]:
+    return [f.model_dump_json() for f in findings]
 
 
 def test_below_its_limit_nothing_is_written() -> None:

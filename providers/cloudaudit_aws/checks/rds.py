@@ -22,6 +22,7 @@ from cloudaudit.engine.registry import check
 from cloudaudit.exposure.proofs import UNAUTHENTICATED_SERVICE
 from cloudaudit.model.enums import Severity
 from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.network import NetworkExposure
 from cloudaudit_aws.assets_rds import RdsCluster, RdsInstance, RdsSnapshot
 from cloudaudit_aws.checks.reachability import public_access_outcome
 
@@ -105,6 +106,16 @@ class ClusterIndex:
 def member_cluster(db: RdsInstance, inventory: Inventory, attr: str) -> RdsCluster | str:
     """The DB cluster ``db`` belongs to (it holds the member's ``attr``), or why it cannot be read."""
     return inventory.derived("aws.rds.cluster_index", ClusterIndex.build).cluster_of(db, attr)
+
+
+def cluster_unread(db: RdsInstance, takes: str, why: str, network: NetworkExposure | None = None) -> Outcome:
+    """UNKNOWN for a cluster member whose setting (``takes``: what it takes from its cluster) is its
+    cluster's, when the cluster could not be read (``why``)."""
+    return unknown(
+        f"DB instance {db.identifier} {takes}, which could not be read: {why}.",
+        {"db_cluster": db.cluster_identifier},
+        network,
+    )
 
 
 def default_port(engine: str) -> int | None:
@@ -197,12 +208,7 @@ def instance_default_port(db: RdsInstance, inventory: Inventory) -> Iterator[Out
     if db.cluster_identifier:
         cluster = member_cluster(db, inventory, "port")
         if isinstance(cluster, str):
-            yield unknown(
-                f"DB instance {db.identifier} listens on its cluster's port, which could not be read: "
-                f"{cluster}.",
-                {"db_cluster": db.cluster_identifier},
-                network,
-            )
+            yield cluster_unread(db, "listens on its cluster's port", cluster, network)
             return
         evidence = {"engine": db.engine, "port": cluster.port, "db_cluster": cluster.id}
         if not cluster.port:
@@ -301,11 +307,7 @@ def instance_iam_auth(db: RdsInstance, inventory: Inventory) -> Iterator[Outcome
         return
     cluster = member_cluster(db, inventory, "iam_auth_enabled")
     if isinstance(cluster, str):
-        yield unknown(
-            f"DB instance {db.identifier} takes IAM database authentication from its cluster, which "
-            f"could not be read: {cluster}.",
-            {"db_cluster": db.cluster_identifier},
-        )
+        yield cluster_unread(db, "takes IAM database authentication from its cluster", cluster)
         return
     evidence: dict[str, object] = {"iam_auth_enabled": cluster.iam_auth_enabled, "db_cluster": cluster.id}
     if cluster.iam_auth_enabled:
