@@ -22,10 +22,13 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from cloudaudit.engine.registry import REGISTRY, CheckRegistry
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset, registered_kinds
 from cloudaudit.model.enums import Status
+from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.remediation import Steps, fill_command, values_of
 from cloudaudit.report.json_report import render_inventory
@@ -91,7 +94,13 @@ def checks_without_both_verdicts(
         if case is None:
             problems.append(f"{spec.id}: no pass/fail fixture")
             continue
-        verdicts = {(f.resource_id, f.status) for f in evaluate(case.inventory, [spec])}
+        findings = evaluate(case.inventory, [spec])
+        verdicts = {(f.resource_id, f.status) for f in findings}
+        problems.extend(
+            f"{spec.id}: its finding on {f.resource_id} is not a valid Finding ({why})"
+            for f in findings
+            if (why := invalid_finding(f))
+        )
         for wanted, ids in ((Status.PASS, case.passing), (Status.FAIL, case.failing)):
             if not ids:
                 problems.append(f"{spec.id}: no {wanted.value} fixture")
@@ -99,6 +108,16 @@ def checks_without_both_verdicts(
                 f"{spec.id}: {rid} is not {wanted.value}" for rid in ids if (rid, wanted) not in verdicts
             )
     return problems
+
+
+def invalid_finding(finding: Finding) -> str:
+    """Why a finding the engine built (without validating it again) is not what validation gives
+    ("" when it is): a field of the wrong type, or one missing."""
+    try:
+        validated = Finding.model_validate(dict(finding.__dict__))
+    except ValidationError as exc:
+        return f"{exc.error_count()} error(s): {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}"
+    return "" if validated.__dict__ == finding.__dict__ else "validation changes it"
 
 
 def undocumented_calls(calls: Iterable[str], documented: Iterable[str]) -> list[str]:

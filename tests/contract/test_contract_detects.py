@@ -15,7 +15,7 @@ from pydantic import Field
 from cloudaudit.engine.outcome import Outcome, fail
 from cloudaudit.engine.registry import CheckRegistry, check
 from cloudaudit.model.asset import Asset, asset_kind
-from cloudaudit.model.enums import Severity
+from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.remediation import Steps
 from plugin_contract import (
@@ -29,6 +29,7 @@ from plugin_contract import (
 )
 
 REGISTRY = CheckRegistry()
+MISLABELLED = CheckRegistry()
 
 
 @asset_kind("contract.store.box", service="store")
@@ -55,6 +56,20 @@ class Lossy(Asset):
 def box_open(box: Box, inventory: Inventory) -> Outcome:
     """Always fails: it has no pass fixture."""
     return fail(f"box {box.name} is open")
+
+
+@check(
+    id="contract.store.box_mislabelled",
+    title="Box label",
+    severity=Severity.LOW,
+    asset=Box,
+    rationale="A check whose message is not text.",
+    remediation="Label it.",
+    registry=MISLABELLED,
+)
+def box_mislabelled(box: Box, inventory: Inventory) -> Outcome:
+    """Fails with a message that is not a string: the engine does not validate findings again."""
+    return Outcome(Status.PASS if box.name.endswith("-b") else Status.FAIL, 42)  # type: ignore[arg-type]
 
 
 BOX = Box(provider="contract", account="p1", region="r1", id="contract://p1/box-a", name="box-a")
@@ -98,6 +113,17 @@ def test_a_check_without_fixtures_or_without_a_verdict_is_named() -> None:
     assert checks_without_both_verdicts("contract", {"contract.store.box_open": claimed}, REGISTRY) == [
         "contract.store.box_open: contract://p1/box-a is not PASS"
     ]
+
+
+def test_a_finding_the_engine_built_with_a_wrongly_typed_field_is_named() -> None:
+    box_b = BOX.model_copy(update={"id": "contract://p1/box-b", "name": "box-b"})
+    case = FakeCase(_inventory(BOX, box_b), failing=frozenset({BOX.id}), passing=frozenset({box_b.id}))
+    problems = checks_without_both_verdicts("contract", {"contract.store.box_mislabelled": case}, MISLABELLED)
+    assert [p.split(" (")[0] for p in problems] == [
+        f"contract.store.box_mislabelled: its finding on {rid} is not a valid Finding"
+        for rid in (BOX.id, box_b.id)
+    ]
+    assert "message" in problems[0]
 
 
 def test_a_call_missing_from_the_permissions_is_named() -> None:
