@@ -87,7 +87,7 @@ def collect_targets(
     the run end without a report.
     """
     if len(targets) == 1:
-        outcomes: list[Outcome] = [_collect_one(plugin, options, targets[0], progress)]
+        outcomes: list[Outcome] = [_collect_one(plugin, options, targets[0], progress, sweep=False)]
     else:
         outcomes = _collect_concurrently(plugin, options, targets, progress, max_targets)
     inventories: list[Inventory] = []
@@ -117,9 +117,12 @@ def collect_targets(
 
 
 def _collect_one(
-    plugin: ProviderPlugin, options: CollectOptions, target: Target, progress: Progress
+    plugin: ProviderPlugin, options: CollectOptions, target: Target, progress: Progress, sweep: bool = True
 ) -> Outcome:
-    """One target's inventory, or why it could not be audited (None: interrupted before anything)."""
+    """One target's inventory, or why it could not be audited (None: interrupted before anything).
+
+    ``sweep``: then free the reference cycles its SDK clients left (the run's raised gc thresholds keep
+    them): worth it between targets; after the only one, ~1 MB for 0.06 s of a full collection."""
     if interrupt.requested():  # a target whose turn comes after Ctrl-C is not started
         return None
     try:
@@ -129,7 +132,8 @@ def _collect_one(
     except CloudauditError as exc:
         return exc
     finally:
-        gc.collect()  # its SDK clients hold reference cycles; the run's raised gc thresholds keep them
+        if sweep:
+            gc.collect()
 
 
 def _collect_concurrently(
