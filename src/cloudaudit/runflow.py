@@ -11,9 +11,9 @@ from pathlib import Path
 from cloudaudit import __version__, interrupt
 from cloudaudit.completeness import assess
 from cloudaudit.compliance.evaluate import ComplianceResult
+from cloudaudit.engine import two_cores
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
-from cloudaudit.engine.runner import iter_evaluate
 from cloudaudit.engine.units import parts
 from cloudaudit.errors import ExitCode, UsageError
 from cloudaudit.exposure.model import ExposureDocument
@@ -116,10 +116,11 @@ def findings_document(
     inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None
 ) -> FindingsDocument:
     """Evaluate the checks over an inventory, one evaluation unit (:mod:`cloudaudit.engine.units`)
-    at a time; the findings go to a spool (:mod:`cloudaudit.spool`: on disk past its limit)."""
+    at a time (a large one on two cores: :mod:`cloudaudit.engine.two_cores`); the findings go to a
+    spool (:mod:`cloudaudit.spool`: on disk past its limit)."""
     findings = FindingSpool()
     for part in parts(inventory):
-        findings.extend(iter_evaluate(part, checks, mutelist))
+        findings.extend(two_cores.evaluate(part, checks, mutelist))
     scope = inventory.scope
     completeness = assess(inventory.gaps)
     return FindingsDocument(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import NamedTuple
 
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.outcome import Outcome
@@ -15,6 +17,18 @@ from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 
 log = logging.getLogger(__name__)
+
+
+class Share(NamedTuple):
+    """Which resources of each check to evaluate: positions ``first``, ``first + step``... before
+    ``stop`` (None: to the end), as :func:`itertools.islice` takes them; one process's part."""
+
+    first: int = 0
+    stop: int | None = None
+    step: int = 1
+
+
+WHOLE = Share()
 
 
 def evaluate(
@@ -32,16 +46,27 @@ def iter_evaluate(
     What the checks derived from the inventory (:meth:`Inventory.derived`) is dropped at the end.
     """
     try:
-        for spec in checks:
-            compliance = shared_compliance(spec.compliance)
-            for resource in inventory.of(spec.asset):
-                for outcome in _outcomes(spec, resource, inventory):
-                    finding = _finding(spec, resource, outcome, compliance)
-                    if mutelist is not None:
-                        finding = mutelist.apply(finding, resource.tags)
-                    yield finding
+        for group in share_findings(inventory, checks, mutelist, WHOLE):
+            yield from group
     finally:
         inventory.forget_derived()
+
+
+def share_findings(
+    inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None, share: Share
+) -> Iterator[list[Finding]]:
+    """The findings of each check on each resource of ``share``: one list per check and resource, in
+    check order, then inventory order. What the checks derive is kept (the caller forgets it)."""
+    for spec in checks:
+        compliance = shared_compliance(spec.compliance)
+        for resource in islice(inventory.of(spec.asset), *share):
+            found = []
+            for outcome in _outcomes(spec, resource, inventory):
+                finding = _finding(spec, resource, outcome, compliance)
+                if mutelist is not None:
+                    finding = mutelist.apply(finding, resource.tags)
+                found.append(finding)
+            yield found
 
 
 def _outcomes(spec: CheckSpec, resource: Asset, inventory: Inventory) -> Iterator[Outcome]:

@@ -155,6 +155,10 @@ class Inventory(BaseModel):
             assert isinstance(asset, cls)
             yield asset
 
+    def count(self, cls: type[Asset]) -> int:
+        """How many assets of the given model class (what :meth:`of` yields)."""
+        return len(self._by_kind.get(cls.kind, ()))
+
     def derived(self, key: str, build: Callable[[Inventory], D]) -> D:
         """``build(self)`` (an index, a join of assets that several checks use), built once per
         evaluation of the checks and shared by them. The engine forgets it when the checks are done

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cloudaudit.errors import CloudauditError
+from cloudaudit.forking import can_fork
 from cloudaudit.report.files import write_private
+
+__all__ = ["MIN_FINDINGS", "Job", "can_fork", "write_jobs"]
 
 MIN_FINDINGS = 5_000
 """Below this many findings a report set is written in well under a second: one process does it."""
@@ -36,11 +38,6 @@ class Job:
     def write(self) -> Path:
         """Write the file (owner-only, atomic)."""
         return write_private(self.path, self.text())
-
-
-def can_fork() -> bool:
-    """A fork is possible and safe here: a POSIX system, and this is the process's only thread."""
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def write_jobs(jobs: Sequence[Job], *, fork: bool) -> list[Path]:
