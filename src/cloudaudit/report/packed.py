@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
@@ -167,9 +169,9 @@ class Table:
         yield '],"shapes":' + dumps([list(keys) for keys in self.shapes])
 
 
-def _reprs_as_is(text: str) -> bool:
-    """``repr`` of a string that holds ``text`` holds it as it is."""
-    return text.isprintable() and "'" not in text and '"' not in text and "\\" not in text
+def _written_as_is(text: str) -> bool:
+    """The JSON text of a string that holds ``text`` holds it as it is (nothing in it is escaped)."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def _ints(name: str, values: Sequence[int]) -> Iterator[str]:
@@ -212,8 +214,10 @@ class FindingsPack:
     resource_fills: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
     """Each resource's :func:`fills`."""
     details: dict[str, int] = field(default_factory=dict)
-    known: dict[tuple[str, tuple[tuple[str, str], ...]], int] = field(default_factory=dict)
-    """A detail's ``repr`` and the fills found in it -> its index in ``details`` (see :meth:`_detail`)."""
+    resource_needles: list[tuple[tuple[str, bytes], ...] | None] = field(default_factory=list)
+    """Each resource's fills as UTF-8 bytes, None when one could be written escaped (see :meth:`_detail`)."""
+    known: dict[tuple[bytes, tuple[str, ...]], int] = field(default_factory=dict)
+    """A detail's JSON text and the placeholders of the fills in it -> its index in ``details``."""
     g: list[int] = field(default_factory=list)
     r: list[int] = field(default_factory=list)
     m: list[int] = field(default_factory=list)
@@ -270,33 +274,46 @@ class FindingsPack:
         resource = self.resources.get(named)
         if resource is None:
             resource = self.resources[named] = len(self.resources)
-            self.resource_fills.append(fills(*named))
+            filled = fills(*named)
+            self.resource_fills.append(filled)
+            as_is = all(_written_as_is(v) for _, v in filled)
+            self.resource_needles.append(tuple((p, v.encode()) for p, v in filled) if as_is else None)
         fill = self.resource_fills[resource]
-        detail = self._detail(f.model_dump(mode="json", exclude=COLUMN_FIELDS), fill)
+        detail = self._detail(f, fill, self.resource_needles[resource])
         self.g.append(group)
         self.r.append(resource)
         self.m.append(table.text(f.message, fill))
         self.d.append(detail)
 
-    def _detail(self, data: dict[str, Any], fill: Sequence[tuple[str, str]]) -> int:
+    def _detail(
+        self, f: Finding, fill: Sequence[tuple[str, str]], needles: Sequence[tuple[str, bytes]] | None
+    ) -> int:
         """The index in ``details`` of a finding's packed detail.
 
         Most findings repeat a detail another finding packed already (the same evidence and exposure,
-        its resource's values in the same places): those are found by the data's ``repr`` (exact for
-        JSON values: ``nan`` is not ``None``, ``1`` not ``1.0`` nor ``True``) and the fills it holds,
-        without packing it again. Packing it again would give the same text and add nothing to the
-        table: every string and shape it holds are there since the first time. A fill value that
-        ``repr`` could escape (a quote, a backslash, an unprintable character) is not looked for in
-        it: such a detail is packed as it comes.
+        its resource's values in the same places): those are found by the detail's JSON text (two
+        details with one text have one ``model_dump(mode="json")``: NaN is ``None`` in both) and the
+        fills it holds (``needles``: the fills' UTF-8 bytes), without dumping and packing it again.
+        Packing it again would give the same text and add nothing to the table: every string and
+        shape it holds are there since the first time. A fill its text does not hold is in none of
+        its strings, so a detail packed for the first time is packed with the others only.
+        ``needles`` is None when a fill value could be written escaped (a quote, a backslash, a
+        control character): such a detail is packed as it comes, as is one that is not valid UTF-8
+        (a lone surrogate).
         """
-        key = repr(data)
-        if all(_reprs_as_is(v) for _, v in fill):
-            found = (key, tuple(pair for pair in fill if pair[1] in key))
-            index = self.known.get(found)
-            if index is not None:
-                return index
-        else:
-            found = None
+        found = None
+        if needles is not None:
+            try:
+                text = f.__pydantic_serializer__.to_json(f, exclude=COLUMN_FIELDS)
+            except PydanticSerializationError:
+                pass
+            else:
+                found = (text, tuple(p for p, needle in needles if needle in text))
+                index = self.known.get(found)
+                if index is not None:
+                    return index
+                fill = [pair for pair in fill if pair[0] in found[1]]  # the others fill no string of it
+        data = f.model_dump(mode="json", exclude=COLUMN_FIELDS)
         detail = dumps(self.table.value(data, fill))
         index = self.details.get(detail)
         if index is None:
