@@ -62,7 +62,7 @@ class Rule(Protocol):
 class Mute(BaseModel):
     """One accepted risk of cloudaudit's own layout."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built for --mutelist
 
     checks: tuple[str, ...] = Field(min_length=1)
     resources: tuple[str, ...] = ("*",)
@@ -92,7 +92,7 @@ class Mute(BaseModel):
 
 
 class _OwnLayout(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built for --mutelist
 
     mutes: tuple[Mute, ...] = ()
 
