@@ -7,10 +7,11 @@ offline. The SDK is imported by :meth:`ProviderPlugin.collect` only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -163,7 +164,16 @@ class ProviderPlugin(Protocol):
 
 def available() -> dict[str, str]:
     """Installed provider names -> entry point value."""
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {ep.name: ep.value for ep in _entry_points(entry_points)}
+
+
+@cache
+def _entry_points(finder: Callable[..., Iterable[EntryPoint]]) -> tuple[EntryPoint, ...]:
+    """The providers' entry points, read once: ``finder`` (:func:`importlib.metadata.entry_points`)
+    scans every installed distribution (~10 ms with a few hundred), and one command asks several
+    times (its help text, ``--provider``, the scope options). Keyed by ``finder``: a test's
+    replacement is asked anew."""
+    return tuple(finder(group=ENTRY_POINT_GROUP))
 
 
 def default_provider() -> str:
@@ -180,7 +190,7 @@ def plugin_object(name: str) -> ProviderPlugin:
 
     Its redaction rules and id normalisation are registered at once.
     """
-    matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    matches = [ep for ep in _entry_points(entry_points) if ep.name == name]
     if not matches:
         known = ", ".join(sorted(available())) or "none"
         raise UsageError(f"unknown provider {name!r} (installed: {known})")

@@ -10,11 +10,12 @@ import sys
 import threading
 import time
 from types import TracebackType
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
 from cloudaudit.terminal import printable
+
+if TYPE_CHECKING:  # rich is imported by the bar itself: a run without a terminal never needs it
+    from rich.console import Console
 
 log = logging.getLogger("cloudaudit.progress")
 
@@ -51,6 +52,9 @@ class BarProgress:
     """A rich progress bar on stderr; use as a context manager."""
 
     def __init__(self, description: str, console: Console | None = None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self._progress = Progress(
             TextColumn("{task.description}", markup=False, style="bold"),
             BarColumn(),

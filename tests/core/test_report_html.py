@@ -478,6 +478,34 @@ def test_strings_holding_the_placeholders_are_written_as_they_are() -> None:
     assert finding == doc.findings[0].model_dump(mode="json")
 
 
+def test_findings_repeating_a_detail_share_it_and_its_near_twins_do_not() -> None:
+    evidences: list[dict[str, Any]] = [
+        {"x": None},
+        {"x": float("nan")},
+        {"x": float("inf")},
+        {"x": 1},
+        {"x": 1.0},
+        {"x": True},
+        {"x": "my-bucket"},
+        {"x": "my-bucket", "y": ["my-bucket"]},
+        {"x": 'q"b'},
+    ]
+    resources = [("arn:aws:s3:::my-bucket", "my-bucket"), ("arn:aws:s3:::my-bucket2", "my-bucket2")]
+    resources += [('arn:aws:s3:::q"b', 'q"b'), ("arn:aws:s3:::a\\b", "a\\b")]
+    findings = [
+        make_finding(resource_id=rid, resource_name=name, evidence=evidence)
+        for rid, name in resources
+        for evidence in evidences
+        for _ in range(2)
+    ]
+    parsed = parse(render_html(make_doc(findings)))
+    packed = packed_data(parsed)
+    assert len(packed["details"]) < len(findings) // 2  # a repeated detail is written once
+    ordered = sorted(findings, key=lambda f: f.resource_id)  # the report's order here
+    expected = [json.dumps(f.model_dump(mode="json"), sort_keys=True) for f in ordered]
+    assert [json.dumps(d, sort_keys=True) for d in embedded_data(parsed)] == expected
+
+
 def test_any_string_of_the_data_is_written_even_one_utf_8_cannot_encode(tmp_path: Path) -> None:
     odd = "lone \ud800 surrogate, é, \u2028 and \U0001f600"
     doc = make_doc([make_finding(message=odd, evidence={odd: [odd]}, resource_name=odd)])

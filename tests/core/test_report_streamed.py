@@ -80,6 +80,12 @@ def test_findings_json_is_the_whole_document_as_pydantic_writes_it(n: int, entri
     assert json_report.render_findings(doc) == doc.model_dump_json(indent=2) + "\n"
 
 
+@pytest.mark.parametrize("n", [json_report.BATCH - 1, json_report.BATCH, 25 * json_report.BATCH + 1])
+def test_findings_json_serialised_in_batches_is_the_whole_document(n: int) -> None:
+    doc = _doc(n, 1)
+    assert json_report.render_findings(doc) == doc.model_dump_json(indent=2) + "\n"
+
+
 @pytest.mark.parametrize(("n", "entries"), SIZES)
 def test_html_report_embeds_the_findings_and_surface_in_the_rendered_page(n: int, entries: int) -> None:
     doc = _doc(n, entries)

@@ -12,45 +12,26 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from cloudaudit import __version__, interrupt, spool
-from cloudaudit.cli.checks_table import print_checks
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
 from cloudaudit.cli.permissions import render_permissions
 from cloudaudit.cli.scope import EXTRA_ARGS, parse_scope, scope_help
 from cloudaudit.collect.executor import dask_address, open_executor
 from cloudaudit.collect.targets import DEFAULT_MAX_TARGETS, ProviderRun, collect_providers
-from cloudaudit.compliance import catalog as compliance_catalog
-from cloudaudit.compliance.commands import (
-    formats_for_run,
-    frameworks_of,
-    judge_all,
-    list_text,
-    load_sources,
-    write_results,
-)
-from cloudaudit.compliance.model import Framework
-from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
-from cloudaudit.deliver.delivery import Delivery, deliver, delivery_options
-from cloudaudit.deliver.notice import Change, changes_from_history
-from cloudaudit.engine.mutelist import MutelistError, known_check_ids, load_mutelist
+from cloudaudit.compliance.commands import formats_for_run, frameworks_of, judge_all, write_results
+from cloudaudit.deliver.delivery import delivery_options
 from cloudaudit.engine.registry import REGISTRY, CheckSpec, RegistryError
 from cloudaudit.errors import CloudauditError, ExitCode, UsageError
-from cloudaudit.exposure.combine import combine
-from cloudaudit.exposure.model import ExposureDocument
 from cloudaudit.exposure.probe_options import probe_limits, with_probe_limits
-from cloudaudit.exposure.rules import all_rules, rule_by_id
 from cloudaudit.exposure.sources import ExposureOptions, parse_connect_to, parse_sources
 from cloudaudit.exposure.stage import apply_exposure
-from cloudaudit.history.recorder import HistoryRecorder
 from cloudaudit.logs import configure, redact, register_secret
 from cloudaudit.model.enums import Severity
-from cloudaudit.model.finding import FindingsDocument
-from cloudaudit.model.inventory import Inventory
 from cloudaudit.per_account import write_account_reports
 from cloudaudit.plugins import (
     CollectOptions,
@@ -62,10 +43,7 @@ from cloudaudit.plugins import (
     load_plugin,
 )
 from cloudaudit.progress import BarProgress, PlainProgress
-from cloudaudit.remediation import Steps, steps_for
 from cloudaudit.report.files import prepare_dir
-from cloudaudit.report.json_report import load_inventory, load_observations
-from cloudaudit.report.merge import load_merged
 from cloudaudit.runflow import (
     Result,
     Selection,
@@ -76,6 +54,16 @@ from cloudaudit.runflow import (
 )
 from cloudaudit.summary import summarize
 from cloudaudit.terminal import printable
+
+if TYPE_CHECKING:  # the modules only some commands use are imported by those commands
+    from cloudaudit.compliance.model import Framework
+    from cloudaudit.deliver.delivery import Delivery
+    from cloudaudit.deliver.notice import Change
+    from cloudaudit.exposure.model import ExposureDocument
+    from cloudaudit.history.recorder import HistoryRecorder
+    from cloudaudit.model.finding import FindingsDocument
+    from cloudaudit.model.inventory import Inventory
+    from cloudaudit.remediation import Steps
 
 log = logging.getLogger("cloudaudit")
 
@@ -239,6 +227,8 @@ def _csv(text: str) -> tuple[str, ...]:
 
 
 def _selection(checks: str, exclude: str, mutelist: Path | None, fail_on: Severity | None) -> Selection:
+    from cloudaudit.engine.mutelist import MutelistError, known_check_ids, load_mutelist
+
     try:
         REGISTRY.select(_csv(checks), _csv(exclude))  # before other providers' checks are loaded
         if mutelist:
@@ -346,9 +336,12 @@ def _exit(
     """End the command: the audit's exit code (new findings with ``--fail-on-new``), after the
     uploads and notifications (a failed upload exits 3)."""
     code = result.exit_code(fail_on, gaps)
+    changes = None
     if history is not None:
+        from cloudaudit.deliver.notice import changes_from_history
+
         code = history.exit_code(code)
-    changes = changes_from_history(history.changes if history is not None else None)
+        changes = changes_from_history(history.changes)
     raise typer.Exit(_deliver(delivery, result, code, changes))
 
 
@@ -377,6 +370,8 @@ def _deliver(delivery: Delivery, result: Result, code: int, changes: Sequence[Ch
     exits 3)."""
     if delivery.destination is None and not delivery.notifiers:
         return code
+    from cloudaudit.deliver.delivery import deliver
+
     done = deliver(delivery, result.document, result.files, changes)
     for line in done.lines:
         typer.echo(line)
@@ -501,6 +496,8 @@ def demo(
 ) -> None:
     """Audit a provider's built-in sample account (or every provider's, with 'all') served by local
     emulators (no cloud access): one report set."""
+    from cloudaudit.exposure.combine import combine
+
     configure(debug)
     delivery = delivery_options(upload, upload_kms_key, notify, notify_min_severity)
     fmts = parse_formats(formats)
@@ -572,6 +569,8 @@ def evaluate_cmd(
     debug: Debug = False,
 ) -> None:
     """Re-run the checks on a saved inventory, with no cloud access (unless an exposure source is asked)."""
+    from cloudaudit.report.json_report import load_inventory, load_observations
+
     configure(debug)
     delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
@@ -616,6 +615,8 @@ def report_cmd(
     debug: Debug = False,
 ) -> None:
     """Re-render reports from one findings.json, or merge several (providers, accounts, runs) into one."""
+    from cloudaudit.report.merge import load_merged
+
     configure(debug)
     delivery = delivery_options(upload, upload_kms_key)
     fmts = parse_formats(formats)
@@ -660,6 +661,9 @@ def compliance_cmd(
     debug: Debug = False,
 ) -> None:
     """List the compliance frameworks, or judge findings control by control against one."""
+    from cloudaudit.compliance.commands import list_text, load_sources
+    from cloudaudit.compliance.output import parse_formats as parse_compliance_formats
+
     configure(debug)
     if list_frameworks == (framework is not None):
         raise UsageError("give either --list or --framework ID (see 'cloudaudit compliance --list')")
@@ -728,6 +732,9 @@ def checks_list(
     """List every check: id, severity, resource kind, title."""
     if ctx.invoked_subcommand:
         return
+    from cloudaudit.cli.checks_table import print_checks
+    from cloudaudit.exposure.rules import all_rules
+
     configure(False)
     plugins = [load_plugin(provider)] if provider else list(load_all())
     names = {p.name for p in plugins}
@@ -740,6 +747,9 @@ def checks_list(
 @checks_app.command("show")
 def checks_show(check_id: Annotated[str, typer.Argument(help="A check id.")]) -> None:
     """Show a check's rationale, remediation (console and CLI steps) and compliance mapping."""
+    from cloudaudit.exposure.rules import rule_by_id
+    from cloudaudit.remediation import steps_for
+
     configure(False)
     list(load_all())
     spec = REGISTRY.get(check_id)
@@ -783,6 +793,8 @@ def _show_compliance(mapping: Mapping[str, Sequence[str]]) -> None:
     if not mapping:
         typer.echo("compliance: no framework control lists this check")
         return
+    from cloudaudit.compliance import catalog as compliance_catalog
+
     typer.echo("compliance:")
     frameworks = compliance_catalog()
     for framework_id, control_ids in mapping.items():

@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.errors import UsageError
 from cloudaudit.history.location import STORE_ENV, StoreLocation, parse_store
-from cloudaudit.history.recorder import HistoryRecorder, history_recorder
 from cloudaudit.logs import configure
 from cloudaudit.model.enums import Severity
+
+if TYPE_CHECKING:
+    from cloudaudit.history.recorder import HistoryRecorder
 
 StoreOpt = Annotated[
     str | None,
@@ -53,6 +55,8 @@ def recorder(
 ) -> HistoryRecorder | None:
     """The run's :class:`HistoryRecorder` (None without ``--store``): its store errors go to stderr.
     ``regions``: the regions asked (None: all), part of the run's scope."""
+    from cloudaudit.history.recorder import history_recorder
+
     selection = {"include": _csv(checks), "exclude": _csv(exclude)}
     return history_recorder(store, fail_on_new, selection, lambda line: typer.echo(line, err=True), regions)
 

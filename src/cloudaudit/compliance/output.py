@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.compliance.evaluate import STATUS_LABELS, ComplianceResult, ControlResult, Gap
 from cloudaudit.errors import UsageError
@@ -27,6 +25,9 @@ from cloudaudit.model.finding import Finding
 from cloudaudit.report.csv_report import safe_cell
 from cloudaudit.report.files import prepare_dir, write_private
 from cloudaudit.report.stream import Chunks, splice_lists
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 COMPLIANCE_SCHEMA_VERSION = "1.0"
 HTML_ITEMS = 100
@@ -194,6 +195,8 @@ class _Section:
 
 @cache
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("cloudaudit", "report/templates"),
         autoescape=True,

@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cloudaudit.deliver.destination import Destination, parse_destination
-from cloudaudit.deliver.notice import Change, build_notice
-from cloudaudit.deliver.notify import Notifier, parse_notifier
-from cloudaudit.deliver.upload import UploadError, describe, upload
-from cloudaudit.deliver.webhook import NotifyError
 from cloudaudit.errors import ExitCode
 from cloudaudit.logs import redact
 from cloudaudit.model.enums import Severity
-from cloudaudit.model.finding import FindingsDocument
 from cloudaudit.terminal import printable
+
+if TYPE_CHECKING:  # a run without --upload or --notify imports neither
+    from cloudaudit.deliver.destination import Destination
+    from cloudaudit.deliver.notice import Change
+    from cloudaudit.deliver.notify import Notifier
+    from cloudaudit.model.finding import FindingsDocument
 
 HTML_REPORT = "report.html"
 
@@ -42,8 +43,16 @@ def delivery_options(
     min_severity: Severity = Severity.HIGH,
 ) -> Delivery:
     """The validated options (UsageError or MissingDependencyError before anything runs)."""
-    destination = parse_destination(upload_uri, kms_key) if upload_uri else None
-    notifiers = tuple(parse_notifier(target) for target in notify or () if target.strip())
+    destination: Destination | None = None
+    notifiers: tuple[Notifier, ...] = ()
+    if upload_uri:
+        from cloudaudit.deliver.destination import parse_destination
+
+        destination = parse_destination(upload_uri, kms_key)
+    if any(target.strip() for target in notify or ()):
+        from cloudaudit.deliver.notify import parse_notifier
+
+        notifiers = tuple(parse_notifier(target) for target in notify or () if target.strip())
     return Delivery(destination, notifiers, min_severity)
 
 
@@ -78,6 +87,10 @@ def deliver(
     ``changes`` are the new and changed findings since the last run (from the run history); without
     them the notice lists the failing findings at or above the threshold.
     """
+    from cloudaudit.deliver.notice import build_notice
+    from cloudaudit.deliver.upload import describe
+    from cloudaudit.deliver.webhook import NotifyError
+
     result = Delivered(location=_local_location(files))
     if delivery.destination is not None:
         _upload(delivery.destination, files, result)
@@ -97,6 +110,8 @@ def deliver(
 
 
 def _upload(destination: Destination, files: Sequence[Path], result: Delivered) -> None:
+    from cloudaudit.deliver.upload import UploadError, upload
+
     try:
         result.uploaded = upload(destination, files)
     except UploadError as exc:

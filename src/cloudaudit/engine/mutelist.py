@@ -25,8 +25,6 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cloudaudit.engine.mutelist_aliases import ALIAS_FILE, alias_ids, aliases
-from cloudaudit.engine.mutelist_prowler import is_prowler_layout, prowler_rules
 from cloudaudit.engine.registry import REGISTRY
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.rules import all_rules
@@ -64,7 +62,7 @@ class Rule(Protocol):
 class Mute(BaseModel):
     """One accepted risk of cloudaudit's own layout."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built for --mutelist
 
     checks: tuple[str, ...] = Field(min_length=1)
     resources: tuple[str, ...] = ("*",)
@@ -94,7 +92,7 @@ class Mute(BaseModel):
 
 
 class _OwnLayout(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built for --mutelist
 
     mutes: tuple[Mute, ...] = ()
 
@@ -146,6 +144,8 @@ def load_mutelist(path: Path, known: Collection[str] | None = None) -> Mutelist:
     ``known``: every check id a finding can carry (:func:`known_check_ids`); check names that match
     none of them (nor, in Prowler's layout, an alias) are listed in ``warnings``. None: not looked for.
     """
+    from cloudaudit.engine.mutelist_prowler import is_prowler_layout, prowler_rules
+
     try:
         raw, lines = load_yaml(path, "mutelist", MUTELIST)
         if raw is None:
@@ -181,6 +181,8 @@ def _unknown_line(unknown: list[tuple[str, int | None]]) -> list[str]:
     """One warning naming every unknown check name (a Prowler name in the own layout gets a hint)."""
     if not unknown:
         return []
+    from cloudaudit.engine.mutelist_aliases import ALIAS_FILE, alias_ids, aliases
+
     named = []
     for name, line in unknown[:UNKNOWN_SHOWN]:
         where = f"line {line}" if line else ""

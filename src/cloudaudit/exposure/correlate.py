@@ -54,6 +54,8 @@ from cloudaudit.spool import map_findings
 STEP_UP = {ExposureLevel.OBSERVED, ExposureLevel.CONFIRMED}
 BARE = {level: Exposure(level=level) for level in ExposureLevel}
 """A level without evidence (most graded findings): one shared instance each, not one per finding."""
+NO_NETWORK = NetworkExposure()
+"""The network facts of a finding that has none (frozen: one instance, not one per graded finding)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     """One finding's exposure and severity, from its network facts and the observations on its addresses."""
     if finding.status is not Status.FAIL:
         return finding
-    network = finding.network or NetworkExposure()
+    network = finding.network or NO_NETWORK
     if finding.network is None:
         observations = ()  # a hardening finding (encryption, backups...): not about what answers where
     reach = network.reachability

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from cloudaudit.compact import Frozen
 
@@ -104,6 +104,8 @@ ObservationKind = Literal["open_port", "not_indexed", "closed", "vulnerability",
 class Observation(_Frozen):
     """One thing a source saw about one target (never a secret: banners are trimmed by sources)."""
 
+    model_config = ConfigDict(defer_build=True)  # built when a source (or a saved file) is used
+
     source: str
     """shodan, internetdb, file, probe."""
     host: str
@@ -132,6 +134,8 @@ class Observation(_Frozen):
 class ExposureGap(_Frozen):
     """A target a source could not check, and why (becomes UNKNOWN coverage, never a silent drop)."""
 
+    model_config = ConfigDict(defer_build=True)  # built when a source (or a saved file) is used
+
     source: str
     host: str
     reason: str
@@ -139,6 +143,8 @@ class ExposureGap(_Frozen):
 
 class SourceResult(_Frozen):
     """What one source returned for one run."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a source (or a saved file) is used
 
     source: str
     observations: tuple[Observation, ...] = ()
@@ -176,6 +182,8 @@ EXPOSURE_SCHEMA_VERSION = "1.1"
 
 class ExposureDocument(_Frozen):
     """``exposure.json``: what the sources saw in one run, re-usable without contacting anyone again."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a source (or a saved file) is used
 
     schema_version: str = EXPOSURE_SCHEMA_VERSION
     targets: tuple[Target, ...] = ()

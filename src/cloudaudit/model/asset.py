@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field
@@ -127,9 +128,12 @@ def asset_kind(kind: str, service: str) -> Callable[[A], A]:
     return register
 
 
+_ROLE = attrgetter("address_role")
+
+
 def strongest_owner(owners: Iterable[Asset]) -> Asset | None:
     """The asset that owns a public address most directly (lowest :class:`AddressRole`), if any."""
-    return min(owners, key=lambda asset: asset.address_role, default=None)
+    return min(owners, key=_ROLE, default=None)
 
 
 def model_for(kind: str) -> type[Asset] | None:

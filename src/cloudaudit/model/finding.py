@@ -63,11 +63,24 @@ class Finding(Frozen):
         """Share the set of given fields (16 names: ~0.7 KB) and the check's compliance mapping (its
         dict and lists: ~0.4 KB) with the other findings instead of holding a copy of each."""
         super().model_post_init(context)
-        self.__dict__["compliance"] = shared(_compliance_key(self.compliance), self.compliance)
+        compliance = self.compliance
+        if id(compliance) not in _SHARED_MAPPINGS:  # a copy holds the shared mapping already
+            self.__dict__["compliance"] = _shared_mapping(compliance)
 
 
 def _compliance_key(compliance: Mapping[str, Sequence[str]]) -> Hashable:
     return ("compliance", *((framework, *ids) for framework, ids in compliance.items()))
+
+
+_SHARED_MAPPINGS: set[int] = set()
+"""The ids of the shared compliance mappings (:func:`cloudaudit.compact.shared` keeps each for the
+process's life, so an id is never another object's)."""
+
+
+def _shared_mapping(compliance: dict[str, list[str]]) -> dict[str, list[str]]:
+    kept = shared(_compliance_key(compliance), compliance)
+    _SHARED_MAPPINGS.add(id(kept))
+    return kept
 
 
 class LazyFindings(Sequence[Finding]):
@@ -89,7 +102,7 @@ Findings = Annotated[Sequence[Finding], WrapValidator(_keep_lazy), WrapSerialize
 
 def shared_compliance(compliance: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """A check's compliance mapping as a finding holds it: the one instance its findings share."""
-    return shared(_compliance_key(compliance), {k: list(v) for k, v in compliance.items()})
+    return _shared_mapping({k: list(v) for k, v in compliance.items()})
 
 
 def checked_finding(fields: dict[str, Any], compliance: dict[str, list[str]]) -> Finding:

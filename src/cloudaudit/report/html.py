@@ -9,9 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit.compliance import catalog as compliance_catalog
 from cloudaudit.compliance.evaluate import ComplianceResult
@@ -22,6 +20,9 @@ from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
 from cloudaudit.report.stream import Chunks
 from cloudaudit.spool import sort_findings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATE_NAME = "report.html.j2"
 
@@ -158,6 +159,8 @@ def _counts_text(counts: dict[str, int], statuses: Sequence[Status]) -> str:
 @cache
 def _environment() -> Environment:
     """The shared, autoescaping, strict Jinja environment (built once)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("cloudaudit", "report/templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "j2"), default=True),

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from cloudaudit.errors import UsageError
 from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
 from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, load_json, validation_line
-from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, FindingsDocument
+from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, Finding, FindingsDocument
 from cloudaudit.model.inventory import INVENTORY_SCHEMA_VERSION, Inventory
-from cloudaudit.report.stream import Chunks, splice_lists
+from cloudaudit.report.stream import Chunks, Laid, laid_out, splice_lists
 from cloudaudit.terminal import printable
 
 
@@ -24,10 +27,29 @@ def iter_findings(doc: FindingsDocument) -> Chunks:
     yield from splice_lists(
         rest,
         (
-            ("findings", (f.model_dump_json(indent=2) for f in doc.findings)),
+            ("findings", _batches(doc.findings)),
             ("surface", (e.model_dump_json(indent=2) for e in doc.surface)),
         ),
     )
+
+
+BATCH = 20
+"""Findings serialised in one call: per finding, the call and re-indenting its text cost as much as
+the serialisation itself. Larger batches save no more time and raise the peak memory (500: +17 MB on
+the GCP bench)."""
+
+
+def _batches(findings: Iterable[Finding]) -> Iterator[Laid]:
+    """``findings`` laid out as the items of the document's list, :data:`BATCH` at a time."""
+    serializer = _batch_adapter()
+    rest = iter(findings)
+    while batch := list(islice(rest, BATCH)):
+        yield laid_out(serializer.dump_json({"findings": batch}, indent=2).decode())
+
+
+@cache
+def _batch_adapter() -> TypeAdapter[dict[str, list[Finding]]]:
+    return TypeAdapter(dict[str, list[Finding]])
 
 
 def render_findings(doc: FindingsDocument) -> str:

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from cloudaudit.exposure.model import ExposureLevel
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding
@@ -136,9 +138,17 @@ class Table:
             shape = self.shapes.get(keys)
             if shape is None:
                 shape = self.shapes[keys] = len(self.shapes)
-            return [shape + 1, *[self.value(v, fill) for v in value.values()]]
-        if kind is list or kind is tuple:
-            return [0, *[self.value(v, fill) for v in value]]
+            packed, items = [shape + 1], value.values()
+        elif kind is list or kind is tuple:
+            packed, items = [0], value
+        else:
+            return self._scalar(value, fill)
+        text, pack = self.text, self.value  # strings, most items, without a second call each
+        packed += [text(v, fill) if type(v) is str else pack(v, fill) for v in items]
+        return packed
+
+    def _scalar(self, value: Any, fill: Sequence[tuple[str, str]]) -> Any:
+        kind = type(value)
         if value is None or kind is bool:
             return value
         if kind is int:
@@ -157,6 +167,11 @@ class Table:
             yield separator + dumps(text)
             separator = ","
         yield '],"shapes":' + dumps([list(keys) for keys in self.shapes])
+
+
+def _written_as_is(text: str) -> bool:
+    """The JSON text of a string that holds ``text`` holds it as it is (nothing in it is escaped)."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def _ints(name: str, values: Sequence[int]) -> Iterator[str]:
@@ -194,7 +209,15 @@ class FindingsPack:
     sizes: list[int] = field(default_factory=list)
     """How many findings each group has."""
     resources: dict[tuple[str, str], int] = field(default_factory=dict)
+    group_of: dict[tuple[str, ...], int] = field(default_factory=dict)
+    """A finding's group by its fields as they are (its strings are in the table since the first)."""
+    resource_fills: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
+    """Each resource's :func:`fills`."""
     details: dict[str, int] = field(default_factory=dict)
+    resource_needles: list[tuple[tuple[str, bytes], ...] | None] = field(default_factory=list)
+    """Each resource's fills as UTF-8 bytes, None when one could be written escaped (see :meth:`_detail`)."""
+    known: dict[tuple[bytes, tuple[str, ...]], int] = field(default_factory=dict)
+    """A detail's JSON text and the placeholders of the fills in it -> its index in ``details``."""
     g: list[int] = field(default_factory=list)
     r: list[int] = field(default_factory=list)
     m: list[int] = field(default_factory=list)
@@ -217,34 +240,87 @@ class FindingsPack:
             check = self.checks[f.check_id] = (len(self.checks), f.title, f.remediation, f.compliance)
         elif (f.title, f.remediation, f.compliance) != check[1:]:
             self.odd.append([len(self.g), f.title, f.remediation, f.compliance])
-        key = (
-            check[0],
-            _STATUS[f.status],
-            _SEVERITY[f.severity],
-            _LEVEL[f.exposure.level],
-            table.string(f.provider),
-            table.string(f.account),
-            table.string(f.region),
-            table.string(f.service),
-            table.string(f.resource_type),
+        fields = (
+            f.check_id,
+            f.status,
+            f.severity,
+            f.exposure.level,
+            f.provider,
+            f.account,
+            f.region,
+            f.service,
+            f.resource_type,
         )
-        group = self.groups.get(key)
+        group = self.group_of.get(fields)
         if group is None:
-            group = self.groups[key] = len(self.groups)
-            self.sizes.append(0)
+            key = (
+                check[0],
+                _STATUS[f.status],
+                _SEVERITY[f.severity],
+                _LEVEL[f.exposure.level],
+                table.string(f.provider),
+                table.string(f.account),
+                table.string(f.region),
+                table.string(f.service),
+                table.string(f.resource_type),
+            )
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = len(self.groups)
+                self.sizes.append(0)
+            self.group_of[fields] = group
         self.sizes[group] += 1
-        resource = self.resources.get((f.resource_id, f.resource_name))
+        named = (f.resource_id, f.resource_name)
+        resource = self.resources.get(named)
         if resource is None:
-            resource = self.resources[(f.resource_id, f.resource_name)] = len(self.resources)
-        fill = fills(f.resource_id, f.resource_name)
-        detail = dumps(table.value(f.model_dump(mode="json", exclude=COLUMN_FIELDS), fill))
-        index = self.details.get(detail)
-        if index is None:
-            index = self.details[detail] = len(self.details)
+            resource = self.resources[named] = len(self.resources)
+            filled = fills(*named)
+            self.resource_fills.append(filled)
+            as_is = all(_written_as_is(v) for _, v in filled)
+            self.resource_needles.append(tuple((p, v.encode()) for p, v in filled) if as_is else None)
+        fill = self.resource_fills[resource]
+        detail = self._detail(f, fill, self.resource_needles[resource])
         self.g.append(group)
         self.r.append(resource)
         self.m.append(table.text(f.message, fill))
-        self.d.append(index)
+        self.d.append(detail)
+
+    def _detail(
+        self, f: Finding, fill: Sequence[tuple[str, str]], needles: Sequence[tuple[str, bytes]] | None
+    ) -> int:
+        """The index in ``details`` of a finding's packed detail.
+
+        Most findings repeat a detail another finding packed already (the same evidence and exposure,
+        its resource's values in the same places): those are found by the detail's JSON text (two
+        details with one text have one ``model_dump(mode="json")``: NaN is ``None`` in both) and the
+        fills it holds (``needles``: the fills' UTF-8 bytes), without dumping and packing it again.
+        Packing it again would give the same text and add nothing to the table: every string and
+        shape it holds are there since the first time. A fill its text does not hold is in none of
+        its strings, so a detail packed for the first time is packed with the others only.
+        ``needles`` is None when a fill value could be written escaped (a quote, a backslash, a
+        control character): such a detail is packed as it comes, as is one that is not valid UTF-8
+        (a lone surrogate).
+        """
+        found = None
+        if needles is not None:
+            try:
+                text = f.__pydantic_serializer__.to_json(f, exclude=COLUMN_FIELDS)
+            except PydanticSerializationError:
+                pass
+            else:
+                found = (text, tuple(p for p, needle in needles if needle in text))
+                index = self.known.get(found)
+                if index is not None:
+                    return index
+                fill = [pair for pair in fill if pair[0] in found[1]]  # the others fill no string of it
+        data = f.model_dump(mode="json", exclude=COLUMN_FIELDS)
+        detail = dumps(self.table.value(data, fill))
+        index = self.details.get(detail)
+        if index is None:
+            index = self.details[detail] = len(self.details)
+        if found is not None:
+            self.known[found] = index
+        return index
 
     def pieces(self) -> Iterator[str]:
         """The packed document's JSON text (HTML-safe), in pieces."""
