@@ -149,3 +149,14 @@ def test_targets_after_an_interruption_are_gaps_not_a_lost_run(monkeypatch: pyte
     assert [(g.account, g.service, g.kind) for g in merged.gaps] == [
         ("p2", "project p2", GapKind.INTERRUPTED)
     ]
+
+
+def test_a_finished_pool_lets_its_idle_workers_end_and_leaves_a_stuck_one_behind() -> None:
+    pool, release = DaemonPool(4, "settle"), threading.Event()
+    assert [f.result() for f in [pool.submit(lambda: 1) for _ in range(4)]] == [1, 1, 1, 1]
+    stuck = pool.submit(release.wait)
+    pool.shutdown(wait=False)
+    assert pool.join(0.2) is False  # one worker is still in its call
+    release.set()
+    assert stuck.result(timeout=5) is True
+    assert pool.join(5) is True

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cloudaudit import interrupt
 from cloudaudit.collect.guard import Guard
 from cloudaudit.collect.pool import DaemonPool
 from cloudaudit.errors import RunInterrupted
@@ -31,6 +33,9 @@ GLOBAL = "global"
 """The region of a unit of a global (not regional) service."""
 UNIT_WORKERS = 8
 """At most this many units at once; their detail calls share the ``max_workers`` pool."""
+SETTLE_SECONDS = 0.5
+"""How long a finished collection waits for its idle workers to end (a process without other threads
+may fork for the CPU work that follows: :mod:`cloudaudit.forking`)."""
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -66,13 +71,18 @@ class Pools:
 
 @contextmanager
 def pools(max_workers: int) -> Iterator[Pools]:
-    """Both pools; on exit queued work is dropped and calls in flight are abandoned."""
+    """Both pools; on exit queued work is dropped and calls in flight are abandoned. Unless the run
+    was stopped, the idle workers are given :data:`SETTLE_SECONDS` to end."""
     both = Pools(DaemonPool(min(UNIT_WORKERS, max_workers), "unit"), DaemonPool(max_workers, "detail"))
     try:
         yield both
     finally:
         for pool in (both.units, both.details):
             pool.shutdown(wait=False, cancel_futures=True)
+        if not interrupt.requested():
+            deadline = time.monotonic() + SETTLE_SECONDS
+            for pool in (both.units, both.details):
+                pool.join(max(0.0, deadline - time.monotonic()))
 
 
 def plan(specs: Sequence[ServiceSpec[C]], context: C, regions: Sequence[str]) -> list[Unit]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
@@ -65,6 +66,16 @@ class DaemonPool(Executor):
         if wait:
             for thread in threads:
                 thread.join()
+
+    def join(self, timeout: float) -> bool:
+        """After :meth:`shutdown`: wait up to ``timeout`` seconds in all for the workers to end; True
+        when they all have (an idle worker ends at once; one stuck in a call is left behind)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in threads)
 
     def _work(self) -> None:
         while True:
