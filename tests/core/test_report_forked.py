@@ -8,33 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from cloudaudit.report import html, json_report
 from cloudaudit.report.forked import MIN_FINDINGS, Job, write_jobs
+from fresh_interpreter import run_python
 from test_report_html import make_doc, make_finding
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "providers")])}
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+_python = run_python
 
 
 _HEADER = """

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
+from fresh_interpreter import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
 
 _SETUP = """
     import json, os, sys
@@ -91,16 +89,7 @@ _SETUP = """
 
 
 def _python(code: str, cwd: Path) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "providers")])}
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_SETUP) + textwrap.dedent(code)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_python(textwrap.dedent(_SETUP) + textwrap.dedent(code), cwd)
     assert proc.returncode == 0, proc.stderr
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
