@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -156,7 +157,7 @@ def test_a_finished_pool_lets_its_idle_workers_end_and_leaves_a_stuck_one_behind
     assert [f.result() for f in [pool.submit(lambda: 1) for _ in range(4)]] == [1, 1, 1, 1]
     stuck = pool.submit(release.wait)
     pool.shutdown(wait=False)
-    assert pool.join(0.2) is False  # one worker is still in its call
+    assert pool.join(time.monotonic() + 0.2) is False  # one worker is still in its call
     release.set()
     assert stuck.result(timeout=5) is True
-    assert pool.join(5) is True
+    assert pool.join(time.monotonic() + 5) is True

@@ -82,7 +82,7 @@ def pools(max_workers: int) -> Iterator[Pools]:
         if not interrupt.requested():
             deadline = time.monotonic() + SETTLE_SECONDS
             for pool in (both.units, both.details):
-                pool.join(max(0.0, deadline - time.monotonic()))
+                pool.join(deadline)
 
 
 def plan(specs: Sequence[ServiceSpec[C]], context: C, regions: Sequence[str]) -> list[Unit]:

@@ -67,10 +67,10 @@ class DaemonPool(Executor):
             for thread in threads:
                 thread.join()
 
-    def join(self, timeout: float) -> bool:
-        """After :meth:`shutdown`: wait up to ``timeout`` seconds in all for the workers to end; True
-        when they all have (an idle worker ends at once; one stuck in a call is left behind)."""
-        deadline = time.monotonic() + timeout
+    def join(self, deadline: float) -> bool:
+        """After :meth:`shutdown`: wait until ``deadline`` (:func:`time.monotonic`) at most for the
+        workers to end; True when they all have (an idle worker ends at once; one stuck in a call is
+        left behind)."""
         with self._lock:
             threads = list(self._threads)
         for thread in threads:

@@ -17,18 +17,15 @@ what was collected); a second Ctrl-C ends both at once.
 
 from __future__ import annotations
 
-import gc
 import logging
-import os
 import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NoReturn
 
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import CheckSpec
 from cloudaudit.engine.runner import Share, iter_evaluate, share_findings
-from cloudaudit.forking import can_fork
+from cloudaudit.forking import can_fork, fork_call
 from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import Inventory
 
@@ -74,68 +71,36 @@ def _shares(
 ) -> tuple[Groups, Groups, Groups]:
     """The first, even and odd shares' findings (the even ones from the child when it delivers)."""
     first: Groups = deque(share_findings(inventory, checks, mutelist, FIRST))
-    read_end, write_end = os.pipe()
-    gc.freeze()  # the child's collector never walks the objects it shares, so never copies their pages
-    try:
-        pid = os.fork()
-    except OSError as exc:
-        log.debug("cannot fork an evaluating process (%s): evaluating in one", exc)
-        os.close(read_end)
-        os.close(write_end)
-        pid = -1
-    if pid == 0:
-        os.close(read_end)
-        _child(inventory, checks, mutelist, write_end)
-    gc.unfreeze()
+    child = fork_call(lambda: _pickled(share_findings(inventory, checks, mutelist, EVEN)))
     even: Groups | None = None
-    if pid > 0:
-        os.close(write_end)
-        try:
-            odd: Groups = deque(share_findings(inventory, checks, mutelist, ODD))
-        finally:
-            even = _receive(pid, read_end, _expected(inventory, checks))
-    else:
-        odd = deque(share_findings(inventory, checks, mutelist, ODD))
+    try:
+        odd: Groups = deque(share_findings(inventory, checks, mutelist, ODD))
+    finally:
+        if child is not None:
+            even = _received(*child.result(), expected=_expected(inventory, checks))
     if even is None:
         even = deque(share_findings(inventory, checks, mutelist, EVEN))
     return first, even, odd
 
 
-def _child(
-    inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None, report: int
-) -> NoReturn:
-    """Evaluate the even share, send it, and end the process (``os._exit``: nothing of the parent's
-    cleanup, exit handlers or buffered output runs twice). Exit status 0 once the share is sent."""
-    status = 1
-    try:
-        groups = list(share_findings(inventory, checks, mutelist, EVEN))
-        payload = ([len(g) for g in groups], [f for g in groups for f in g])
-        with os.fdopen(report, "wb") as pipe:
-            pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        status = 0
-    except BaseException as exc:  # the parent evaluates this share itself
-        log.debug("the evaluating child process failed: %s: %s", type(exc).__name__, exc)
-    finally:
-        os._exit(status)
+def _pickled(groups: Iterable[list[Finding]]) -> bytes:
+    """A share's findings as the child sends them: the size of each group, then every finding."""
+    found = list(groups)
+    return pickle.dumps(([len(g) for g in found], [f for g in found for f in g]), pickle.HIGHEST_PROTOCOL)
 
 
-def _receive(pid: int, read_end: int, expected: int) -> Groups | None:
-    """The child's share, once it has ended; None when it did not send one whole."""
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        log.debug("the evaluating child process ended with status %s: its share is evaluated here", status)
+def _received(code: int, data: bytes, expected: int) -> Groups | None:
+    """The child's share; None when it did not send one whole (then it is evaluated here)."""
+    if code != 0:
+        log.debug("the evaluating child process failed (exit code %s): %s", code, data[:200])
         return None
     try:
         counts, flat = pickle.loads(data)  # noqa: S301 - our own child's, through our own pipe
-    except Exception as exc:  # a broken payload: the share is evaluated here
-        log.debug("unreadable findings from the evaluating child (%s): its share is evaluated here", exc)
+    except Exception as exc:  # a broken payload
+        log.debug("unreadable findings from the evaluating child: %s", exc)
         return None
     if len(counts) != expected or sum(counts) != len(flat):
-        log.debug("the evaluating child sent %d groups, not %d: evaluated here", len(counts), expected)
+        log.debug("the evaluating child sent %d groups, not %d", len(counts), expected)
         return None
     groups: Groups = deque()
     start = 0

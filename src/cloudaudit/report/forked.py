@@ -10,14 +10,13 @@ written here, in turn. Either way the files and their content are the same.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from cloudaudit.errors import CloudauditError
-from cloudaudit.forking import can_fork
+from cloudaudit.forking import can_fork, fork_call
 from cloudaudit.report.files import write_private
 
 __all__ = ["MIN_FINDINGS", "Job", "can_fork", "write_jobs"]
@@ -49,53 +48,28 @@ def write_jobs(jobs: Sequence[Job], *, fork: bool) -> list[Path]:
     aside = [j for j in jobs if j.aside]
     if not (fork and aside and len(aside) < len(jobs) and can_fork()):
         return [job.write() for job in jobs]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: write, report a failure through the pipe, and leave without cleanup
-        os.close(read_end)
-        _child(aside, write_end)
-    os.close(write_end)
+    child = fork_call(partial(_write_aside, aside))
+    if child is None:
+        return [job.write() for job in jobs]
     try:
         for job in jobs:
             if not job.aside:
                 job.write()
     finally:
-        failure = _wait(pid, read_end)
-    if failure:
-        raise CloudauditError(failure)
+        code, said = child.result()
+    if code != 0:
+        message = said.decode("utf-8", "replace").strip()
+        raise CloudauditError(message or f"the report writer process ended abnormally (exit code {code})")
     return [job.path for job in jobs]
 
 
-def _child(jobs: Sequence[Job], report: int) -> None:
-    """Write ``jobs``, then end the process: status 0, or 1 with the error's one line on ``report``.
-
-    ``os._exit``: no exception, exit handler or buffered output of the parent runs twice."""
-    status = 1
+def _write_aside(jobs: Sequence[Job]) -> bytes:
+    """Write ``jobs`` (in the child); any failure becomes a CloudauditError naming the first file."""
     try:
         for job in jobs:
             job.write()
-        status = 0
-    except CloudauditError as exc:
-        _say(report, str(exc))
+    except CloudauditError:
+        raise
     except BaseException as exc:  # whatever it is, the parent must hear of it
-        _say(report, f"cannot write {jobs[0].path.name}: {type(exc).__name__}: {exc}")
-    finally:
-        os._exit(status)
-
-
-def _say(fd: int, message: str) -> None:
-    with contextlib.suppress(OSError):
-        os.write(fd, message.encode("utf-8", "replace")[:4096])
-
-
-def _wait(pid: int, read_end: int) -> str:
-    """The child's failure message ("" when it wrote its files), once it has ended."""
-    chunks: list[bytes] = []
-    with os.fdopen(read_end, "rb") as pipe:
-        while chunk := pipe.read(4096):
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    message = b"".join(chunks).decode("utf-8", "replace").strip()
-    if os.waitstatus_to_exitcode(status) == 0:
-        return ""
-    return message or f"the report writer process ended abnormally (status {status})"
+        raise CloudauditError(f"cannot write {jobs[0].path.name}: {type(exc).__name__}: {exc}") from exc
+    return b""
