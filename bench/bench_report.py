@@ -38,9 +38,9 @@ EMPTY_PAGE = (
     "</body></html>\n"
 )
 CLOUDAUDIT = (
-    "import sys; from cloudaudit.cli.app import main; rc = main(sys.argv[1:]); "
+    "import sys; from cloudaudit.cli.app import end_process, main; rc = main(sys.argv[1:]); "
     "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
-    "print(f'peak_rss_kib={hwm}', file=sys.stderr); sys.exit(rc)"
+    "print(f'peak_rss_kib={hwm}', file=sys.stderr); end_process(rc)"
 )
 """``python -c CLOUDAUDIT report ...``: the CLI, then its peak RSS on stderr."""
 

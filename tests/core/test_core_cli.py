@@ -34,13 +34,17 @@ def fake_installed(tmp_path: Path) -> Path:
     return site
 
 
-def _cli(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+CONSOLE = "from cloudaudit.cli.app import console; console()"
+"""The ``cloudaudit`` command itself (it ends the process without interpreter teardown)."""
+MAIN = "import sys; from cloudaudit.cli.app import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _cli(site: Path, *args: str, command: str = CONSOLE, **env: str) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join([str(site), str(TESTS), str(ROOT / "src"), str(ROOT / "providers")])
     inherited = {k: v for k, v in os.environ.items() if k != "FAKE_PROJECT"}
     full_env = {**inherited, "PYTHONPATH": path, **env}
-    code = "import sys; from cloudaudit.cli.app import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
-        [sys.executable, "-c", code, *args], env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", command, *args], env=full_env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -226,6 +230,18 @@ def test_demo_all_probes_every_demos_mapped_services(fake_installed: Path, tmp_p
     }
     assert ("fake", "fake://public-demo/box-public-demo") in redis
     assert any(provider == "aws" for provider, _ in redis)
+
+
+def test_the_command_keeps_its_output_and_exit_code(fake_installed: Path, tmp_path: Path) -> None:
+    """The command ends without interpreter teardown: what it printed and its exit code are kept."""
+    listed = _cli(fake_installed, "checks")
+    assert listed.returncode == 0, listed.stderr
+    through_main = _cli(fake_installed, "checks", command=MAIN)
+    assert listed.stdout == through_main.stdout
+    assert len(listed.stdout.splitlines()) > 100 and "fake." in listed.stdout
+    failed = _cli(fake_installed, "run", "--provider", "fake", "--fromat", "json", "-o", str(tmp_path / "o"))
+    assert failed.returncode == 2
+    assert "no such option: --fromat" in failed.stderr
 
 
 def test_stray_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

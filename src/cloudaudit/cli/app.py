@@ -865,10 +865,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> NoReturn:
-    """The ``cloudaudit`` command: :func:`main`, then the process ends without tearing down the
-    interpreter. Every report is closed and renamed by then; freeing a large audit's objects one by
-    one at exit costs a tenth of a second or more and serves nobody."""
-    code = main()
+    """The ``cloudaudit`` command: :func:`main`, then :func:`end_process`."""
+    end_process(main())
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process with ``code`` without tearing down the interpreter. Every report is closed and
+    renamed by then, the streams are flushed and the log handlers closed here; freeing a large audit's
+    objects one by one at exit costs a tenth of a second or more and serves nobody."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
