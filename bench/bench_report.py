@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchlib import byte_compile
 from cloudaudit.report.json_report import load_findings
 from headless import CHROMIUM, Chromium, page_url
 from synthetic import scaled
@@ -130,6 +131,7 @@ def report(findings: Path, out: Path) -> tuple[float, float]:
     """`cloudaudit report FINDINGS --format html` in its own process: (seconds, peak RSS in MB)."""
     out.mkdir(mode=0o700, exist_ok=True)
     cmd = [sys.executable, "-c", CLOUDAUDIT, "report", str(findings), "-f", "html", "-o", str(out)]
+    byte_compile()
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
