@@ -214,7 +214,7 @@ def _host_outcome(
     what = "all ports" if exp.all_traffic else ", ".join(f"{p} ({n})" for p, n in exp.ports.items())
     evidence: dict[str, object] = {
         "public_ips": list(public_ips),
-        "ports": {str(p): n for p, n in exp.ports.items()},
+        "ports": {} if exp.all_traffic else {str(p): n for p, n in exp.ports.items()},  # all: every one
         "all_traffic": exp.all_traffic,
         "opened_by": exp.rules,
         "reachability": {"yes": "reachable", "no": "blocked", "unknown": "unknown"}[routes.state],

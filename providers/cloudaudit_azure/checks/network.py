@@ -205,7 +205,7 @@ def _exposure_evidence(exp: HostExposure, inventory: Inventory) -> tuple[dict[st
         addresses=exp.addresses, ports=exp.ranges(), reachability=verdict.level, path=verdict.path
     )
     evidence: dict[str, object] = {
-        "ports": {str(p): n for p, n in exp.ports.items()},
+        "ports": {} if exp.all_traffic else {str(p): n for p, n in exp.ports.items()},  # all: every one
         "all_traffic": exp.all_traffic,
         "opened_by": [
             {

@@ -278,7 +278,7 @@ def instance_exposed_sensitive_ports(instance: VmInstance, inventory: Inventory)
     what = "all ports" if exp.all_traffic else ", ".join(f"{p} ({n})" for p, n in exp.ports.items())
     evidence: dict[str, object] = {
         "external_ips": list(ips),
-        "ports": {str(p): n for p, n in exp.ports.items()},
+        "ports": {} if exp.all_traffic else {str(p): n for p, n in exp.ports.items()},  # all: every one
         "all_traffic": exp.all_traffic,
         "opened_by": [
             {"address": a, "rule": o.rule.name, "opens": f"{o.protocol}:{o.first}-{o.last}"}

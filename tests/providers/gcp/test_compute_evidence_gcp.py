@@ -93,6 +93,18 @@ def test_exposed_instance_evidence() -> None:
     assert "TERMINATED" in stopped.evidence["reason"]
 
 
+def test_host_open_on_every_port_does_not_list_the_catalogue() -> None:
+    """Every port is open: the evidence says so once instead of naming each sensitive service."""
+    host = vm("wide", "192.0.2.70", network_tags=("w",))
+    check = "gcp.compute.instance_exposed_sensitive_ports"
+    wide = findings(check, inventory(host, rule("w-all", "all", target_tags=("w",))))[host.id]
+    assert wide.status is Status.FAIL and wide.severity is Severity.CRITICAL
+    assert wide.evidence["all_traffic"] is True and wide.evidence["ports"] == {}
+    assert "on all ports" in wide.message
+    narrow = findings(check, inventory(host, rule("w-ssh", "tcp:22", target_tags=("w",))))[host.id]
+    assert narrow.evidence["all_traffic"] is False and narrow.evidence["ports"] == {"22": "SSH"}
+
+
 def test_new_rules_are_judged_on_a_new_inventory() -> None:
     """The per-inventory view is rebuilt for another inventory (no stale verdicts)."""
     host = vm("host", "192.0.2.60", network_tags=("x",))
