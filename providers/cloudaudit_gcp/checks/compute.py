@@ -23,8 +23,6 @@ from cloudaudit_gcp.assets_compute import FirewallRule, VmInstance, VpcNetwork
 from cloudaudit_gcp.checks.compute_exposure import (
     Category,
     Reach,
-    categories,
-    category_services,
     host_exposure,
     is_benign,
     opening_ports,
@@ -85,7 +83,7 @@ def _grade(rule: FirewallRule, category: Category, reach: Reach, inventory: Inve
     if category == "other" and is_benign(rule):
         return INFO
     if category == "data" and reach in ("public", "unknown"):
-        wanted = category_services(rule, "data")
+        wanted = view(inventory).ports(rule).wanted["data"]
         if reach == "public":
             opened = rule_reach(rule, inventory, "data").openings
             wanted = [s for s in wanted if any(o.covers(s.port, s.protocol) for o in opened)]
@@ -101,10 +99,11 @@ def _open_ingress(category: Category, label: str) -> Callable[[FirewallRule, Inv
         why = _not_open(rule)
         if why is not None:
             return passed(why)
-        if category not in categories(rule):
+        ports = view(inventory).ports(rule)
+        if category not in ports.categories:
             return passed(f"Firewall rule {rule.name} opens no {label} to the Internet ({rule.label()}).")
         reach = rule_reach(rule, inventory, category)
-        wanted = category_services(rule, category)
+        wanted = ports.wanted[category]
         addresses = reach.addresses
         network = NetworkExposure(
             addresses=addresses,

@@ -17,9 +17,11 @@ for the ports of one category:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from cloudaudit.model.inventory import Inventory
@@ -65,27 +67,49 @@ def services(rule: FirewallRule) -> list[PortService]:
     return list(found.values())
 
 
-def categories(rule: FirewallRule) -> set[Category]:
+def categories(rule: FirewallRule, found: Iterable[PortService] | None = None) -> set[Category]:
     """The exposure categories of a rule: every port also counts as administration and data ports (as
-    CIS counts protocol all), but not as "other" ports."""
+    CIS counts protocol all), but not as "other" ports. ``found``: its :func:`services`, when known."""
     if rule.every_port():
         return {"all", "admin", "data"}
-    found: set[Category] = set()
-    sensitive = [s for s in services(rule) if s.sensitive]
+    kinds: set[Category] = set()
+    sensitive = [s for s in (services(rule) if found is None else found) if s.sensitive]
     if any(s.remote_admin for s in sensitive):
-        found.add("admin")
+        kinds.add("admin")
     if any(not s.remote_admin for s in sensitive):
-        found.add("data")
-    return found or {"other"}
+        kinds.add("data")
+    return kinds or {"other"}
 
 
-def category_services(rule: FirewallRule, category: Category) -> list[PortService]:
-    """The rule's catalogue services of ``category`` (none for all/other: any port counts)."""
+def category_services(
+    rule: FirewallRule, category: Category, found: Iterable[PortService] | None = None
+) -> list[PortService]:
+    """The rule's catalogue services of ``category`` (none for all/other: any port counts); ``found``:
+    its :func:`services`, when known."""
+    if category not in ("admin", "data"):
+        return []
+    listed = services(rule) if found is None else found
     if category == "admin":
-        return [s for s in services(rule) if s.remote_admin]
-    if category == "data":
-        return [s for s in services(rule) if s.sensitive and not s.remote_admin]
-    return []
+        return [s for s in listed if s.remote_admin]
+    return [s for s in listed if s.sensitive and not s.remote_admin]
+
+
+@dataclass(frozen=True)
+class RulePorts:
+    """A rule's catalogue services, its categories and the services of each (computed once per rule)."""
+
+    categories: frozenset[Category]
+    wanted: dict[Category, list[PortService]]
+
+    @classmethod
+    def of(cls, rule: FirewallRule) -> RulePorts:
+        """The rule's ports, by category."""
+        found = services(rule)
+        kinds = categories(rule, found)
+        return cls(frozenset(kinds), {c: category_services(rule, c, found) for c in _CATEGORIES})
+
+
+_CATEGORIES: tuple[Category, ...] = ("all", "admin", "data", "other")
 
 
 def is_benign(rule: FirewallRule) -> bool:
@@ -144,6 +168,36 @@ class Reached(NamedTuple):
     opening: Opening
 
 
+_OPENING = attrgetter("opening")
+_PORTS = attrgetter("opening.protocol", "opening.first", "opening.last")
+_ADDRESS = itemgetter(2)
+_NAME = attrgetter("instance.name")
+
+
+class Live(NamedTuple):
+    """What one rule opens on running instances' external addresses."""
+
+    reached: tuple[Reached, ...]
+    ports: tuple[_Ports, ...]
+    """The protocol and port range of each of ``reached``."""
+    openings: dict[_Ports, Opening]
+    """The distinct openings, in order of first appearance."""
+
+    @classmethod
+    def of(cls, reached: Iterable[Reached]) -> Live:
+        """The addresses reached, their ports and distinct openings."""
+        found = tuple(reached)
+        ports = tuple(map(_PORTS, found))
+        return cls(found, ports, dict(zip(ports, map(_OPENING, found), strict=True)))
+
+    def only(self, kept: Container[_Ports]) -> tuple[Reached, ...]:
+        """The addresses reached on the ``kept`` openings, in order."""
+        return tuple(compress(self.reached, map(kept.__contains__, self.ports)))
+
+
+_NOTHING = Live((), (), {})
+
+
 class ComputeView:
     """The compute assets of one inventory, joined once for every check of the run."""
 
@@ -163,29 +217,39 @@ class ComputeView:
                     self._on[(net, f"sa:{account}")][target] = (instance, nic)
         self._targets: dict[str, list[Target]] = {}
         self._targeted: dict[str, tuple[tuple[VmInstance, ...], bool]] = {}
-        self._live: dict[str, tuple[tuple[Reached, ...], dict[_Ports, Opening]]] = {}
+        self._live: dict[str, Live] | None = None
+        self._ports: dict[str, RulePorts] = {}
         self.reach: dict[tuple[str, str], RuleReach] = {}
         """What each rule reaches per category, filled by :func:`rule_reach`."""
-        self._reached: dict[str, list[Reached]] | None = None
         self._unread = {
             g.account: f"{g.operation}: {g.error_code or g.message}"
             for g in inventory.gaps
             if g.service == "compute" and "instances" in g.operation and not g.resource_id
         }
 
-    def reached(self, rule: FirewallRule) -> list[Reached]:
-        """The external addresses (of running or stopped instances) the rule opens to the Internet."""
-        if self._reached is None:
+    def ports(self, rule: FirewallRule) -> RulePorts:
+        """The rule's catalogue services and categories (computed once per rule)."""
+        found = self._ports.get(rule.id)
+        if found is None:
+            found = self._ports[rule.id] = RulePorts.of(rule)
+        return found
+
+    def live(self, rule: FirewallRule) -> Live:
+        """The external addresses of running instances the rule opens to the Internet, with their
+        distinct openings (a rule has few, reached many times). All rules are joined on first use."""
+        if self._live is None:
             found: dict[str, list[Reached]] = defaultdict(list)
             for instance in self.instances:
+                if not instance.running:
+                    continue
                 for nic in instance.interfaces:
                     for address in nic.external_ips:
                         if not self.index.known(instance, nic):
                             continue
                         for o in self.index.openings(instance, nic, address, per_rule=True):
                             found[o.rule.id].append(Reached(instance, nic, address, o))
-            self._reached = dict(found)
-        return self._reached.get(rule.id, [])
+            self._live = {rule_id: Live.of(reached) for rule_id, reached in found.items()}
+        return self._live.get(rule.id, _NOTHING)
 
     def targets(self, rule: FirewallRule) -> list[Target]:
         """The instances (with their interface on the rule's network) the rule applies to."""
@@ -221,15 +285,6 @@ class ComputeView:
             found = self._targeted[rule.id] = (tuple({i.id: i for i, _ in targets}.values()), exposed)
         return found
 
-    def live(self, rule: FirewallRule) -> tuple[tuple[Reached, ...], dict[_Ports, Opening]]:
-        """The external addresses of running instances the rule opens to the Internet, and their
-        distinct openings (a rule has few, reached many times)."""
-        found = self._live.get(rule.id)
-        if found is None:
-            live = tuple(r for r in self.reached(rule) if r.instance.running)
-            found = self._live[rule.id] = (live, distinct(r.opening for r in live))
-        return found
-
     def instances_unread(self, rule: FirewallRule) -> str:
         """Why the instances the rule may target were not read (empty when they were)."""
         return rule.unread.get(EXPOSED_ADDRESSES, "") or self._unread.get(rule.account, "")
@@ -253,20 +308,17 @@ class RuleReach:
     """The running instances' addresses it opens on those ports."""
     targets: tuple[VmInstance, ...]
     unread: str = ""
+    openings: tuple[Opening, ...] = ()
+    """The distinct openings (protocol and ports) of ``live``."""
 
     @cached_property
     def addresses(self) -> tuple[str, ...]:
         """The external addresses it opens."""
-        return tuple(dict.fromkeys(r.address for r in self.live))
-
-    @cached_property
-    def openings(self) -> tuple[Opening, ...]:
-        """The distinct openings (protocol and ports) of ``live``."""
-        return tuple(distinct(r.opening for r in self.live).values())
+        return tuple(dict.fromkeys(map(_ADDRESS, self.live)))
 
     @cached_property
     def _names(self) -> list[str]:
-        return list(dict.fromkeys(r.instance.name for r in self.live) or (i.name for i in self.targets))
+        return list(dict.fromkeys(map(_NAME, self.live)) or (i.name for i in self.targets))
 
     def instance_names(self, limit: int = 20) -> list[str]:
         """The names of the instances it reaches (else targets), at most ``limit`` plus a count."""
@@ -286,21 +338,22 @@ def rule_reach(rule: FirewallRule, inventory: Inventory, category: Category) -> 
 
 
 def _rule_reach(rule: FirewallRule, v: ComputeView, category: Category) -> RuleReach:
-    wanted = category_services(rule, category)
-    live, judged = v.live(rule)
+    wanted = v.ports(rule).wanted[category]
+    opened = v.live(rule)
+    live, openings = opened.reached, tuple(opened.openings.values())
     if wanted:  # each distinct opening is judged once
-        kept = {key for key, o in judged.items() if relevant(o, wanted)}
-        if len(kept) < len(judged):
-            live = tuple(r for r in live if (r.opening.protocol, r.opening.first, r.opening.last) in kept)
+        kept = {key: o for key, o in opened.openings.items() if relevant(o, wanted)}
+        if len(kept) < len(opened.openings):
+            live, openings = opened.only(kept), tuple(kept.values())
     targets, exposed = v.targeted(rule)
     unread = v.instances_unread(rule)
     if unread:
-        return RuleReach("unknown", live, targets, unread)
+        return RuleReach("unknown", live, targets, unread, openings)
     if live:
-        return RuleReach("public", live, targets)
+        return RuleReach("public", live, targets, openings=openings)
     if exposed:
-        return RuleReach("dormant", live, targets)
-    return RuleReach("private" if targets else "none", live, targets)
+        return RuleReach("dormant", live, targets, openings=openings)
+    return RuleReach("private" if targets else "none", live, targets, openings=openings)
 
 
 def path_of(reached: Reached, inventory: Inventory, wanted: list[PortService]) -> tuple[Hop, ...]:
