@@ -8,6 +8,7 @@ from cloudaudit.engine.runner import evaluate
 from cloudaudit.exposure.model import Exposure, ExposureLevel
 from cloudaudit.model import Severity, Status
 from cloudaudit.model.asset import Asset, Endpoint
+from cloudaudit.model.finding import updated_finding
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.model.network import PortRange
 from test_report_html import make_finding
@@ -36,6 +37,17 @@ def test_a_copy_with_changes_leaves_the_findings_it_shares_with_unchanged() -> N
     assert (first.severity, first.exposure.level) == (Severity.HIGH, ExposureLevel.NONE)
     muted = second.model_copy(update={"status": Status.MUTED, "muted_reason": "accepted"})
     assert (second.status, second.muted_reason, muted.status) == (Status.FAIL, "", Status.MUTED)
+
+
+def test_a_graded_copy_is_what_model_copy_gives_and_shares_its_field_names() -> None:
+    first, second = make_finding(resource_id="a"), make_finding(resource_id="b")
+    update = {"severity": Severity.CRITICAL, "exposure": Exposure(level=ExposureLevel.REACHABLE)}
+    fast, slow = updated_finding(first, update), first.model_copy(update=update)
+    assert fast == slow and fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set == first.model_fields_set | {"exposure"}
+    assert updated_finding(second, update).model_fields_set is fast.model_fields_set  # one shared set
+    assert (first.severity, first.exposure.level) == (Severity.HIGH, ExposureLevel.NONE)  # unchanged
+    assert fast.compliance is first.compliance
 
 
 def test_assets_and_their_parts_share_their_given_fields_and_copy_independently() -> None:

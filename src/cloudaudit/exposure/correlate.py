@@ -46,7 +46,7 @@ from cloudaudit.exposure.rules import (
 )
 from cloudaudit.model.asset import Asset, strongest_owner
 from cloudaudit.model.enums import Severity, Status
-from cloudaudit.model.finding import Finding
+from cloudaudit.model.finding import Finding, updated_finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 from cloudaudit.spool import map_findings
@@ -122,14 +122,8 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
         severity = severity.raised()
     elif level is ExposureLevel.CONFIGURED and checked and negative and reach in ("blocked", "private"):
         severity = severity.lowered()
-    return finding.model_copy(
-        update={
-            "severity": severity,
-            "exposure": Exposure.model_construct(level=level, evidence=tuple(evidence))
-            if evidence
-            else BARE[level],
-        }
-    )
+    exposure = Exposure.model_construct(level=level, evidence=tuple(evidence)) if evidence else BARE[level]
+    return updated_finding(finding, {"severity": severity, "exposure": exposure})
 
 
 def _new_finding(

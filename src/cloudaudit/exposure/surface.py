@@ -191,9 +191,11 @@ def build_surface(
     said_of: dict[str, set[str]] = defaultdict(set)
     """The in-account verdicts of each resource's findings (an endpoint takes its owners')."""
     for finding in findings:
+        if finding.resource_id not in owned:  # no endpoint takes its verdict
+            continue
         said = reachability_of(finding)
         said_of[finding.resource_id].add(said)
-        if said == "reachable" and finding.resource_id in owned:
+        if said == "reachable":
             by_resource[finding.resource_id].append(finding)
     observations: dict[str, list[Observation]] = defaultdict(list)
     gaps: dict[str, list[ExposureGap]] = defaultdict(list)

@@ -121,6 +121,21 @@ def checked_finding(fields: dict[str, Any], compliance: dict[str, list[str]]) ->
     return finding
 
 
+def updated_finding(finding: Finding, update: Mapping[str, Any]) -> Finding:
+    """``finding.model_copy(update=update)`` where every value is already of its field's type and needs
+    no sharing (the exposure stage's grade: a severity and an exposure per failing finding): the fields
+    copied once, the set of given names shared. A tenth of the cost of ``model_copy``."""
+    values = dict(finding.__dict__)
+    values.update(update)
+    copy = _new(Finding)
+    _set(copy, "__dict__", values)
+    given = frozenset(finding.__pydantic_fields_set__)
+    _set(copy, "__pydantic_fields_set__", _given_also(given, tuple(update)))
+    _set(copy, "__pydantic_extra__", None)
+    _set(copy, "__pydantic_private__", None)
+    return copy
+
+
 _new = object.__new__
 _set = object.__setattr__
 _DEFAULTS: dict[str, Any] = {
@@ -135,6 +150,13 @@ def _given(names: tuple[str, ...]) -> set[str]:
     """The shared set of given field names (a set, as pydantic keeps it: a copy updates its own)."""
     given = {*names, "compliance"}
     return shared(frozenset(given), given)
+
+
+@cache
+def _given_also(given: frozenset[str], names: tuple[str, ...]) -> set[str]:
+    """The shared set of ``given`` and ``names``."""
+    both = {*given, *names}
+    return shared(frozenset(both), both)
 
 
 class RunInfo(BaseModel):
