@@ -110,6 +110,27 @@ def checks_without_both_verdicts(
     return problems
 
 
+def checks_reading_undeclared_services(
+    provider: str, cases: Mapping[str, Case], registry: CheckRegistry = REGISTRY
+) -> list[str]:
+    """The provider's checks whose findings on some fixture change when only the services they declare
+    (:attr:`CheckSpec.services`: their asset's and ``also_collect``) are in the inventory: what
+    ``--checks`` collects for them, and what evaluating them as soon as those services are read
+    (:mod:`cloudaudit.engine.early`) sees."""
+    collected = {cls.service for kind, cls in registered_kinds().items() if kind.split(".", 1)[0] == provider}
+    problems: list[str] = []
+    for spec in registry:
+        if spec.provider != provider:
+            continue
+        for name, case in cases.items():
+            whole = evaluate(case.inventory, [spec])
+            alone = evaluate(case.inventory.of_services(spec.services, collected), [spec])
+            if whole != alone:
+                problems.append(f"{spec.id}: reads more than {sorted(spec.services)} (fixture {name})")
+                break
+    return problems
+
+
 def invalid_finding(finding: Finding) -> str:
     """Why a finding the engine built (without validating it again) is not what validation gives
     ("" when it is): a field of the wrong type, or one missing."""

@@ -19,6 +19,7 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.inventory import Inventory, ScanScope
 from cloudaudit.remediation import Steps
 from plugin_contract import (
+    checks_reading_undeclared_services,
     checks_without_both_verdicts,
     command_problems,
     fixtures,
@@ -72,6 +73,33 @@ def box_mislabelled(box: Box, inventory: Inventory) -> Outcome:
     return Outcome(Status.PASS if box.name.endswith("-b") else Status.FAIL, 42)  # type: ignore[arg-type]
 
 
+@asset_kind("contract.lock.key", service="lock")
+class Key(Asset):
+    """A key of another service, which opens boxes."""
+
+
+UNDECLARED = CheckRegistry()
+DECLARED = CheckRegistry()
+
+
+def _keyless(box: Box, inventory: Inventory) -> Outcome:
+    """Fails when a key of another service exists: it reads the ``lock`` service."""
+    return fail("a key opens it") if inventory.count(Key) else Outcome(Status.PASS, "no key")
+
+
+for registry, also in ((UNDECLARED, ()), (DECLARED, ("lock",))):
+    check(
+        id="contract.store.box_keyless",
+        title="Box has a key",
+        severity=Severity.LOW,
+        asset=Box,
+        rationale="A key opens it.",
+        remediation="Melt the key.",
+        also_collect=also,
+        registry=registry,
+    )(_keyless)
+
+
 BOX = Box(provider="contract", account="p1", region="r1", id="contract://p1/box-a", name="box-a")
 
 
@@ -89,8 +117,9 @@ def _inventory(*assets: Asset) -> Inventory:
 
 
 def test_a_kind_without_a_sample_is_named() -> None:
-    assert kinds_without_sample("contract", []) == ["contract.store.box", "contract.store.lossy"]
-    assert kinds_without_sample("contract", [BOX]) == ["contract.store.lossy"]
+    every = ["contract.lock.key", "contract.store.box", "contract.store.lossy"]
+    assert kinds_without_sample("contract", []) == every
+    assert kinds_without_sample("contract", [BOX]) == [k for k in every if k != "contract.store.box"]
 
 
 def test_a_field_lost_by_inventory_json_is_named() -> None:
@@ -124,6 +153,15 @@ def test_a_finding_the_engine_built_with_a_wrongly_typed_field_is_named() -> Non
         for rid in (BOX.id, box_b.id)
     ]
     assert "message" in problems[0]
+
+
+def test_a_check_reading_a_service_it_does_not_declare_is_named() -> None:
+    key = Key(provider="contract", account="p1", region="r1", id="contract://p1/key", name="key")
+    cases = {"with a key": FakeCase(_inventory(BOX, key)), "without": FakeCase(_inventory(BOX))}
+    assert checks_reading_undeclared_services("contract", cases, UNDECLARED) == [
+        "contract.store.box_keyless: reads more than ['store'] (fixture with a key)"
+    ]
+    assert checks_reading_undeclared_services("contract", cases, DECLARED) == []
 
 
 def test_a_call_missing_from_the_permissions_is_named() -> None:

@@ -11,6 +11,7 @@ import yaml
 from cloudaudit.plugins import ProviderPlugin, available, load_plugin
 from cloudaudit.remediation import load_steps_file
 from plugin_contract import (
+    checks_reading_undeclared_services,
     checks_without_both_verdicts,
     command_problems,
     fixtures,
@@ -40,6 +41,10 @@ def test_every_asset_kind_survives_an_inventory_json_round_trip(plugin: Provider
 
 def test_every_check_has_a_pass_and_a_fail_fixture(plugin: ProviderPlugin) -> None:
     assert checks_without_both_verdicts(plugin.name, fixtures(plugin.name).check_cases()) == []
+
+
+def test_every_check_reads_only_the_services_it_declares(plugin: ProviderPlugin) -> None:
+    assert checks_reading_undeclared_services(plugin.name, fixtures(plugin.name).check_cases()) == []
 
 
 def test_every_collector_call_is_in_the_documented_permissions(plugin: ProviderPlugin) -> None:
