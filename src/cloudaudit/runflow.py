@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from cloudaudit import __version__, interrupt
+from cloudaudit.collect.executor import observed
+from cloudaudit.collect.targets import ProviderRun
 from cloudaudit.completeness import assess
 from cloudaudit.compliance.evaluate import ComplianceResult
 from cloudaudit.engine import two_cores
+from cloudaudit.engine.early import EarlyEvaluation, in_check_order
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import REGISTRY, CheckSpec
 from cloudaudit.engine.units import parts
@@ -112,15 +116,41 @@ def parse_regions(text: str) -> tuple[str, ...] | None:
     return regions
 
 
+@contextmanager
+def collecting(
+    runs: Sequence[ProviderRun], checks: Sequence[CheckSpec], mutelist: Mutelist | None
+) -> Iterator[EarlyEvaluation | None]:
+    """The block where ``runs`` are collected: for one target read here, the checks of the services
+    already read are evaluated meanwhile (:mod:`cloudaudit.engine.early`); pass what this yields to
+    :func:`findings_document`. The helper process is ended when the block ends."""
+    single = len(runs) == 1 and len(runs[0].targets) == 1 and runs[0].options.executor is None
+    early = EarlyEvaluation.start(checks, mutelist) if single else None
+    try:
+        with observed(early):
+            yield early
+    except BaseException:
+        if early is not None:
+            early.findings()  # the helper ends (and is reaped) with the run
+        raise
+
+
 def findings_document(
-    inventory: Inventory, checks: Sequence[CheckSpec], mutelist: Mutelist | None
+    inventory: Inventory,
+    checks: Sequence[CheckSpec],
+    mutelist: Mutelist | None,
+    early: EarlyEvaluation | None = None,
 ) -> FindingsDocument:
     """Evaluate the checks over an inventory, one evaluation unit (:mod:`cloudaudit.engine.units`)
     at a time (a large one on two cores: :mod:`cloudaudit.engine.two_cores`); the findings go to a
-    spool (:mod:`cloudaudit.spool`: on disk past its limit)."""
+    spool (:mod:`cloudaudit.spool`: on disk past its limit). ``early``: the checks evaluated while
+    the inventory was collected (one unit only), whose findings are taken as they are."""
     findings = FindingSpool()
-    for part in parts(inventory):
-        findings.extend(two_cores.evaluate(part, checks, mutelist))
+    units = list(parts(inventory))
+    done = early.findings() if early is not None and len(units) == 1 else {}
+    rest = [c for c in checks if c.id not in done]
+    for part in units:
+        evaluated = two_cores.evaluate(part, rest, mutelist)
+        findings.extend(in_check_order(checks, done, evaluated) if done else evaluated)
     scope = inventory.scope
     completeness = assess(inventory.gaps)
     return FindingsDocument(

@@ -114,9 +114,9 @@ def checks_reading_undeclared_services(
     provider: str, cases: Mapping[str, Case], registry: CheckRegistry = REGISTRY
 ) -> list[str]:
     """The provider's checks whose findings on some fixture change when only the services they declare
-    (:attr:`CheckSpec.services`: their asset's and ``also_collect``) are in the inventory: what
-    ``--checks`` collects for them, and what evaluating them as soon as those services are read
-    (:mod:`cloudaudit.engine.early`) sees."""
+    (:attr:`CheckSpec.services`: their asset's and ``also_collect``) are in the inventory, and its
+    scope names no region and no end: what ``--checks`` collects for them, and what evaluating them as
+    soon as those services are read (:mod:`cloudaudit.engine.early`) sees."""
     collected = {cls.service for kind, cls in registered_kinds().items() if kind.split(".", 1)[0] == provider}
     problems: list[str] = []
     for spec in registry:
@@ -124,11 +124,18 @@ def checks_reading_undeclared_services(
             continue
         for name, case in cases.items():
             whole = evaluate(case.inventory, [spec])
-            alone = evaluate(case.inventory.of_services(spec.services, collected), [spec])
+            alone = evaluate(_early(case.inventory.of_services(spec.services, collected)), [spec])
             if whole != alone:
                 problems.append(f"{spec.id}: reads more than {sorted(spec.services)} (fixture {name})")
                 break
     return problems
+
+
+def _early(inventory: Inventory) -> Inventory:
+    """As evaluated before its collection ends: the audited regions (when not surveyed) and the end are
+    not known yet."""
+    scope = inventory.scope.model_copy(update={"regions": (), "finished": inventory.scope.started})
+    return Inventory(scope=scope, assets=inventory.assets, gaps=inventory.gaps)
 
 
 def invalid_finding(finding: Finding) -> str:

@@ -47,6 +47,7 @@ from cloudaudit.report.files import prepare_dir
 from cloudaudit.runflow import (
     Result,
     Selection,
+    collecting,
     findings_document,
     parse_formats,
     parse_regions,
@@ -299,9 +300,10 @@ def _audit(
     compliance reports of ``frameworks``); with ``history``, compare with the previous run, then record."""
     checks = selection.checks(*(r.plugin.name for r in runs))
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
-    inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
+    with collecting(runs, checks, selection.mutelist) as early:
+        inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
     doc, seen = _with_exposure(
-        findings_document(inventory, checks, selection.mutelist), inventory, exposure, selection
+        findings_document(inventory, checks, selection.mutelist, early), inventory, exposure, selection
     )
     ran = {c.id for c in checks}
     judged = judge_all(frameworks, [doc], ran)

@@ -105,9 +105,15 @@ def await_or_stop(future: Future[T], stop: threading.Event) -> T:
 
 
 def run_units(
-    units: Sequence[Unit], pool: DaemonPool, guard: Guard, progress: Progress, stop: threading.Event
+    units: Sequence[Unit],
+    pool: DaemonPool,
+    guard: Guard,
+    progress: Progress,
+    stop: threading.Event,
+    done: Callable[[int, list[Asset]], None] | None = None,
 ) -> list[Asset]:
-    """The units' assets in unit order; on stop, unfinished units become interrupted gaps."""
+    """The units' assets in unit order; on stop, unfinished units become interrupted gaps. ``done``
+    hears of each finished unit (its index and assets) as it finishes."""
     progress.add_total(len(units))
     pending = {pool.submit(u.run): i for i, u in enumerate(units)}
     results: dict[int, list[Asset]] = {}
@@ -117,6 +123,8 @@ def run_units(
             index = pending.pop(future)
             results[index] = _unit_result(units[index], future, guard)
             progress.advance(f"{units[index].service} {units[index].region}")
+            if done is not None:
+                done(index, results[index])
 
     while pending and not stop.is_set():
         harvest(wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED).done)

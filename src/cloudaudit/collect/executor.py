@@ -7,17 +7,21 @@ the pieces of inventory they send back. Evaluation and reports always run here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 from cloudaudit import interrupt
 from cloudaudit.collect import engine
+from cloudaudit.collect.guard import Guard
 from cloudaudit.collect.units import AnySource, Piece, Survey, announce, inventory, selected
 from cloudaudit.errors import MissingDependencyError, UsageError
 from cloudaudit.install import install_hint
-from cloudaudit.model.inventory import Inventory
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.inventory import CollectionGap, Inventory, ScanScope
 from cloudaudit.plugins import CollectOptions, Progress
 
 LOCAL = "local"
@@ -30,6 +34,30 @@ class UnitExecutor(Protocol):
 
     def collect(self, source: AnySource, options: CollectOptions, progress: Progress) -> Inventory:
         """The target's inventory; CloudauditError when it cannot be audited at all."""
+
+
+class UnitObserver(Protocol):
+    """Hears of a local collection's units as they finish (:mod:`cloudaudit.engine.early`)."""
+
+    def begin(self, scope: ScanScope, gaps: Sequence[CollectionGap], services: Sequence[str]) -> None:
+        """The plan: the scope (no region, no end yet), the survey's gaps, each unit's service."""
+
+    def unit_done(self, index: int, assets: Sequence[Asset], gaps: Sequence[CollectionGap]) -> None:
+        """Unit ``index`` finished with ``assets``; ``gaps``: every gap recorded so far."""
+
+
+OBSERVER: ContextVar[UnitObserver | None] = ContextVar("cloudaudit_unit_observer", default=None)
+"""Who hears of the units of a local collection of one account, in this thread (none by default)."""
+
+
+@contextmanager
+def observed(observer: UnitObserver | None) -> Iterator[None]:
+    """Let ``observer`` hear of the units of local collections run in this thread, for the block."""
+    token = OBSERVER.set(observer)
+    try:
+        yield
+    finally:
+        OBSERVER.reset(token)
 
 
 class LocalExecutor:
@@ -48,15 +76,31 @@ class LocalExecutor:
                 )
                 specs = selected(source, options)
                 announce(source, survey, specs)
+                observer = OBSERVER.get() if len(survey.accounts) == 1 else None
                 for account in survey.accounts:
                     guard = source.guard(account, stop)
                     ctx = source.context(session, account, guard, survey, options, pools.details, progress)
                     units = engine.plan(specs, ctx, survey.regions)
-                    assets = engine.run_units(units, pools.units, guard, progress, stop)
+                    done = None
+                    if observer is not None:
+                        observer.begin(
+                            _provisional(source, survey, started), survey.gaps, [u.service for u in units]
+                        )
+                        done = partial(_tell, observer, guard)
+                    assets = engine.run_units(units, pools.units, guard, progress, stop, done)
                     pieces.append(Piece(tuple(assets), guard.close()))
         finally:
             source.close(session)
         return inventory(source, survey, options, started, datetime.now(UTC), pieces)
+
+
+def _provisional(source: AnySource, survey: Survey, started: datetime) -> ScanScope:
+    """The scope as known while collecting: no region (they may come from the assets), no end."""
+    return ScanScope(provider=source.provider, accounts=survey.accounts, started=started, finished=started)
+
+
+def _tell(observer: UnitObserver, guard: Guard, index: int, assets: list[Asset]) -> None:
+    observer.unit_done(index, assets, guard.gaps)
 
 
 def collect(source: AnySource, options: CollectOptions, progress: Progress) -> Inventory:
