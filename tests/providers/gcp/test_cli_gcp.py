@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -144,6 +145,25 @@ def test_projects_repeated_or_comma_separated_are_one_report(fake: FakeGoogleApi
     assert {f["account"] for f in doc["findings"] if f["resource_name"] == "second-bucket"} == {
         "second-project"
     }
+
+
+def test_a_run_evaluates_finished_services_while_collecting_and_finds_what_its_inventory_gives(
+    fake: FakeGoogleApis, tmp_path: Path
+) -> None:
+    """The command in its own process (single-threaded: the early evaluation helper may be forked)."""
+    run = tmp_path / "run"
+    args = ["--project", "demo-project", "--endpoint-url", fake.url, "--access-token", "t"]
+    proc = _cli("run", "--provider", "gcp", *args, "-f", "json", "-o", str(run), "--debug")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    early = [line for line in proc.stderr.splitlines() if "evaluated while collecting" in line]
+    assert len(early) == 1 and not early[0].split("DEBUG cloudaudit.engine.early: ")[1].startswith("0 "), (
+        early
+    )
+    again = tmp_path / "again"
+    inventory = str(run / "inventory.json")
+    proc = _cli("evaluate", "--inventory", inventory, "-f", "json", "-o", str(again))
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert findings(run)["findings"] == findings(again)["findings"]
 
 
 def test_google_cloud_project_is_the_default_project(
