@@ -29,7 +29,7 @@ from cloudaudit.report.asff import import_account, iter_asff
 from cloudaudit.report.csv_report import iter_csv
 from cloudaudit.report.files import prepare_dir
 from cloudaudit.report.forked import MIN_FINDINGS, Job, write_jobs
-from cloudaudit.report.html import iter_html
+from cloudaudit.report.html import iter_html, prepared_html
 from cloudaudit.report.json_report import iter_findings, iter_inventory
 from cloudaudit.report.junit import iter_junit
 from cloudaudit.report.ocsf import iter_ocsf
@@ -186,6 +186,7 @@ def write_reports(
     report's overview shows the ``compliance`` results' scores, and opens with ``since`` (what changed
     since the previous stored run) when there is a store."""
     prepare_dir(output_dir)
+    fork = len(doc.findings) >= MIN_FINDINGS
     jobs = []
     if inventory is not None:
         jobs.append(Job(output_dir / "inventory.json", partial(iter_inventory, inventory)))
@@ -194,7 +195,11 @@ def write_reports(
     for fmt in formats:
         name, render = FORMATS[fmt]
         if fmt == "html":
-            jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance, since), aside=True))
+            # forked: part of the writer's work (the longest share) is done here, before the fork
+            html = (
+                prepared_html(doc, compliance, since) if fork else partial(iter_html, doc, compliance, since)
+            )
+            jobs.append(Job(output_dir / name, html, aside=True))
         else:
             jobs.append(Job(output_dir / name, partial(render, doc)))
-    return write_jobs(jobs, fork=len(doc.findings) >= MIN_FINDINGS)
+    return write_jobs(jobs, fork=fork)

@@ -241,6 +241,11 @@ def sort_findings(findings: Sequence[Finding], key: Callable[[Finding], Any]) ->
     return iter(sorted(findings, key=key))
 
 
+def is_spilled(findings: Sequence[Finding]) -> bool:
+    """``findings`` are (partly) on disk."""
+    return isinstance(findings, FindingSpool) and findings.spilled
+
+
 def of_account(findings: Sequence[Finding], account: str) -> Sequence[Finding]:
     """The findings of one account (a view of a spool, else a new list)."""
     if isinstance(findings, FindingSpool):

@@ -946,6 +946,18 @@ def test_twenty_thousand_findings_render_to_a_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the attack surface
 
 
+def test_a_page_prepared_before_the_writer_forks_is_the_same_page() -> None:
+    """prepared_html does the ordering, template and surface in the forking process: same bytes."""
+    surface = [
+        make_entry("198.51.100.1", ExposureLevel.EXPLOITABLE),
+        make_entry("198.51.100.2", ExposureLevel.NONE),
+    ]
+    doc = make_doc(many_findings(300), [make_gap()], surface=surface, exposure_sources=["probe"])
+    page = "".join(report_html.prepared_html(doc)())
+    assert page == render_html(doc)
+    assert len(embedded_data(parse(page))) == 300 and "198.51.100.2" in page
+
+
 def test_surface_section_summarises_levels_and_says_when_a_file_predates_it() -> None:
     surface = [
         make_entry("198.51.100.1", ExposureLevel.EXPLOITABLE),

@@ -8,7 +8,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.compliance import catalog as compliance_catalog
@@ -19,7 +19,7 @@ from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
 from cloudaudit.report.stream import Chunks
-from cloudaudit.spool import sort_findings
+from cloudaudit.spool import is_spilled, sort_findings
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -351,8 +351,20 @@ DESCRIBED_FACETS = frozenset({"framework", "control"})
 """Filters shown unfolded (short lists); the others unfold on demand, each value listed in full."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What an HTML report can have done before it is written: its findings in report order (None when
+    they are on disk: sorted as the page is written), the attack surface's pieces."""
+
+    ordered: Sequence[Finding] | None
+    surface: tuple[str, ...]
+
+
 def build_context(
-    doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
+    doc: FindingsDocument,
+    compliance: Sequence[ComplianceResult] = (),
+    since: Changes | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Any]:
     """Everything the template needs, precomputed so the template stays logic-free (``compliance``: the
     frameworks judged with the run, whose scores the overview shows; ``since``: what changed since the
@@ -361,7 +373,8 @@ def build_context(
     ``data`` and ``surface`` (the islands the page's script reads) are :class:`Streamed`: :func:`iter_html`
     writes them.
     """
-    pack = FindingsPack.of(order_findings(doc.findings))
+    ordered = prepared.ordered if prepared is not None else None
+    pack = FindingsPack.of(order_findings(doc.findings) if ordered is None else ordered)
     tally = Tally.of(pack)
     by_status, open_by_severity, by_exposure = tally.by_status, tally.open_by_severity, tally.open_by_level
     breakdowns = [(attr, label, tally.rows(attr)) for attr, label in DIMENSIONS]
@@ -410,7 +423,7 @@ def build_context(
         "sorts": SORTS,
         "groupings": GROUPINGS,
         "data": Streamed(pack.pieces),
-        "surface": Streamed(lambda: surface_pieces(surface)),
+        "surface": Streamed(lambda: iter(prepared.surface) if prepared else surface_pieces(surface)),
         "surface_total": len(doc.surface),
         "surface_ladder": [(level.value, by_level[level.value]) for level in reversed(ExposureLevel)],
         "surface_recorded": doc.schema_version not in UNRECORDED_SURFACE_VERSIONS,
@@ -418,12 +431,30 @@ def build_context(
     }
 
 
-def iter_html(
+def prepared_html(
     doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
+) -> Callable[[], Chunks]:
+    """:func:`iter_html` of ``doc`` with part of its work done now: the template compiled, the findings
+    put in report order (when they are in memory) and the attack surface packed. For the process that
+    forks the report writer (:mod:`cloudaudit.report.forked`): the writer, whose share is the longest,
+    starts with them done."""
+    _environment().get_template(TEMPLATE_NAME)
+    findings = doc.findings
+    ordered = None if is_spilled(findings) else list(order_findings(findings))
+    prepared = Prepared(ordered, tuple(surface_pieces(doc.surface)))
+    return partial(iter_html, doc, compliance, since, prepared)
+
+
+def iter_html(
+    doc: FindingsDocument,
+    compliance: Sequence[ComplianceResult] = (),
+    since: Changes | None = None,
+    prepared: Prepared | None = None,
 ) -> Chunks:
     """The complete, self-contained HTML report for one findings document, in pieces: the page is
-    rendered with markers where the data goes, then written around them."""
-    context = build_context(doc, compliance, since)
+    rendered with markers where the data goes, then written around them. ``prepared``: what
+    :func:`prepared_html` did beforehand."""
+    context = build_context(doc, compliance, since, prepared)
     islands: tuple[Streamed, Streamed] = (context.pop("surface"), context.pop("data"))
     page = {**context, "surface": Placeholder(islands[0].marker), "data": Placeholder(islands[1].marker)}
     rest = _environment().get_template(TEMPLATE_NAME).render(page)
@@ -442,4 +473,4 @@ def render_html(
     return "".join(iter_html(doc, compliance, since))
 
 
-__all__ = ["build_context", "iter_html", "order_findings", "render_html"]
+__all__ = ["build_context", "iter_html", "order_findings", "prepared_html", "render_html"]
