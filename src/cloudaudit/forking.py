@@ -70,6 +70,7 @@ def fork_call(work: Callable[[], bytes]) -> Forked | None:
 
 
 def _child(work: Callable[[], bytes], report: int) -> None:
+    gc.disable()  # a short life: what reference counting does not free goes with the process
     status, data = 1, b""
     try:
         data = work()

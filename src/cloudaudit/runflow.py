@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from cloudaudit import __version__, interrupt
+from cloudaudit import __version__, collector, interrupt
 from cloudaudit.collect.executor import observed
 from cloudaudit.collect.targets import ProviderRun
 from cloudaudit.completeness import assess
@@ -146,11 +146,12 @@ def findings_document(
     the inventory was collected (one unit only), whose findings are taken as they are."""
     findings = FindingSpool()
     units = list(parts(inventory))
-    done = early.findings() if early is not None and len(units) == 1 else {}
-    rest = [c for c in checks if c.id not in done]
-    for part in units:
-        evaluated = two_cores.evaluate(part, rest, mutelist)
-        findings.extend(in_check_order(checks, done, evaluated) if done else evaluated)
+    with collector.paused():
+        done = early.findings() if early is not None and len(units) == 1 else {}
+        rest = [c for c in checks if c.id not in done]
+        for part in units:
+            evaluated = two_cores.evaluate(part, rest, mutelist)
+            findings.extend(in_check_order(checks, done, evaluated) if done else evaluated)
     scope = inventory.scope
     completeness = assess(inventory.gaps)
     return FindingsDocument(
@@ -192,14 +193,13 @@ def write_reports(
         jobs.append(Job(output_dir / "inventory.json", partial(iter_inventory, inventory)))
     if observations is not None:
         jobs.append(Job(output_dir / "exposure.json", lambda: observations.model_dump_json(indent=2) + "\n"))
-    for fmt in formats:
-        name, render = FORMATS[fmt]
-        if fmt == "html":
-            # forked: part of the writer's work (the longest share) is done here, before the fork
-            html = (
-                prepared_html(doc, compliance, since) if fork else partial(iter_html, doc, compliance, since)
-            )
-            jobs.append(Job(output_dir / name, html, aside=True))
-        else:
-            jobs.append(Job(output_dir / name, partial(render, doc)))
-    return write_jobs(jobs, fork=fork)
+    with collector.paused():
+        for fmt in formats:
+            name, render = FORMATS[fmt]
+            if fmt != "html":
+                jobs.append(Job(output_dir / name, partial(render, doc)))
+            elif fork:  # part of the writer's work (the longest share) is done here, before the fork
+                jobs.append(Job(output_dir / name, prepared_html(doc, compliance, since), aside=True))
+            else:
+                jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance, since), aside=True))
+        return write_jobs(jobs, fork=fork)
