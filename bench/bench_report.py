@@ -39,7 +39,8 @@ EMPTY_PAGE = (
     "</body></html>\n"
 )
 CLOUDAUDIT = (
-    "import sys; from cloudaudit.cli.app import end_process, main; rc = main(sys.argv[1:]); "
+    "import sys; from cloudaudit.cli.app import end_process, keep_until_exit, main; "
+    "keep_until_exit(); rc = main(sys.argv[1:]); "
     "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
     "print(f'peak_rss_kib={hwm}', file=sys.stderr); end_process(rc)"
 )

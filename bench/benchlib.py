@@ -19,7 +19,8 @@ from typing import Any
 
 # Peak RSS from /proc/self/status (VmHWM): ru_maxrss would count pages shared with this parent at fork.
 CLOUDAUDIT = (
-    "import sys; from cloudaudit.cli.app import end_process, main; rc = main(sys.argv[1:]); "
+    "import sys; from cloudaudit.cli.app import end_process, keep_until_exit, main; "
+    "keep_until_exit(); rc = main(sys.argv[1:]); "
     "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
     "print(f'peak_rss_kib={hwm}', file=sys.stderr); import resource; "
     "print(f'child_rss_kib={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); "
@@ -27,7 +28,8 @@ CLOUDAUDIT = (
 )
 """``python -c CLOUDAUDIT run ...``: the CLI, then its peak RSS on stderr, and the largest peak RSS of the
 children it forked (the HTML report's writer with many findings; pages shared with the parent count in
-both); the process then ends as the ``cloudaudit`` command ends (``end_process``: no interpreter teardown)."""
+both); the process keeps its objects and ends as the ``cloudaudit`` command does (``keep_until_exit``,
+``end_process``: no interpreter teardown)."""
 
 
 _COMPILED: list[Path] = []
