@@ -202,6 +202,29 @@ def test_when_the_helper_dies_every_check_is_evaluated_here(tmp_path: Path) -> N
     assert result == {"done": [], "same": True, "pids": ["parent"]}
 
 
+def test_past_its_asset_limit_the_helper_is_sent_nothing_more(tmp_path: Path) -> None:
+    result = _python(
+        """
+        from cloudaudit.engine import early as early_module
+        early_module.MAX_ASSETS = 50  # the lock service (5 keys) fits, the store (80 boxes) does not
+        early = EarlyEvaluation.start(checks, mutelist)
+        early.begin(provisional, survey, PLAN)
+        early.unit_done(2, keys, [LOCK])
+        wait_for(MARK)
+        early.unit_done(0, boxes["r1"], [LOCK, STORE])
+        early.unit_done(1, boxes["r2"], [LOCK, STORE])
+        time.sleep(1)
+        done = sorted(early.findings())
+        whole = whole_of(LOCK, STORE)
+        got, pids = report(finished(early, whole))
+        want, _ = report(evaluate(whole, checks, mutelist))
+        print(json.dumps({"done": done, "same": got == want, "store": pids["early.store.big"]}))
+        """,
+        tmp_path,
+    )
+    assert result == {"done": ["early.lock.key_loose"], "same": True, "store": ["parent"]}
+
+
 def test_no_helper_for_a_single_service_or_in_a_process_with_threads(tmp_path: Path) -> None:
     result = _python(
         """

@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 _SIZE = struct.Struct("!Q")
 """A message's length, before its pickled bytes."""
 
+MAX_ASSETS = 10_000
+"""The helper is sent services while they hold at most this many assets in all: it keeps a copy of
+them and holds its findings until the end, which a larger inventory should not cost twice (the services
+past the limit are evaluated here, after the collection, as without a helper)."""
+
 
 @dataclass(frozen=True)
 class _Begin:
@@ -73,6 +78,7 @@ class EarlyEvaluation:
         self._left: dict[str, int] = {}
         self._assets: dict[int, Sequence[Asset]] = {}
         self._found: dict[str, list[Finding]] | None = None
+        self._sent = 0
 
     @classmethod
     def start(cls, checks: Sequence[CheckSpec], mutelist: Mutelist | None) -> EarlyEvaluation | None:
@@ -96,7 +102,8 @@ class EarlyEvaluation:
 
     def unit_done(self, index: int, assets: Sequence[Asset], gaps: Sequence[CollectionGap]) -> None:
         """Unit ``index`` is done; ``gaps``: every gap recorded so far. When it was its service's last
-        unit, the service goes to the helper."""
+        unit, the service goes to the helper (unless that would take it past :data:`MAX_ASSETS`: then
+        nothing more goes to it)."""
         if index >= len(self._units):
             return
         service = self._units[index]
@@ -105,12 +112,14 @@ class EarlyEvaluation:
         if self._left[service]:
             return
         own = [i for i, s in enumerate(self._units) if s == service]
+        assets = tuple(a for i in own for a in self._assets.pop(i))
+        self._sent += len(assets)
+        if self._sent > MAX_ASSETS:
+            log.debug("early evaluation stops at service %s: over %d assets", service, MAX_ASSETS)
+            self._close()  # the helper ends after its current check; the rest is evaluated here
+            return
         self._send(
-            _Service(
-                service,
-                tuple(a for i in own for a in self._assets.pop(i)),
-                tuple((n, g) for n, g in enumerate(gaps) if g.service == service),
-            )
+            _Service(service, assets, tuple((n, g) for n, g in enumerate(gaps) if g.service == service))
         )
 
     def findings(self) -> dict[str, list[Finding]]:
