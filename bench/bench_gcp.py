@@ -2,6 +2,7 @@
 
     python bench/bench_gcp.py [--buckets N --firewalls N --instances N --databases N] [--repeat 3]
     python bench/bench_gcp.py --services storage --audit-args='--checks gcp.storage.*'
+    python bench/bench_gcp.py --latency-ms 30      # each answer 30 ms late, as over a real network
 
 Seeds the fake of the Google APIs (127.0.0.1) with N buckets (a third public through an ``allUsers``
 IAM binding, a third with uniform access off and a public ACL entry, a third hardened), N firewall
@@ -16,7 +17,9 @@ Prints per run and as medians: wall times and their ratio, requests (from the fa
 ratio with the per-route difference, peak RSS (VmHWM) of both, findings, and the fake's CPU share
 during the run. Once, the floor's exact requests are replayed by a minimal client (http.client, 16
 threads, keep-alive): that time is what the fake itself needs, the floor's lower bound on this machine.
-Goals (issue #11): time <= 1.5x the floor, requests <= 1.1x, audit peak RSS <= 250 MB at N=1000.
+Goals (issue #11): time <= 1.5x the floor, requests <= 1.1x, audit peak RSS <= 250 MB at N=1000 (with
+no latency: the fake answers at once, so both sides are bound by their CPU on this machine's cores, the
+fake's included; ``--latency-ms`` shows the same runs when the reads wait on the network).
 Exits non-zero when either process fails (the audit's exit 3 included): a broken run is not measured.
 """
 
@@ -335,6 +338,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--databases", type=int, default=1000)
     parser.add_argument("--few", type=int, default=None, help="forwarding rules, addresses, gateways (N/100)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer of the fake")
     parser.add_argument(
         "--services", default=",".join(SERVICES), help="what the floor reads (the audit: see --audit-args)"
     )
@@ -395,12 +399,13 @@ def main() -> None:
         return
     t0 = time.perf_counter()
     project = build_project(args.buckets, args.firewalls, args.instances, args.databases, args.few)
-    with FakeGoogleApis([project]) as fake, tempfile.TemporaryDirectory() as tmp:
+    latency = args.latency_ms / 1000
+    with FakeGoogleApis([project], latency=latency) as fake, tempfile.TemporaryDirectory() as tmp:
         print(
             f"seeded {args.buckets} buckets, {args.firewalls} firewall rules, {args.instances} instances, "
             f"{args.databases} Cloud SQL instances, {args.few} forwarding rules/addresses/gateways "
-            f"in {time.perf_counter() - t0:.1f}s; fake at {fake.url}; {os.cpu_count()} CPUs, "
-            f"load average {os.getloadavg()[0]:.1f}"
+            f"in {time.perf_counter() - t0:.1f}s; fake at {fake.url} answering {args.latency_ms:g} ms late; "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
         audits, floors, ceiling = measure(fake, args, Path(tmp))
         findings = findings_counts(Path(tmp))

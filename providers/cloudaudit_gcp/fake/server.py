@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -60,12 +61,18 @@ class _QuietHandler(WSGIRequestHandler):
 class FakeGoogleApis:
     """Serves projects over the Google JSON APIs: ``with FakeGoogleApis([...]) as fake: fake.url``;
     with ``folders``, Resource Manager lists them and the projects beneath (``FakeProject.parent``),
-    at most ``listing_page`` a page (the real API may send fewer than ``pageSize`` asks)."""
+    at most ``listing_page`` a page (the real API may send fewer than ``pageSize`` asks); each answer
+    ``latency`` seconds late (the network and Google's servers: a benchmark's realistic setting)."""
 
     def __init__(
-        self, projects: Sequence[FakeProject], folders: Sequence[FakeFolder] = (), listing_page: int = 1000
+        self,
+        projects: Sequence[FakeProject],
+        folders: Sequence[FakeFolder] = (),
+        listing_page: int = 1000,
+        latency: float = 0.0,
     ) -> None:
         self.projects = Projects(projects, folders, listing_page)
+        self.latency = latency
         self.faults = FaultTable()
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -134,6 +141,8 @@ class FakeGoogleApis:
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point."""
         request = Request(environ)
+        if self.latency > 0:
+            time.sleep(self.latency)
         route_id, status, body, headers = self._answer(request)
         with self._lock:
             self._log.append(

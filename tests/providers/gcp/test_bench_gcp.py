@@ -132,3 +132,21 @@ def test_the_audit_reads_cloud_sql_with_the_requests_of_the_floor() -> None:
         load_plugin("gcp").collect(options, PlainProgress())
         audit = Counter(str(r.route) for r in fake.requests[since:])
     assert audit == floor == {"sql.instances.list": 1, "sql.users.list": 3}
+
+
+def test_a_fake_answering_late_serves_the_same_reads() -> None:
+    """``--latency-ms``: every answer waits, nothing else changes."""
+    project = bench.build_project(buckets=4, firewalls=4, instances=4, databases=2, few=1)
+    with FakeGoogleApis([project], latency=0.005) as late:
+        slow = {
+            name: len(items)
+            for name, items in bare.read(bare.Floor(bench.PROJECT, late.url, "t"), bare.SERVICES).items()
+        }
+        asked = len(late.requests)
+    with FakeGoogleApis([project]) as prompt:
+        fast = {
+            name: len(items)
+            for name, items in bare.read(bare.Floor(bench.PROJECT, prompt.url, "t"), bare.SERVICES).items()
+        }
+        assert len(prompt.requests) == asked
+    assert slow == fast and slow["buckets"] == 4
