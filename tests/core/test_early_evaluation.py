@@ -11,11 +11,19 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cloudaudit.engine.early import in_check_order
+from cloudaudit.engine.outcome import passed
+from cloudaudit.engine.registry import CheckSpec
+from cloudaudit.model.asset import Asset
+from cloudaudit.model.enums import Severity
+from cloudaudit.model.finding import Finding
 from fresh_interpreter import run_python
+from test_report_html import make_finding
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
 
@@ -105,6 +113,30 @@ _SETUP = """
         rest = [c for c in everything if c.id not in done]
         return list(in_check_order(everything, done, evaluate(whole, rest, mutelist)))
 """
+
+
+def _spec(check_id: str) -> CheckSpec:
+    return CheckSpec(check_id, "t", Severity.LOW, Asset, "r", "m", lambda asset, inventory: passed("ok"))
+
+
+def test_findings_are_merged_in_check_order_reading_the_rest_as_it_comes() -> None:
+    checks = [_spec(c) for c in ("x.a", "x.b", "x.c", "x.d")]
+    early = {"x.a": [make_finding("x.a")], "x.c": [make_finding("x.c", resource_id="c1")]}
+    read: list[str] = []
+
+    def rest() -> Iterator[Finding]:
+        for check_id, rid in (("x.b", "b1"), ("x.b", "b2"), ("x.d", "d1")):
+            read.append(rid)
+            yield make_finding(check_id, resource_id=rid)
+
+    merged = in_check_order(checks, early, rest())
+    assert next(merged).check_id == "x.a" and read == ["b1"]  # one finding ahead, never the whole rest
+    assert [(f.check_id, f.resource_id) for f in merged] == [
+        ("x.b", "b1"),
+        ("x.b", "b2"),
+        ("x.c", "c1"),
+        ("x.d", "d1"),
+    ]
 
 
 def _python(code: str, cwd: Path) -> dict[str, object]:

@@ -168,12 +168,19 @@ def in_check_order(
     checks: Iterable[CheckSpec], early: Mapping[str, list[Finding]], rest: Iterable[Finding]
 ) -> Iterator[Finding]:
     """The findings of every check in check order: those evaluated early, and ``rest`` (the others',
-    in check order) in between."""
-    later: dict[str, list[Finding]] = {}
-    for finding in rest:
-        later.setdefault(finding.check_id, []).append(finding)
+    in check order: read as they come, never held) in between."""
+    later = iter(rest)
+    waiting = next(later, None)
     for spec in checks:
-        yield from early[spec.id] if spec.id in early else later.pop(spec.id, [])
+        if spec.id in early:
+            yield from early[spec.id]
+            continue
+        while waiting is not None and waiting.check_id == spec.id:
+            yield waiting
+            waiting = next(later, None)
+    if waiting is not None:  # a finding of no check given: kept, at the end
+        yield waiting
+        yield from later
 
 
 # ------------------------------------------------------------------------------------- the helper
