@@ -157,7 +157,7 @@ def main() -> None:
         print(
             f"{size:>4}x: {resources:>6} resources  {findings[0]:>7} findings  {run.seconds:7.1f}s  "
             f"{run.requests:>7} requests  data {data / 2**20:7.1f} MB  peak RSS {mb(run.rss_kib)}"
-            f" (forked report writer {mb(run.child_rss_kib)})",
+            f" (largest forked child {mb(run.child_rss_kib)})",
             flush=True,
         )
     base = rows[0]

@@ -27,9 +27,9 @@ CLOUDAUDIT = (
     "end_process(rc)"
 )
 """``python -c CLOUDAUDIT run ...``: the CLI, then its peak RSS on stderr, and the largest peak RSS of the
-children it forked (the HTML report's writer with many findings; pages shared with the parent count in
-both); the process keeps its objects and ends as the ``cloudaudit`` command does (``keep_until_exit``,
-``end_process``: no interpreter teardown)."""
+children it forked (the HTML report's writer with many findings, the evaluation helpers; pages shared
+with the parent count in both); the process keeps its objects and ends as the ``cloudaudit`` command
+does (``keep_until_exit``, ``end_process``: no interpreter teardown)."""
 
 
 _COMPILED: list[Path] = []
