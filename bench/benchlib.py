@@ -166,6 +166,11 @@ def summary(
         f"bare clients   : median {b:6.2f}s  runs {[round(r.seconds, 2) for r in floors]}  peak RSS "
         f"{mb(max(r.rss_kib for r in floors))}  {rb:.0f} requests"
     )
+    paired = sorted(x.seconds / y.seconds for x, y in zip(audits, floors, strict=True))
     print(f"ratio time     = {a / b:.2f}  (goal <= 1.5)")
+    print(
+        f"paired ratios  = median {statistics.median(paired):.2f}  {[round(r, 2) for r in paired]}  "
+        "(each run against the floor run after it: steadier when the machine's speed drifts)"
+    )
     print(f"ratio requests = {ra / max(rb, 1):.2f}  (goal <= 1.1)")
     print(f"audit peak RSS = {mb(rss)}  (goal <= {rss_goal_mb} MB)")
