@@ -100,6 +100,10 @@ def _open_ingress(category: Category, label: str) -> Callable[[SecurityGroup, In
 _SG_REMEDIATION = """Restrict the rule's source to known address ranges, a prefix list or another
     security group; reach administration ports through SSM Session Manager, a VPN or a bastion."""
 
+FRONTED = ("rds", "redshift", "elasticache", "opensearch")
+"""The services whose resources a security group stands in front of (``Inventory.fronted_by``: their
+public addresses are the group's too); the open-ingress checks read them."""
+
 check(
     id="aws.ec2.sg_open_all_ports",
     title="Security group allows all traffic from the Internet",
@@ -109,6 +113,7 @@ check(
         the attached hosts, including ones never meant to be public.""",
     remediation=_SG_REMEDIATION,
     exploited_by=ANY_MISCONFIGURATION,
+    also_collect=FRONTED,
 )(_open_ingress("all", "all ports"))
 
 check(
@@ -121,6 +126,7 @@ check(
         exposure and are the usual entry point of server compromise.""",
     remediation=_SG_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
+    also_collect=FRONTED,
 )(_open_ingress("admin", "administration ports"))
 
 check(
@@ -134,6 +140,7 @@ check(
         kubelet, Kafka, NFS, rsync...) answer without authentication by default (API7 scenario 2).""",
     remediation=_SG_REMEDIATION,
     exploited_by=UNAUTHENTICATED_SERVICE,
+    also_collect=FRONTED,
 )(_open_ingress("data", "database, cache or other data-service ports"))
 
 check(
@@ -145,6 +152,7 @@ check(
         are expected and reported as informational.""",
     remediation=_SG_REMEDIATION,
     exploited_by=(*UNAUTHENTICATED_SERVICE, *WEB_MISCONFIGURATION),
+    also_collect=FRONTED,
 )(_open_ingress("other", "other ports"))
 
 

@@ -4,6 +4,7 @@ whole audit of the sample subscription sending nothing but GET."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -169,3 +170,20 @@ def test_the_summary_names_subscriptions(
 ) -> None:
     assert run_azure(arm, tmp_path) == ExitCode.OK
     assert f"checks on azure subscription(s) {SUBSCRIPTION}" in capsys.readouterr().out
+
+
+def test_a_run_evaluates_finished_services_while_collecting_and_finds_what_its_inventory_gives(
+    arm: FakeArm, tmp_path: Path
+) -> None:
+    """The command in its own process (single-threaded: the early evaluation helper may be forked)."""
+    run, again = tmp_path / "run", tmp_path / "again"
+    proc = _cli(
+        "run", "-p", "azure", "--subscription", SUBSCRIPTION, "--endpoint-url", arm.url,
+        "--access-token", TOKEN, "-f", "json", "-o", str(run), "--debug",
+    )  # fmt: skip
+    assert proc.returncode == ExitCode.OK, proc.stderr[-3000:]
+    early = re.findall(r"engine\.early: (\d+) check\(s\) evaluated while collecting", proc.stderr)
+    assert len(early) == 1 and int(early[0]) > 0, proc.stderr[-3000:]
+    offline = _cli("evaluate", "--inventory", str(run / "inventory.json"), "-f", "json", "-o", str(again))
+    assert offline.returncode == ExitCode.OK, offline.stderr[-3000:]
+    assert findings(run)["findings"] == findings(again)["findings"]
