@@ -204,6 +204,34 @@ def test_a_check_waits_for_every_service_it_declares_and_sees_their_gaps(tmp_pat
     }
 
 
+def test_a_check_reading_an_undeclared_service_is_left_to_this_process(tmp_path: Path) -> None:
+    result = _python(
+        """
+        @check(id="early.store.sneaky", title="Sneaky", severity=Severity.LOW, asset=Box,
+               rationale="r", remediation="m", registry=registry)
+        def sneaky(box, inv):  # reads the lock service without declaring it
+            Path("tried-sneaky").write_text(str(os.getpid()))
+            return fail(f"{inv.count(Key)} keys", {"pid": os.getpid()})
+        everything = list(registry)
+        early = EarlyEvaluation.start(everything, mutelist)
+        early.begin(provisional, survey, PLAN)
+        early.unit_done(0, boxes["r1"], [STORE])
+        early.unit_done(1, boxes["r2"], [STORE])
+        early.unit_done(2, keys, [STORE, LOCK])
+        wait_for(Path("tried-sneaky"))  # the helper tried it: the store service was all it declared
+        time.sleep(0.5)
+        whole = whole_of(STORE, LOCK)
+        found = finished(early, whole, everything)
+        got, pids = report(found)
+        want, _ = report(evaluate(whole, everything, mutelist))
+        sneaky = {f.message for f in found if f.check_id == "early.store.sneaky"}
+        print(json.dumps({"same": got == want, "by": pids["early.store.sneaky"], "said": sorted(sneaky)}))
+        """,
+        tmp_path,
+    )
+    assert result == {"same": True, "by": ["parent"], "said": ["5 keys"]}
+
+
 def test_when_the_helper_dies_every_check_is_evaluated_here(tmp_path: Path) -> None:
     result = _python(
         """

@@ -27,7 +27,9 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import PrivateAttr
 
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import CheckSpec
@@ -38,6 +40,8 @@ from cloudaudit.model.finding import Finding
 from cloudaudit.model.inventory import CollectionGap, Inventory, ScanScope
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=Asset)
 
 _SIZE = struct.Struct("!Q")
 """A message's length, before its pickled bytes."""
@@ -186,6 +190,43 @@ def in_check_order(
 # ------------------------------------------------------------------------------------- the helper
 
 
+class _Undeclared(BaseException):
+    """A check read what the services it declares do not hold: it is evaluated after the collection.
+    (Not an Exception: the runner turns those into the check's ERROR findings.)"""
+
+
+class _Declared(Inventory):
+    """What a collection of some services holds, refusing to answer for any other: a check that asks
+    (an undeclared join) is left to this process's evaluation of the whole inventory."""
+
+    _services: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def of(self, cls: type[T]) -> Iterator[T]:
+        """See :meth:`Inventory.of`; refused for a kind of an undeclared service."""
+        self._declared(cls)
+        return super().of(cls)
+
+    def count(self, cls: type[Asset]) -> int:
+        """See :meth:`Inventory.count`; refused for a kind of an undeclared service."""
+        self._declared(cls)
+        return super().count(cls)
+
+    def get(self, asset_id: str) -> Asset | None:
+        """See :meth:`Inventory.get`; an id not found here may be another service's: refused."""
+        found = super().get(asset_id)
+        if found is None:
+            raise _Undeclared(f"asset {asset_id}")
+        return found
+
+    def fronted_by(self, control_id: str) -> tuple[str, ...]:
+        """Refused: it reads every asset of every service."""
+        raise _Undeclared("fronted_by")
+
+    def _declared(self, cls: type[Asset]) -> None:
+        if cls.service not in self._services:
+            raise _Undeclared(f"{cls.kind} of service {cls.service}")
+
+
 @dataclass
 class _Received:
     """What the helper has been sent so far."""
@@ -214,11 +255,12 @@ class _Received:
             order = list(dict.fromkeys(self.begin.services))
             chosen = sorted(services, key=order.index)
             gaps = sorted((g for s in chosen for g in self.services[s].gaps), key=lambda pair: pair[0])
-            found = self.views[services] = Inventory(
+            found = self.views[services] = _Declared(
                 scope=self.begin.scope,
                 assets=tuple(a for s in chosen for a in self.services[s].assets),
                 gaps=(*self.begin.gaps, *(g for _, g in gaps)),
             )
+            found._services = services
         return found
 
 
@@ -236,8 +278,11 @@ def _serve(inbox: int, outbox: int, checks: Sequence[CheckSpec], mutelist: Mutel
             received.take(messages.get())
             continue
         waiting.remove(spec)
-        groups = share_findings(received.inventory(spec.services), [spec], mutelist, WHOLE)
-        done[spec.id] = pickle.dumps([f for group in groups for f in group], pickle.HIGHEST_PROTOCOL)
+        try:
+            groups = share_findings(received.inventory(spec.services), [spec], mutelist, WHOLE)
+            done[spec.id] = pickle.dumps([f for group in groups for f in group], pickle.HIGHEST_PROTOCOL)
+        except _Undeclared as exc:
+            log.debug("check %s reads beyond its declared services (%s): evaluated later", spec.id, exc)
         while not messages.empty():
             received.take(messages.get())
     return pickle.dumps(done, pickle.HIGHEST_PROTOCOL)
