@@ -147,7 +147,8 @@ def findings_document(
     findings = FindingSpool()
     units = list(parts(inventory))
     with collector.paused():
-        done = early.findings() if early is not None and len(units) == 1 else {}
+        done = early.findings() if early is not None else {}  # ends the helper in any case
+        done = done if len(units) == 1 else {}
         rest = [c for c in checks if c.id not in done]
         for part in units:
             evaluated = two_cores.evaluate(part, rest, mutelist)

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from cloudaudit.collect.executor import provisional_scope
 from cloudaudit.engine.registry import REGISTRY, CheckRegistry
 from cloudaudit.engine.runner import evaluate
 from cloudaudit.model.asset import Asset, registered_kinds
@@ -124,18 +125,23 @@ def checks_reading_undeclared_services(
             continue
         for name, case in cases.items():
             whole = evaluate(case.inventory, [spec])
-            alone = evaluate(_early(case.inventory.of_services(spec.services, collected)), [spec])
+            alone = evaluate(_early(case.inventory, spec.services, collected), [spec])
             if whole != alone:
                 problems.append(f"{spec.id}: reads more than {sorted(spec.services)} (fixture {name})")
                 break
     return problems
 
 
-def _early(inventory: Inventory) -> Inventory:
-    """As evaluated before its collection ends: the audited regions (when not surveyed) and the end are
-    not known yet."""
-    scope = inventory.scope.model_copy(update={"regions": (), "finished": inventory.scope.started})
-    return Inventory(scope=scope, assets=inventory.assets, gaps=inventory.gaps)
+def _early(inventory: Inventory, services: Collection[str], collected: Collection[str]) -> Inventory:
+    """What a collection of only ``services`` reads, as its checks see it before the collection ends
+    (:func:`~cloudaudit.collect.executor.provisional_scope`): their assets, their gaps and the gaps of no
+    collected service (a survey's; ``collected``: every service of the provider)."""
+    scope = inventory.scope
+    return Inventory(
+        scope=provisional_scope(scope.provider, scope.accounts, scope.started),
+        assets=tuple(a for a in inventory.assets if a.service in services),
+        gaps=tuple(g for g in inventory.gaps if g.service in services or g.service not in collected),
+    )
 
 
 def invalid_finding(finding: Finding) -> str:

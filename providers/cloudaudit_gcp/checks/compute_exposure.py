@@ -67,13 +67,13 @@ def services(rule: FirewallRule) -> list[PortService]:
     return list(found.values())
 
 
-def categories(rule: FirewallRule, found: Iterable[PortService] | None = None) -> set[Category]:
-    """The exposure categories of a rule: every port also counts as administration and data ports (as
-    CIS counts protocol all), but not as "other" ports. ``found``: its :func:`services`, when known."""
+def categories(rule: FirewallRule, found: Iterable[PortService]) -> set[Category]:
+    """The exposure categories of a rule whose catalogue services are ``found``: every port also counts
+    as administration and data ports (as CIS counts protocol all), but not as "other" ports."""
     if rule.every_port():
         return {"all", "admin", "data"}
     kinds: set[Category] = set()
-    sensitive = [s for s in (services(rule) if found is None else found) if s.sensitive]
+    sensitive = [s for s in found if s.sensitive]
     if any(s.remote_admin for s in sensitive):
         kinds.add("admin")
     if any(not s.remote_admin for s in sensitive):
@@ -81,17 +81,13 @@ def categories(rule: FirewallRule, found: Iterable[PortService] | None = None) -
     return kinds or {"other"}
 
 
-def category_services(
-    rule: FirewallRule, category: Category, found: Iterable[PortService] | None = None
-) -> list[PortService]:
-    """The rule's catalogue services of ``category`` (none for all/other: any port counts); ``found``:
-    its :func:`services`, when known."""
-    if category not in ("admin", "data"):
-        return []
-    listed = services(rule) if found is None else found
+def category_services(found: Iterable[PortService], category: Category) -> list[PortService]:
+    """The services of ``category`` among a rule's ``found`` (none for all/other: any port counts)."""
     if category == "admin":
-        return [s for s in listed if s.remote_admin]
-    return [s for s in listed if s.sensitive and not s.remote_admin]
+        return [s for s in found if s.remote_admin]
+    if category == "data":
+        return [s for s in found if s.sensitive and not s.remote_admin]
+    return []
 
 
 @dataclass(frozen=True)
@@ -105,8 +101,7 @@ class RulePorts:
     def of(cls, rule: FirewallRule) -> RulePorts:
         """The rule's ports, by category."""
         found = services(rule)
-        kinds = categories(rule, found)
-        return cls(frozenset(kinds), {c: category_services(rule, c, found) for c in _CATEGORIES})
+        return cls(frozenset(categories(rule, found)), {c: category_services(found, c) for c in _CATEGORIES})
 
 
 _CATEGORIES: tuple[Category, ...] = ("all", "admin", "data", "other")

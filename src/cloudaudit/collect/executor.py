@@ -84,7 +84,9 @@ class LocalExecutor:
                     done = None
                     if observer is not None:
                         observer.begin(
-                            _provisional(source, survey, started), survey.gaps, [u.service for u in units]
+                            provisional_scope(source.provider, survey.accounts, started),
+                            survey.gaps,
+                            [u.service for u in units],
                         )
                         done = partial(_tell, observer, guard)
                     assets = engine.run_units(units, pools.units, guard, progress, stop, done)
@@ -94,9 +96,10 @@ class LocalExecutor:
         return inventory(source, survey, options, started, datetime.now(UTC), pieces)
 
 
-def _provisional(source: AnySource, survey: Survey, started: datetime) -> ScanScope:
-    """The scope as known while collecting: no region (they may come from the assets), no end."""
-    return ScanScope(provider=source.provider, accounts=survey.accounts, started=started, finished=started)
+def provisional_scope(provider: str, accounts: Sequence[str], started: datetime) -> ScanScope:
+    """The scope as known while collecting, what an early evaluation's checks see: no region (they may
+    come from the assets), no end."""
+    return ScanScope(provider=provider, accounts=tuple(accounts), started=started, finished=started)
 
 
 def _tell(observer: UnitObserver, guard: Guard, index: int, assets: list[Asset]) -> None:

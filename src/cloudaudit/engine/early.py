@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from pydantic import PrivateAttr
 
+from cloudaudit.engine import two_cores
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.registry import CheckSpec
 from cloudaudit.engine.runner import WHOLE, share_findings
@@ -46,10 +47,10 @@ T = TypeVar("T", bound=Asset)
 _SIZE = struct.Struct("!Q")
 """A message's length, before its pickled bytes."""
 
-MAX_ASSETS = 10_000
+MAX_ASSETS = two_cores.MAX_ASSETS
 """The helper is sent services while they hold at most this many assets in all: it keeps a copy of
-them and holds its findings until the end, which a larger inventory should not cost twice (the services
-past the limit are evaluated here, after the collection, as without a helper)."""
+them and holds its findings until the end, the bound two-core evaluation keeps for the same reason (the
+services past the limit are evaluated here, after the collection, as without a helper)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,7 @@ class _Service:
 class EarlyEvaluation:
     """This process's side: the helper, and what is sent to it."""
 
-    def __init__(self, checks: Sequence[CheckSpec], forked: Forked, outbox: int) -> None:
-        self._checks = checks
+    def __init__(self, forked: Forked, outbox: int) -> None:
         self._forked: Forked | None = forked
         self._outbox: int | None = outbox
         self._units: list[str] = []
@@ -96,7 +96,7 @@ class EarlyEvaluation:
         if forked is None:
             os.close(outbox)
             return None
-        return cls(checks, forked, outbox)
+        return cls(forked, outbox)
 
     def begin(self, scope: ScanScope, gaps: Sequence[CollectionGap], services: Sequence[str]) -> None:
         """The collection's plan: its scope so far, the survey's gaps, each unit's service in order."""

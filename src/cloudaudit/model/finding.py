@@ -113,12 +113,7 @@ def checked_finding(fields: dict[str, Any], compliance: dict[str, list[str]]) ->
     values = dict(_DEFAULTS)
     values.update(fields)
     values["compliance"] = compliance
-    finding = _new(Finding)
-    _set(finding, "__dict__", values)
-    _set(finding, "__pydantic_fields_set__", _given(tuple(fields)))
-    _set(finding, "__pydantic_extra__", None)
-    _set(finding, "__pydantic_private__", None)
-    return finding
+    return _built(values, _given(tuple(fields)))
 
 
 def updated_finding(finding: Finding, update: Mapping[str, Any]) -> Finding:
@@ -127,13 +122,17 @@ def updated_finding(finding: Finding, update: Mapping[str, Any]) -> Finding:
     copied once, the set of given names shared. A tenth of the cost of ``model_copy``."""
     values = dict(finding.__dict__)
     values.update(update)
-    copy = _new(Finding)
-    _set(copy, "__dict__", values)
-    given = frozenset(finding.__pydantic_fields_set__)
-    _set(copy, "__pydantic_fields_set__", _given_also(given, tuple(update)))
-    _set(copy, "__pydantic_extra__", None)
-    _set(copy, "__pydantic_private__", None)
-    return copy
+    return _built(values, _given_also(frozenset(finding.__pydantic_fields_set__), tuple(update)))
+
+
+def _built(values: dict[str, Any], given: set[str]) -> Finding:
+    """A finding holding ``values`` (every field, checked by the caller) and the shared set ``given``."""
+    finding = _new(Finding)
+    _set(finding, "__dict__", values)
+    _set(finding, "__pydantic_fields_set__", given)
+    _set(finding, "__pydantic_extra__", None)
+    _set(finding, "__pydantic_private__", None)
+    return finding
 
 
 _new = object.__new__

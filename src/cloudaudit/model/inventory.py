@@ -183,17 +183,6 @@ class Inventory(BaseModel):
             gaps=tuple(g for g in self.gaps if not g.account or (g.provider, g.account) in keep),
         )
 
-    def of_services(self, services: Collection[str], collected: Collection[str]) -> Inventory:
-        """What a collection of only ``services`` would have read: their assets, their gaps, and the
-        gaps of no collected service (``collected``: every service the collection read; a survey's
-        or a target's gaps are of none)."""
-        wanted = frozenset(services)
-        return Inventory(
-            scope=self.scope,
-            assets=tuple(a for a in self.assets if a.service in wanted),
-            gaps=tuple(g for g in self.gaps if g.service in wanted or g.service not in collected),
-        )
-
     def fronted_by(self, control_id: str) -> tuple[str, ...]:
         """Public addresses of the assets whose :meth:`Asset.network_controls` include ``control_id``
         (the hostnames of the databases a security group stands in front of); indexed on first use."""
