@@ -33,6 +33,7 @@ from cloudaudit.report.html import iter_html, prepared_html
 from cloudaudit.report.json_report import iter_findings, iter_inventory
 from cloudaudit.report.junit import iter_junit
 from cloudaudit.report.ocsf import iter_ocsf
+from cloudaudit.report.page_ahead import PageAhead
 from cloudaudit.report.sarif import iter_sarif
 from cloudaudit.report.stream import Chunks
 from cloudaudit.spool import FindingSpool
@@ -183,24 +184,37 @@ def write_reports(
     observations: ExposureDocument | None = None,
     compliance: Sequence[ComplianceResult] = (),
     since: Changes | None = None,
+    ahead: PageAhead | None = None,
 ) -> list[Path]:
     """Write the requested formats (and the inventory, the exposure observations) owner-only; the HTML
     report's overview shows the ``compliance`` results' scores, and opens with ``since`` (what changed
-    since the previous stored run) when there is a store."""
+    since the previous stored run) when there is a store. ``ahead``: the child process that packed the
+    findings for the HTML report (:mod:`cloudaudit.report.page_ahead`), which writes it if it can."""
     prepare_dir(output_dir)
     fork = len(doc.findings) >= MIN_FINDINGS
     jobs = []
+    paths: list[Path] = []
     if inventory is not None:
         jobs.append(Job(output_dir / "inventory.json", partial(iter_inventory, inventory)))
     if observations is not None:
         jobs.append(Job(output_dir / "exposure.json", lambda: observations.model_dump_json(indent=2) + "\n"))
+    paths.extend(job.path for job in jobs)
+    handed = False
     with collector.paused():
         for fmt in formats:
             name, render = FORMATS[fmt]
+            paths.append(output_dir / name)
             if fmt != "html":
                 jobs.append(Job(output_dir / name, partial(render, doc)))
+            elif ahead is not None and ahead.hand_over(doc, compliance, since, output_dir / name):
+                handed = True
             elif fork:  # part of the writer's work (the longest share) is done here, before the fork
                 jobs.append(Job(output_dir / name, prepared_html(doc, compliance, since), aside=True))
             else:
                 jobs.append(Job(output_dir / name, partial(iter_html, doc, compliance, since), aside=True))
-        return write_jobs(jobs, fork=fork)
+        try:
+            write_jobs(jobs, fork=fork)
+        finally:
+            if handed and ahead is not None:
+                ahead.wait()
+    return paths

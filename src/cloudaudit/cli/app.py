@@ -44,6 +44,7 @@ from cloudaudit.plugins import (
 )
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
+from cloudaudit.report.page_ahead import page_ahead
 from cloudaudit.runflow import (
     Result,
     Selection,
@@ -302,13 +303,15 @@ def _audit(
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
     with collecting(runs, checks, selection.mutelist) as early:
         inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
-    doc, seen = _with_exposure(
-        findings_document(inventory, checks, selection.mutelist, early), inventory, exposure, selection
-    )
+    doc = findings_document(inventory, checks, selection.mutelist, early)
     ran = {c.id for c in checks}
-    judged = judge_all(frameworks, [doc], ran)
-    since = history.compare(doc, [c.id for c in checks]) if history else None
-    result = Result(doc, write_reports(doc, inventory, output_dir, formats, seen, judged, since))
+    # with no exposure source, the steps up to the reports keep the findings: the page is packed meanwhile
+    with page_ahead(doc, "html" in formats and not exposure.enabled) as ahead:
+        doc, seen = _with_exposure(doc, inventory, exposure, selection)
+        judged = judge_all(frameworks, [doc], ran)
+        since = history.compare(doc, [c.id for c in checks]) if history else None
+        files = write_reports(doc, inventory, output_dir, formats, seen, judged, since, ahead)
+    result = Result(doc, files)
     lines, paths = write_results(judged, output_dir, formats_for_run(formats))
     result.files.extend(paths)
     result.account_files = write_account_reports(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cloudaudit.engine.mutelist import Mutelist
 from cloudaudit.engine.outcome import Outcome
 from cloudaudit.engine.registry import CheckSpec
+from cloudaudit.exposure.configured import configured_exposure
 from cloudaudit.model.asset import Asset
 from cloudaudit.model.enums import Status
-from cloudaudit.model.finding import Finding, checked_finding, shared_compliance
+from cloudaudit.model.finding import NOT_EXPOSED, Finding, checked_finding, shared_compliance, updated_finding
 from cloudaudit.model.inventory import Inventory
 from cloudaudit.model.network import NetworkExposure
 
@@ -64,7 +65,7 @@ def share_findings(
             for outcome in _outcomes(spec, resource, inventory):
                 finding = _finding(spec, resource, outcome, compliance)
                 if mutelist is not None:
-                    finding = mutelist.apply(finding, resource.tags)
+                    finding = _muted(mutelist, finding, resource.tags)
                 found.append(finding)
             yield found
 
@@ -87,28 +88,38 @@ def _outcomes(spec: CheckSpec, resource: Asset, inventory: Inventory) -> Iterato
 
 
 def _finding(spec: CheckSpec, resource: Asset, outcome: Outcome, compliance: dict[str, list[str]]) -> Finding:
-    """The finding of one outcome; ``compliance`` is the check's (:func:`shared_compliance`)."""
+    """The finding of one outcome; ``compliance`` is the check's (:func:`shared_compliance`). A failure
+    is on the evidence ladder already, at its configuration's rung (:mod:`cloudaudit.exposure.configured`)."""
     evidence = outcome.evidence
-    return checked_finding(
-        {
-            "check_id": spec.id,
-            "title": spec.title,
-            "severity": outcome.severity or spec.severity,
-            "status": outcome.status,
-            "message": outcome.message,
-            "provider": resource.provider,
-            "account": resource.account,
-            "region": resource.region,
-            "service": spec.service,
-            "resource_type": resource.kind,
-            "resource_id": resource.id,
-            "resource_name": resource.name,
-            "evidence": evidence if type(evidence) is dict else dict(evidence),  # validation copies it
-            "remediation": spec.remediation,
-            "network": _network(spec, outcome),
-        },
-        compliance,
-    )
+    network = _network(spec, outcome)
+    fields: dict[str, Any] = {
+        "check_id": spec.id,
+        "title": spec.title,
+        "severity": outcome.severity or spec.severity,
+        "status": outcome.status,
+        "message": outcome.message,
+        "provider": resource.provider,
+        "account": resource.account,
+        "region": resource.region,
+        "service": spec.service,
+        "resource_type": resource.kind,
+        "resource_id": resource.id,
+        "resource_name": resource.name,
+        "evidence": evidence if type(evidence) is dict else dict(evidence),  # validation copies it
+        "remediation": spec.remediation,
+        "network": network,
+    }
+    if outcome.status is Status.FAIL:
+        fields["exposure"] = configured_exposure(network)
+    return checked_finding(fields, compliance)
+
+
+def _muted(mutelist: Mutelist, finding: Finding, tags: Mapping[str, str]) -> Finding:
+    """The finding, MUTED when a mute covers it: off the evidence ladder then (as a PASS)."""
+    muted = mutelist.apply(finding, tags)
+    if muted is finding or muted.exposure is NOT_EXPOSED:
+        return muted
+    return updated_finding(muted, {"exposure": NOT_EXPOSED})
 
 
 def _network(spec: CheckSpec, outcome: Outcome) -> NetworkExposure | None:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cloudaudit.exposure.configured import config_evidence, is_configured_rung
 from cloudaudit.exposure.model import (
     Exposure,
     ExposureEvidence,
@@ -84,12 +85,6 @@ def _evidence(obs: Observation) -> ExposureEvidence:
     )
 
 
-def _config_evidence(network: NetworkExposure) -> ExposureEvidence:
-    """The in-account path of a reachable finding, as one evidence item."""
-    seen = " -> ".join(h.detail for h in network.path)
-    return ExposureEvidence(source="config", endpoint=network.endpoint(), seen=seen)
-
-
 def _grade(finding: Finding, observations: Sequence[Observation], checked: bool) -> Finding:
     """One finding's exposure and severity, from its network facts and the observations on its addresses."""
     if finding.status is not Status.FAIL:
@@ -97,11 +92,13 @@ def _grade(finding: Finding, observations: Sequence[Observation], checked: bool)
     network = finding.network or NO_NETWORK
     if finding.network is None:
         observations = ()  # a hardening finding (encryption, backups...): not about what answers where
+    if not observations and is_configured_rung(finding.exposure, finding.network):
+        return finding  # graded by the engine already (see cloudaudit.exposure.configured)
     reach = network.reachability
     level = ExposureLevel.REACHABLE if reach == "reachable" else ExposureLevel.CONFIGURED
     evidence: list[ExposureEvidence] = []
     if reach == "reachable":
-        evidence.append(_config_evidence(network))
+        evidence.append(config_evidence(network))
     negative = False
     for obs in observations:
         if not network.concerns(obs.port, obs.transport):

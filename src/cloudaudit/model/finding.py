@@ -31,6 +31,10 @@ FINDINGS_SCHEMA_VERSION = "1.3"
 ``account`` of a surface entry's owner."""
 
 
+NOT_EXPOSED = Exposure()
+"""The exposure of a finding off the evidence ladder (a PASS, a muted failure...): one shared instance."""
+
+
 class Finding(Frozen):
     """One check's verdict on one resource."""
 
@@ -52,7 +56,7 @@ class Finding(Frozen):
     compliance: dict[str, list[str]] = Field(default_factory=dict)
     """Framework -> control ids, e.g. {"OWASP-API-2023": ["API8"]}."""
     muted_reason: str = ""
-    exposure: Exposure = Exposure()
+    exposure: Exposure = NOT_EXPOSED
     """Where the finding stands on the evidence ladder (configured ... exploitable), and why. The default
     is one shared instance (frozen, hence hashable: pydantic does not copy it), not one per finding."""
     network: NetworkExposure | None = None

@@ -19,7 +19,7 @@ from cloudaudit.errors import CloudauditError
 from cloudaudit.forking import can_fork, fork_call
 from cloudaudit.report.files import write_private
 
-__all__ = ["MIN_FINDINGS", "Job", "can_fork", "write_jobs"]
+__all__ = ["MIN_FINDINGS", "Job", "can_fork", "raise_if_failed", "write_jobs"]
 
 MIN_FINDINGS = 5_000
 """Below this many findings a report set is written in well under a second: one process does it."""
@@ -57,10 +57,15 @@ def write_jobs(jobs: Sequence[Job], *, fork: bool) -> list[Path]:
                 job.write()
     finally:
         code, said = child.result()
+    raise_if_failed(code, said)
+    return [job.path for job in jobs]
+
+
+def raise_if_failed(code: int, said: bytes) -> None:
+    """A CloudauditError with what a report writer process said when it failed (exit code not 0)."""
     if code != 0:
         message = said.decode("utf-8", "replace").strip()
         raise CloudauditError(message or f"the report writer process ended abnormally (exit code {code})")
-    return [job.path for job in jobs]
 
 
 def _write_aside(jobs: Sequence[Job]) -> bytes:

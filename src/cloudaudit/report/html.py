@@ -354,10 +354,12 @@ DESCRIBED_FACETS = frozenset({"framework", "control"})
 @dataclass(frozen=True)
 class Prepared:
     """What an HTML report can have done before it is written: its findings in report order (None when
-    they are on disk: sorted as the page is written), the attack surface's pieces."""
+    they are on disk: sorted as the page is written), the attack surface's pieces, and the findings'
+    pack (None: packed as the page is written)."""
 
     ordered: Sequence[Finding] | None
     surface: tuple[str, ...]
+    pack: FindingsPack | None = None
 
 
 def build_context(
@@ -374,7 +376,9 @@ def build_context(
     writes them.
     """
     ordered = prepared.ordered if prepared is not None else None
-    pack = FindingsPack.of(order_findings(doc.findings) if ordered is None else ordered)
+    pack = prepared.pack if prepared is not None else None
+    if pack is None:
+        pack = FindingsPack.of(order_findings(doc.findings) if ordered is None else ordered)
     tally = Tally.of(pack)
     by_status, open_by_severity, by_exposure = tally.by_status, tally.open_by_severity, tally.open_by_level
     breakdowns = [(attr, label, tally.rows(attr)) for attr, label in DIMENSIONS]

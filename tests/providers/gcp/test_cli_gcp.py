@@ -15,8 +15,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pytest_httpserver import HTTPServer
 
+from bench_gcp import build_project
 from cloudaudit.cli.app import main
 from cloudaudit.errors import ExitCode
+from cloudaudit.report.forked import MIN_FINDINGS
+from cloudaudit.report.html import render_html
+from cloudaudit.report.json_report import load_findings
 from cloudaudit_gcp.fake import FakeGoogleApis, FakeProject, sample_project
 from cloudaudit_gcp.fake.state import Bucket
 from gcp_run import findings
@@ -218,3 +222,19 @@ def test_without_the_google_libraries_run_says_how_to_install_them(tmp_path: Pat
     checks = [sys.executable, "-c", block, "checks", "--provider", "gcp"]
     listed = subprocess.run(checks, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0 and "gcp.storage.bucket_public_iam" in listed.stdout, listed.stderr
+
+
+def test_a_large_run_packs_its_page_while_the_exposure_stage_runs_and_writes_the_same_page(
+    tmp_path: Path,
+) -> None:
+    """Over MIN_FINDINGS findings, no exposure source: the HTML report's findings are packed in a child
+    forked after evaluation (report.page_ahead); its page is the page of the run's findings.json."""
+    run = tmp_path / "run"
+    with FakeGoogleApis([build_project(250, 250, 250, 250, 3)]) as served:
+        args = ["--project", "bench-project", "--endpoint-url", served.url, "--access-token", "t"]
+        proc = _cli("run", "--provider", "gcp", *args, "-f", "html,json", "-o", str(run), "--debug")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert "written by the process that packed its findings ahead" in proc.stderr
+    doc = load_findings(run / "findings.json")
+    assert len(doc.findings) >= MIN_FINDINGS and doc.surface
+    assert (run / "report.html").read_text(encoding="utf-8") == render_html(doc)
