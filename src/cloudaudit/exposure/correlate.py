@@ -265,7 +265,10 @@ def correlate(
         seen = [obs for host in _hosts(finding, hosts_of) for obs in by_host.get(host, ())]
         return _grade(finding, seen, checked=bool(seen))
 
-    graded = map_findings(findings, grade)
+    def configured(finding: Finding) -> Finding:  # nothing observed: the configuration's rung
+        return _grade(finding, (), checked=False)
+
+    graded = map_findings(findings, grade if by_host else configured)
     gaps = [g for r in results for g in r.gaps]
     added = _stage_findings(targets, by_host, assets) + _gap_findings(
         gaps, {t.host: t for t in targets}, assets
