@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudaudit.engine.early import in_check_order
+from cloudaudit.engine.early import HELPER_NICENESS, in_check_order
 from cloudaudit.engine.outcome import passed
 from cloudaudit.engine.registry import CheckSpec
 from cloudaudit.model.asset import Asset
@@ -55,7 +55,7 @@ _SETUP = """
     @check(id="early.lock.key_loose", title="Loose key", severity=Severity.LOW, asset=Key,
            rationale="r", remediation="m", registry=registry)
     def key_loose(key, inv):
-        MARK.write_text(str(os.getpid()))
+        MARK.write_text(f"{os.getpid()} {os.nice(0)}")
         return fail(f"key {key.name} is loose", {"pid": os.getpid()})
 
     @check(id="early.store.big", title="Big box", severity=Severity.HIGH, asset=Box,
@@ -171,6 +171,23 @@ def test_the_checks_of_a_finished_service_are_evaluated_meanwhile_with_the_same_
         "done": ["early.lock.key_loose"],
         "by": [["helper"], ["parent"], ["parent"]],  # in check order: the helper's, then this process's
     }
+
+
+def test_the_helper_runs_at_a_lower_priority_than_the_collection(tmp_path: Path) -> None:
+    result = _python(
+        """
+        early = EarlyEvaluation.start(checks, mutelist)
+        early.begin(provisional, survey, PLAN)
+        early.unit_done(2, keys, [LOCK])
+        wait_for(MARK)
+        early.findings()
+        pid, niceness = MARK.read_text().split()
+        print(json.dumps({"helper": int(pid) != PARENT, "niceness": int(niceness), "here": os.nice(0)}))
+        """,
+        tmp_path,
+    )
+    assert result["helper"] is True
+    assert result["niceness"] == min(19, int(str(result["here"])) + HELPER_NICENESS)
 
 
 def test_a_check_waits_for_every_service_it_declares_and_sees_their_gaps(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ to deciding the same on those alone, with no region and no end time in the scope
 read it is evaluated on what they hold, and gives the findings it would give after the whole collection.
 
 Collection keeps this process busy (its threads and the SDKs' work), so the evaluation runs in a helper
-process forked before collection starts, while this process still has a single thread. Each service's
+process forked before collection starts, while this process still has a single thread, at a lower
+priority (:data:`HELPER_NICENESS`): it never slows the collection down. Each service's
 assets and gaps go to it (pickled through a pipe) as soon as the last of its units is done; it
 evaluates every check whose services are all there, one at a time, and stops at the end of the
 collection: this process evaluates the checks it did not reach, as it would have evaluated them all.
@@ -19,6 +20,7 @@ checks are evaluated here: the run loses time, never findings. Used for one targ
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -46,6 +48,11 @@ T = TypeVar("T", bound=Asset)
 
 _SIZE = struct.Struct("!Q")
 """A message's length, before its pickled bytes."""
+
+HELPER_NICENESS = 10
+"""How much lower the helper's priority is than this process's: its work is ahead of need, and at the
+same priority it would take the CPU that the collection (the SDKs' work here, the reads' answers)
+needs; lower, it uses what the collection leaves (all of a core when the reads wait on the network)."""
 
 MAX_ASSETS = two_cores.MAX_ASSETS
 """The helper is sent services while they hold at most this many assets in all: it keeps a copy of
@@ -267,6 +274,8 @@ class _Received:
 def _serve(inbox: int, outbox: int, checks: Sequence[CheckSpec], mutelist: Mutelist | None) -> bytes:
     """The helper: evaluate each check once its services are there, until the collection ends."""
     os.close(outbox)  # this process's copy of the write end: the parent's closing it is the end
+    with contextlib.suppress(OSError):
+        os.nice(HELPER_NICENESS)
     messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_read, args=(inbox, messages), daemon=True).start()
     received = _Received()
