@@ -173,6 +173,13 @@ def test_a_failure_while_writing_pieces_keeps_the_previous_file(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["findings.json"]  # no temporary file left
 
 
+def test_pieces_of_text_and_of_utf8_bytes_are_written_in_their_order(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.json"
+    big = 1 << 17  # past the gathering size: written as it comes
+    write_atomic(path, ["\u00e9", "\u00e9".encode(), "x" * big, b"y" * big, HOSTILE, HOSTILE.encode()])
+    assert path.read_bytes().decode("utf-8") == "\u00e9\u00e9" + "x" * big + "y" * big + HOSTILE * 2
+
+
 def test_splice_needs_empty_top_level_lists_in_order() -> None:
     nested = '{\n  "a": {\n    "findings": []\n  }\n}'
     with pytest.raises(ValueError, match="not a top-level empty list"):

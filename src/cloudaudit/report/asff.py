@@ -40,7 +40,7 @@ from cloudaudit.report.machine import (
     one_line,
     requirements,
 )
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 from cloudaudit.terminal import printable
 
 SCHEMA_VERSION = "2018-10-08"
@@ -233,4 +233,4 @@ def iter_asff(doc: FindingsDocument) -> Chunks:
 
 def render_asff(doc: FindingsDocument) -> str:
     """``findings.asff.json`` text."""
-    return "".join(iter_asff(doc))
+    return joined(iter_asff(doc))

@@ -10,7 +10,7 @@ import csv
 import io
 
 from cloudaudit.model.finding import Finding, FindingsDocument
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 
 COLUMNS = (
     "check_id",
@@ -70,4 +70,4 @@ def iter_csv(doc: FindingsDocument) -> Chunks:
 
 def render_csv(doc: FindingsDocument) -> str:
     """The findings as CSV (RFC 4180 quoting, a header row)."""
-    return "".join(iter_csv(doc))
+    return joined(iter_csv(doc))

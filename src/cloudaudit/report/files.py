@@ -93,25 +93,27 @@ def prepare_dir(path: Path) -> Path:
     return path
 
 
-def _pieces(text: str | Iterable[str]) -> Iterator[str]:
-    """``text`` in pieces of about ``_CHUNK`` characters: a big string sliced, small pieces gathered."""
+def _pieces(text: str | Iterable[str | bytes]) -> Iterator[bytes]:
+    """``text`` as UTF-8, in pieces of about ``_CHUNK`` characters: a big string sliced, small pieces
+    gathered, big bytes as they are."""
     if isinstance(text, str):
         for start in range(0, len(text), _CHUNK):  # encoded piecewise: no second copy of a big report
-            yield text[start : start + _CHUNK]
+            yield text[start : start + _CHUNK].encode("utf-8")
         return
-    gathered: list[str] = []
+    gathered: list[bytes] = []
     size = 0
     for piece in text:
-        gathered.append(piece)
-        size += len(piece)
+        data = piece if isinstance(piece, bytes) else piece.encode("utf-8")
+        gathered.append(data)
+        size += len(data)
         if size >= _CHUNK:
-            yield "".join(gathered)
+            yield b"".join(gathered)
             gathered, size = [], 0
     if gathered:
-        yield "".join(gathered)
+        yield b"".join(gathered)
 
 
-def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
+def write_atomic(path: Path, text: str | Iterable[str | bytes]) -> Path:
     """Replace ``path`` with ``text`` (a string, or pieces) atomically, as a new 0600 file of ours.
 
     The temporary file is created in the same directory without following symlinks, then
@@ -127,7 +129,7 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)
                 for piece in _pieces(text):
-                    handle.write(piece.encode("utf-8"))
+                    handle.write(piece)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -140,7 +142,7 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> Path:
     return path
 
 
-def write_private(path: Path, text: str | Iterable[str]) -> Path:
+def write_private(path: Path, text: str | Iterable[str | bytes]) -> Path:
     """:func:`write_atomic`, with a one-line CloudauditError when the file cannot be written."""
     try:
         return write_atomic(path, text)

@@ -10,7 +10,7 @@ written here, in turn. Either way the files and their content are the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 from cloudaudit.errors import CloudauditError
 from cloudaudit.forking import can_fork, fork_call
 from cloudaudit.report.files import write_private
+from cloudaudit.report.stream import Chunks
 
 __all__ = ["MIN_FINDINGS", "Job", "can_fork", "raise_if_failed", "write_jobs"]
 
@@ -30,7 +31,7 @@ class Job:
     """One file to write: where, and its text (pieces produced when the file is written)."""
 
     path: Path
-    text: Callable[[], str | Iterable[str]]
+    text: Callable[[], str | Chunks]
     aside: bool = False
     """Worth a core of its own: written by the child when there is one."""
 

@@ -18,7 +18,7 @@ from cloudaudit.history.diff import Changes
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.report.packed import LEVEL_ORDER, SEVERITY_ORDER, STATUS_ORDER, FindingsPack, surface_pieces
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 from cloudaudit.spool import is_spilled, sort_findings
 
 if TYPE_CHECKING:
@@ -474,7 +474,7 @@ def render_html(
     doc: FindingsDocument, compliance: Sequence[ComplianceResult] = (), since: Changes | None = None
 ) -> str:
     """The complete, self-contained HTML report for one findings document."""
-    return "".join(iter_html(doc, compliance, since))
+    return joined(iter_html(doc, compliance, since))
 
 
 __all__ = ["build_context", "iter_html", "order_findings", "prepared_html", "render_html"]

@@ -17,7 +17,7 @@ from cloudaudit.exposure.model import EXPOSURE_SCHEMA_VERSION, ExposureDocument
 from cloudaudit.inputs import DOCUMENT, MESSAGE_LIMIT, load_json, validation_line
 from cloudaudit.model.finding import FINDINGS_SCHEMA_VERSION, Finding, FindingsDocument
 from cloudaudit.model.inventory import INVENTORY_SCHEMA_VERSION, Inventory
-from cloudaudit.report.stream import Chunks, Laid, laid_out, splice_lists
+from cloudaudit.report.stream import Chunks, Laid, joined, laid_out, splice_lists
 from cloudaudit.terminal import printable
 
 
@@ -44,7 +44,7 @@ def _batches(findings: Iterable[Finding]) -> Iterator[Laid]:
     serializer = _batch_adapter()
     rest = iter(findings)
     while batch := list(islice(rest, BATCH)):
-        yield laid_out(serializer.dump_json({"findings": batch}, indent=2).decode())
+        yield laid_out(serializer.dump_json({"findings": batch}, indent=2))
 
 
 @cache
@@ -54,7 +54,7 @@ def _batch_adapter() -> TypeAdapter[dict[str, list[Finding]]]:
 
 def render_findings(doc: FindingsDocument) -> str:
     """``findings.json`` text."""
-    return "".join(iter_findings(doc))
+    return joined(iter_findings(doc))
 
 
 def iter_inventory(inventory: Inventory) -> Chunks:
@@ -65,7 +65,7 @@ def iter_inventory(inventory: Inventory) -> Chunks:
 
 def render_inventory(inventory: Inventory) -> str:
     """``inventory.json`` text."""
-    return "".join(iter_inventory(inventory))
+    return joined(iter_inventory(inventory))
 
 
 def _dumps(data: Any) -> str:

@@ -28,7 +28,7 @@ from cloudaudit.model.enums import Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.model.inventory import CollectionGap
 from cloudaudit.report.machine import utc
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 from cloudaudit.spool import sort_findings
 
 COVERAGE_SUITE = "cloudaudit.coverage"
@@ -177,4 +177,4 @@ def iter_junit(doc: FindingsDocument) -> Chunks:
 
 def render_junit(doc: FindingsDocument) -> str:
     """``junit.xml`` text."""
-    return "".join(iter_junit(doc))
+    return joined(iter_junit(doc))

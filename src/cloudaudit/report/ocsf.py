@@ -34,7 +34,7 @@ from cloudaudit.report.machine import (
     finding_uids,
     iter_json_array,
 )
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 
 OCSF_VERSION = "1.6.0"
 CLASS_UID = 2004
@@ -180,4 +180,4 @@ def iter_ocsf(doc: FindingsDocument) -> Chunks:
 
 def render_ocsf(doc: FindingsDocument) -> str:
     """``findings.ocsf.json`` text."""
-    return "".join(iter_ocsf(doc))
+    return joined(iter_ocsf(doc))

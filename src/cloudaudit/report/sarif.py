@@ -13,7 +13,7 @@ from typing import Any
 from cloudaudit.model.enums import Severity, Status
 from cloudaudit.model.finding import Finding, FindingsDocument
 from cloudaudit.remediation import Steps, steps_for
-from cloudaudit.report.stream import Chunks
+from cloudaudit.report.stream import Chunks, joined
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/cloudaudit/cloudaudit"
@@ -147,4 +147,4 @@ def iter_sarif(doc: FindingsDocument) -> Chunks:
 
 def render_sarif(doc: FindingsDocument) -> str:
     """Failing findings of ``doc`` as a SARIF 2.1.0 log (one run)."""
-    return "".join(iter_sarif(doc))
+    return joined(iter_sarif(doc))
