@@ -140,15 +140,17 @@ def findings_document(
     checks: Sequence[CheckSpec],
     mutelist: Mutelist | None,
     early: EarlyEvaluation | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> FindingsDocument:
     """Evaluate the checks over an inventory, one evaluation unit (:mod:`cloudaudit.engine.units`)
     at a time (a large one on two cores: :mod:`cloudaudit.engine.two_cores`); the findings go to a
     spool (:mod:`cloudaudit.spool`: on disk past its limit). ``early``: the checks evaluated while
-    the inventory was collected (one unit only), whose findings are taken as they are."""
+    the inventory was collected (one unit only), whose findings are taken as they are; ``meanwhile``:
+    work for later, done while the helper that evaluated them finishes its last check."""
     findings = FindingSpool()
     units = list(parts(inventory))
     with collector.paused():
-        done = early.findings() if early is not None else {}  # ends the helper in any case
+        done = early.findings(meanwhile) if early is not None else {}  # ends the helper in any case
         done = done if len(units) == 1 else {}
         rest = [c for c in checks if c.id not in done]
         for part in units:

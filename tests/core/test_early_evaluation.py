@@ -173,6 +173,38 @@ def test_the_checks_of_a_finished_service_are_evaluated_meanwhile_with_the_same_
     }
 
 
+def test_work_given_for_meanwhile_runs_once_while_the_ended_helper_finishes(tmp_path: Path) -> None:
+    result = _python(
+        """
+        early = EarlyEvaluation.start(checks, mutelist)
+        early.begin(provisional, survey, PLAN)
+        early.unit_done(2, keys, [LOCK])
+        wait_for(MARK)
+        helper = early._forked.pid
+        calls = []
+
+        def meanwhile():
+            # the helper was told the collection ended before this runs: it finishes and exits meanwhile
+            for _ in range(600):
+                if Path(f"/proc/{helper}/stat").read_text().split(") ")[1][0] == "Z":
+                    calls.append("helper ended")
+                    return
+                time.sleep(0.01)
+            calls.append("helper still running")
+
+        done = sorted(early.findings(meanwhile))
+        again = sorted(early.findings(lambda: calls.append("again")))
+        print(json.dumps({"calls": calls, "done": done, "again": again}))
+        """,
+        tmp_path,
+    )
+    assert result == {
+        "calls": ["helper ended"],
+        "done": ["early.lock.key_loose"],
+        "again": ["early.lock.key_loose"],
+    }
+
+
 def test_the_helper_runs_at_a_lower_priority_than_the_collection(tmp_path: Path) -> None:
     result = _python(
         """

@@ -43,6 +43,7 @@ from cloudaudit.plugins import (
 )
 from cloudaudit.progress import BarProgress, PlainProgress
 from cloudaudit.report.files import prepare_dir
+from cloudaudit.report.html import compile_template
 from cloudaudit.report.page_ahead import page_ahead
 from cloudaudit.runflow import (
     Result,
@@ -302,7 +303,8 @@ def _audit(
     runs = [replace(r, options=replace(r.options, services=_services(checks, r.plugin))) for r in runs]
     with collecting(runs, checks, selection.mutelist) as early:
         inventory = collect_providers(runs, lambda plugin: _progress(f"Collecting {plugin.name}"))
-    doc = findings_document(inventory, checks, selection.mutelist, early)
+    warm = compile_template if "html" in formats else None  # for the page's writer, forked later
+    doc = findings_document(inventory, checks, selection.mutelist, early, warm)
     ran = {c.id for c in checks}
     # with no exposure source, the steps up to the reports keep the findings: the page is packed meanwhile
     with page_ahead(doc, "html" in formats and not exposure.enabled) as ahead:

@@ -27,7 +27,7 @@ import pickle
 import queue
 import struct
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -133,9 +133,14 @@ class EarlyEvaluation:
             _Service(service, assets, tuple((n, g) for n, g in enumerate(gaps) if g.service == service))
         )
 
-    def findings(self) -> dict[str, list[Finding]]:
-        """End the helper: the findings of each check it evaluated (none when it failed)."""
+    def findings(self, meanwhile: Callable[[], object] | None = None) -> dict[str, list[Finding]]:
+        """End the helper: the findings of each check it evaluated (none when it failed). ``meanwhile``
+        is called once the helper is told the collection ended, before waiting for it to finish the
+        check it is on (time this process would spend waiting)."""
         if self._found is None:
+            self._close()
+            if meanwhile is not None:
+                meanwhile()
             self._found = self._collect()
             log.debug("%d check(s) evaluated while collecting: %s", len(self._found), ", ".join(self._found))
         return self._found
