@@ -50,8 +50,6 @@ class _Rest:
 
     doc: FindingsDocument
     """The final document without its findings (the child has them)."""
-    surface: tuple[str, ...]
-    """Its attack surface, packed (here: the child's share is the longer one)."""
     compliance: Sequence[ComplianceResult]
     since: Changes | None
     path: Path
@@ -101,8 +99,7 @@ class PageAhead:
             log.debug("the findings changed since the HTML report's were packed: packed again")
             self.stop()
             return False
-        surface = tuple(surface_pieces(doc.surface))
-        rest = _Rest(doc.model_copy(update={"findings": []}), surface, compliance, since, path)
+        rest = _Rest(doc.model_copy(update={"findings": []}), compliance, since, path)
         try:
             data = pickle.dumps(rest, pickle.HIGHEST_PROTOCOL)
             self._handed.write(data)
@@ -165,7 +162,7 @@ def _pack_then_write(doc: FindingsDocument, inbox: int, outbox: int, handed: int
         raise CloudauditError("the HTML report's process could not read the end of the run")
     rest: _Rest = pickle.loads(data)  # noqa: S301 - our own parent's, through our own file
     final = rest.doc.model_copy(update={"findings": doc.findings})
-    prepared = Prepared(ordered, rest.surface, pack)
+    prepared = Prepared(ordered, tuple(surface_pieces(final.surface)), pack)
     write_private(rest.path, iter_html(final, rest.compliance, rest.since, prepared))
     return b""
 
