@@ -37,7 +37,10 @@ def test_the_command_collects_rarely_from_its_first_import() -> None:
     code = (
         "import gc\n"
         "passes = []\n"
-        "gc.callbacks.append(lambda phase, info: passes.append(info['generation']) if phase == 'stop' else None)\n"
+        "def counted(phase, info):\n"
+        "    if phase == 'stop':\n"
+        "        passes.append(info['generation'])\n"
+        "gc.callbacks.append(counted)\n"
         "import cloudaudit.cli.app\n"
         "from cloudaudit.collector import AUDIT_THRESHOLDS\n"
         "print(gc.get_threshold() == AUDIT_THRESHOLDS, len(passes))\n"
