@@ -108,6 +108,14 @@ _SETUP = """
                 for f in findings}
         return plain, pids
 
+    def lock_evaluated():
+        # the helper, told the plan and sent the lock service (done first), has evaluated its check
+        early = EarlyEvaluation.start(checks, mutelist)
+        early.begin(provisional, survey, PLAN)
+        early.unit_done(2, keys, [LOCK])
+        wait_for(MARK)
+        return early
+
     def finished(early, whole, everything=checks):
         done = early.findings()
         rest = [c for c in everything if c.id not in done]
@@ -151,10 +159,7 @@ def test_the_checks_of_a_finished_service_are_evaluated_meanwhile_with_the_same_
 ) -> None:
     result = _python(
         """
-        early = EarlyEvaluation.start(checks, mutelist)
-        early.begin(provisional, survey, PLAN)
-        early.unit_done(2, keys, [LOCK])  # the lock service is done: its check can run
-        wait_for(MARK)
+        early = lock_evaluated()  # the lock service is done: its check ran
         early.unit_done(0, boxes["r1"], [LOCK, STORE])  # store is not done until its second region is
         done = sorted(early.findings())  # the collection ends before store's second unit is heard of
         whole = whole_of(LOCK, STORE)
@@ -176,10 +181,7 @@ def test_the_checks_of_a_finished_service_are_evaluated_meanwhile_with_the_same_
 def test_work_given_for_meanwhile_runs_once_while_the_ended_helper_finishes(tmp_path: Path) -> None:
     result = _python(
         """
-        early = EarlyEvaluation.start(checks, mutelist)
-        early.begin(provisional, survey, PLAN)
-        early.unit_done(2, keys, [LOCK])
-        wait_for(MARK)
+        early = lock_evaluated()
         helper = early._forked.pid
         calls = []
 
@@ -208,10 +210,7 @@ def test_work_given_for_meanwhile_runs_once_while_the_ended_helper_finishes(tmp_
 def test_the_helper_runs_at_a_lower_priority_than_the_collection(tmp_path: Path) -> None:
     result = _python(
         """
-        early = EarlyEvaluation.start(checks, mutelist)
-        early.begin(provisional, survey, PLAN)
-        early.unit_done(2, keys, [LOCK])
-        wait_for(MARK)
+        early = lock_evaluated()
         early.findings()
         pid, niceness = MARK.read_text().split()
         print(json.dumps({"helper": int(pid) != PARENT, "niceness": int(niceness), "here": os.nice(0)}))
@@ -316,10 +315,7 @@ def test_past_its_asset_limit_the_helper_is_sent_nothing_more(tmp_path: Path) ->
         """
         from cloudaudit.engine import early as early_module
         early_module.MAX_ASSETS = 50  # the lock service (5 keys) fits, the store (80 boxes) does not
-        early = EarlyEvaluation.start(checks, mutelist)
-        early.begin(provisional, survey, PLAN)
-        early.unit_done(2, keys, [LOCK])
-        wait_for(MARK)
+        early = lock_evaluated()
         early.unit_done(0, boxes["r1"], [LOCK, STORE])
         early.unit_done(1, boxes["r2"], [LOCK, STORE])
         time.sleep(1)

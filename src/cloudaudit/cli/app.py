@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from cloudaudit import __version__, collector, interrupt, spool
+from cloudaudit import __version__, interrupt, spool
 from cloudaudit.cli.choices import choices_metavar, enum_parser
 from cloudaudit.cli.history import FailOnNewOpt, StoreOpt, diff_cmd, recorder, runs_app
 from cloudaudit.cli.permissions import render_permissions
@@ -832,7 +832,6 @@ def main(argv: list[str] | None = None) -> int:
     """Console entry point: exit codes per :class:`ExitCode`, no traceback unless --debug."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    collector.tune_for_audits()  # applied at import already; again for a caller that changed them
     try:
         with interrupt.sigint_stops_run():
             code = app(args=args, prog_name="cloudaudit", standalone_mode=False)

@@ -133,7 +133,6 @@ class Table:
         kind = type(value)
         if kind is str:
             return self.text(value, fill)
-        packed: list[Any]
         if kind is dict:
             keys = tuple(value)
             shape = self.shapes.get(keys)
@@ -144,10 +143,8 @@ class Table:
             packed, items = [0], value
         else:
             return self._scalar(value, fill)
-        text, pack = self.text, self.value  # strings and numbers, most items, without a call each
-        packed += [
-            text(v, fill) if type(v) is str else str(v) if type(v) is int else pack(v, fill) for v in items
-        ]
+        text, pack = self.text, self.value  # strings, most items, without a second call each
+        packed += [text(v, fill) if type(v) is str else pack(v, fill) for v in items]
         return packed
 
     def _scalar(self, value: Any, fill: Sequence[tuple[str, str]]) -> Any:
